@@ -1,0 +1,225 @@
+/**
+ * One typed configuration, read from MAILGATE_* environment variables and the matching
+ * `--kebab-case` flags (flags win). Every option is declared once in OPTIONS; bad values fail
+ * fast with an error naming the variable.
+ */
+import path from 'node:path';
+
+export type DeliveryMode = 'capture' | 'relay' | 'mx';
+
+export interface RelayConfig {
+  host: string;
+  port: number;
+  /** smtps:// = implicit TLS; smtp:// upgrades with STARTTLS when offered (required with ?starttls=required). */
+  secure: boolean;
+  requireTls: boolean;
+  user?: string;
+  pass?: string;
+}
+
+export interface Config {
+  dataDir: string;
+  httpHost: string;
+  httpPort: number;
+  smtpPort: number;
+  hostname: string;
+  localDomains: string[];
+  relay: RelayConfig | undefined;
+  delivery: DeliveryMode;
+  databaseUrl: string | undefined;
+  /** Seconds a Mimecast `x-mc-date` may differ from the server clock. */
+  clockSkewSeconds: number;
+  replayProtection: boolean;
+  /** Mimecast requests per minute per access key. */
+  rateLimitPerMinute: number;
+  /** Seconds between delivery attempts, in order; the last entry repeats until expiry. */
+  retrySchedule: number[];
+  /** Seconds after acceptance when undelivered mail bounces. */
+  queueLifetime: number;
+  workerConcurrency: number;
+  leaseSeconds: number;
+  maxMessageBytes: number;
+  maxUploadBytes: number;
+  mxPort: number;
+  logLevel: string;
+}
+
+export class ConfigError extends Error {
+  constructor(variable: string, problem: string) {
+    super(`${variable}: ${problem}`);
+    this.name = 'ConfigError';
+  }
+}
+
+type Source = Record<string, string | undefined>;
+
+interface Option<K extends keyof Config> {
+  key: K;
+  env: string;
+  parse: (raw: string | undefined, env: string, partial: Partial<Config>) => Config[K];
+}
+
+function int(min: number, max: number, fallback: number) {
+  return (raw: string | undefined, env: string): number => {
+    if (raw === undefined || raw === '') return fallback;
+    if (!/^\d+$/.test(raw)) throw new ConfigError(env, `expected a whole number, got "${raw}"`);
+    const value = Number(raw);
+    if (value < min || value > max) throw new ConfigError(env, `must be between ${min} and ${max}, got ${value}`);
+    return value;
+  };
+}
+
+function bool(fallback: boolean) {
+  return (raw: string | undefined, env: string): boolean => {
+    if (raw === undefined || raw === '') return fallback;
+    if (/^(1|true|yes|on)$/i.test(raw)) return true;
+    if (/^(0|false|no|off)$/i.test(raw)) return false;
+    throw new ConfigError(env, `expected true or false, got "${raw}"`);
+  };
+}
+
+const DOMAIN = /^(?=.{1,253}$)([a-z0-9](?:[a-z0-9-]{0,61}[a-z0-9])?\.)*[a-z0-9](?:[a-z0-9-]{0,61}[a-z0-9])?$/i;
+
+export function parseRelayUrl(raw: string, env = 'MAILGATE_RELAY_URL'): RelayConfig {
+  let url: URL;
+  try {
+    url = new URL(raw);
+  } catch {
+    throw new ConfigError(env, `not a URL: "${raw}"`);
+  }
+  if (url.protocol !== 'smtp:' && url.protocol !== 'smtps:') {
+    throw new ConfigError(env, `scheme must be smtp:// or smtps://, got "${url.protocol}//"`);
+  }
+  if (!url.hostname) throw new ConfigError(env, 'missing host');
+  const secure = url.protocol === 'smtps:';
+  const starttls = url.searchParams.get('starttls');
+  if (starttls !== null && starttls !== 'required' && starttls !== 'opportunistic') {
+    throw new ConfigError(env, `starttls must be "required" or "opportunistic", got "${starttls}"`);
+  }
+  return {
+    host: url.hostname.replace(/^\[|\]$/g, ''),
+    port: url.port ? Number(url.port) : secure ? 465 : 25,
+    secure,
+    requireTls: starttls === 'required',
+    ...(url.username ? { user: decodeURIComponent(url.username) } : {}),
+    ...(url.password ? { pass: decodeURIComponent(url.password) } : {}),
+  };
+}
+
+const OPTIONS: { [K in keyof Config]: Option<K> } = {
+  dataDir: { key: 'dataDir', env: 'MAILGATE_DATA_DIR', parse: (raw) => path.resolve(raw || './data') },
+  httpHost: { key: 'httpHost', env: 'MAILGATE_HTTP_HOST', parse: (raw) => raw || '127.0.0.1' },
+  httpPort: { key: 'httpPort', env: 'MAILGATE_HTTP_PORT', parse: int(0, 65535, 8025) },
+  smtpPort: { key: 'smtpPort', env: 'MAILGATE_SMTP_PORT', parse: int(0, 65535, 2525) },
+  hostname: {
+    key: 'hostname',
+    env: 'MAILGATE_HOSTNAME',
+    parse: (raw, env) => {
+      const value = raw || 'localhost';
+      if (!DOMAIN.test(value)) throw new ConfigError(env, `not a host name: "${value}"`);
+      return value.toLowerCase();
+    },
+  },
+  localDomains: {
+    key: 'localDomains',
+    env: 'MAILGATE_LOCAL_DOMAINS',
+    parse: (raw, env) => {
+      const domains = (raw ?? 'localhost').split(',').map((d) => d.trim().toLowerCase()).filter(Boolean);
+      for (const d of domains) if (!DOMAIN.test(d)) throw new ConfigError(env, `not a domain: "${d}"`);
+      return domains;
+    },
+  },
+  relay: {
+    key: 'relay',
+    env: 'MAILGATE_RELAY_URL',
+    parse: (raw, env) => (raw ? parseRelayUrl(raw, env) : undefined),
+  },
+  delivery: {
+    key: 'delivery',
+    env: 'MAILGATE_DELIVERY',
+    parse: (raw, env, partial) => {
+      const value = raw || (partial.relay ? 'relay' : 'capture');
+      if (value !== 'capture' && value !== 'relay' && value !== 'mx') {
+        throw new ConfigError(env, `must be capture, relay or mx, got "${value}"`);
+      }
+      if (value === 'relay' && !partial.relay) throw new ConfigError(env, 'relay needs MAILGATE_RELAY_URL');
+      return value;
+    },
+  },
+  databaseUrl: {
+    key: 'databaseUrl',
+    env: 'MAILGATE_DATABASE_URL',
+    parse: (raw, env) => {
+      if (!raw) return undefined;
+      throw new ConfigError(env, 'only the embedded SQLite store is available in this version; unset it');
+    },
+  },
+  clockSkewSeconds: { key: 'clockSkewSeconds', env: 'MAILGATE_CLOCK_SKEW_SECONDS', parse: int(0, 86_400, 900) },
+  replayProtection: { key: 'replayProtection', env: 'MAILGATE_REPLAY_PROTECTION', parse: bool(false) },
+  rateLimitPerMinute: { key: 'rateLimitPerMinute', env: 'MAILGATE_RATE_LIMIT_PER_MINUTE', parse: int(1, 10_000_000, 6000) },
+  retrySchedule: {
+    key: 'retrySchedule',
+    env: 'MAILGATE_RETRY_SCHEDULE',
+    parse: (raw, env) => {
+      const text = raw || '60,300,900,1800,3600,7200,14400';
+      const steps = text.split(',').map((s) => Number(s.trim()));
+      if (steps.some((s) => !Number.isFinite(s) || s < 0)) {
+        throw new ConfigError(env, `expected comma-separated seconds, got "${text}"`);
+      }
+      return steps;
+    },
+  },
+  queueLifetime: { key: 'queueLifetime', env: 'MAILGATE_QUEUE_LIFETIME_SECONDS', parse: int(1, 60 * 86_400, 5 * 86_400) },
+  workerConcurrency: { key: 'workerConcurrency', env: 'MAILGATE_WORKER_CONCURRENCY', parse: int(0, 1000, 16) },
+  leaseSeconds: { key: 'leaseSeconds', env: 'MAILGATE_LEASE_SECONDS', parse: int(1, 86_400, 300) },
+  maxMessageBytes: { key: 'maxMessageBytes', env: 'MAILGATE_MAX_MESSAGE_BYTES', parse: int(1024, 1 << 30, 50 * 1024 * 1024) },
+  maxUploadBytes: { key: 'maxUploadBytes', env: 'MAILGATE_MAX_UPLOAD_BYTES', parse: int(1024, 1 << 30, 50 * 1024 * 1024) },
+  mxPort: { key: 'mxPort', env: 'MAILGATE_MX_PORT', parse: int(1, 65535, 25) },
+  logLevel: {
+    key: 'logLevel',
+    env: 'MAILGATE_LOG_LEVEL',
+    parse: (raw, env) => {
+      const value = raw || 'info';
+      if (!['fatal', 'error', 'warn', 'info', 'debug', 'trace', 'silent'].includes(value)) {
+        throw new ConfigError(env, `unknown log level "${value}"`);
+      }
+      return value;
+    },
+  },
+};
+
+/** `MAILGATE_HTTP_PORT` ↔ `--http-port`. */
+export function flagFor(env: string): string {
+  return '--' + env.replace(/^MAILGATE_/, '').toLowerCase().replace(/_/g, '-');
+}
+
+export const CONFIG_VARIABLES: readonly string[] = Object.values(OPTIONS).map((o) => o.env);
+
+/** Reads `--flag value` and `--flag=value` pairs that name config options; other args are returned. */
+export function splitConfigFlags(argv: readonly string[]): { flags: Source; rest: string[] } {
+  const byFlag = new Map(CONFIG_VARIABLES.map((env) => [flagFor(env), env]));
+  const flags: Source = {};
+  const rest: string[] = [];
+  for (let i = 0; i < argv.length; i++) {
+    const arg = argv[i] as string;
+    const [name, inline] = arg.includes('=') ? [arg.slice(0, arg.indexOf('=')), arg.slice(arg.indexOf('=') + 1)] : [arg, undefined];
+    const env = byFlag.get(name);
+    if (!env) {
+      rest.push(arg);
+      continue;
+    }
+    const value = inline ?? argv[++i];
+    if (value === undefined) throw new ConfigError(env, `flag ${name} needs a value`);
+    flags[env] = value;
+  }
+  return { flags, rest };
+}
+
+export function loadConfig(env: Source = process.env, flags: Source = {}): Config {
+  const partial: Partial<Config> = {};
+  for (const option of Object.values(OPTIONS) as Array<Option<keyof Config>>) {
+    const raw = flags[option.env] ?? env[option.env];
+    (partial as Record<string, unknown>)[option.key] = option.parse(raw, option.env, partial);
+  }
+  return partial as Config;
+}

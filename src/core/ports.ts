@@ -1,0 +1,130 @@
+/** The small interfaces the core needs from the outside world. */
+import type { ComposeContent } from './message.js';
+import type { EventKind, RecipientStatus, Route, TransportName } from './tracking.js';
+
+export interface Clock {
+  now(): number;
+}
+
+export const systemClock: Clock = { now: () => Date.now() };
+
+/** Content-addressed by caller-chosen keys; `put` returns only once the bytes are durable. */
+export interface BlobStore {
+  put(key: string, data: Buffer): Promise<void>;
+  get(key: string): Promise<Buffer>;
+  delete(key: string): Promise<void>;
+}
+
+export interface NewEvent {
+  messageId: string;
+  recipientId?: string;
+  kind: EventKind;
+  at: number;
+  detail?: Record<string, unknown>;
+}
+
+export interface NewRecipient {
+  id: string;
+  address: string;
+  domain: string;
+  kind: 'to' | 'cc' | 'bcc' | 'envelope';
+  transport: TransportName;
+  status: RecipientStatus;
+  nextAttemptAt: number;
+}
+
+export interface NewMessage {
+  id: string;
+  internetMessageId: string;
+  source: string;
+  route: Route;
+  userId: string | null;
+  mailFrom: string;
+  fromHeader: string;
+  subject: string;
+  size: number;
+  blobKey: string;
+  receivedAt: number;
+  expiresAt: number;
+  meta: Record<string, unknown>;
+  recipients: NewRecipient[];
+  events: NewEvent[];
+}
+
+/** Persists an accepted message, its recipients and first events in one durable commit. */
+export interface MessageSink {
+  acceptMessage(message: NewMessage): Promise<void>;
+}
+
+export interface MessageIds {
+  messageId: string;
+  date: Date;
+}
+
+/** Builds RFC 5322 bytes from parts. */
+export interface Composer {
+  compose(mail: ComposeContent, ids: MessageIds): Promise<Buffer>;
+}
+
+/** DKIM-signs outbound mail for a sender domain; returns the input unchanged when it has no key. */
+export interface Signer {
+  sign(raw: Buffer, domain: string): Promise<Buffer>;
+}
+
+/** Wakes delivery workers when new work is committed. */
+export interface QueueNotifier {
+  wake(): void;
+}
+
+/** One recipient's delivery work, leased by a worker until `leaseUntil`. */
+export interface DeliveryJob {
+  recipientId: string;
+  messageId: string;
+  address: string;
+  domain: string;
+  transport: TransportName;
+  attempts: number;
+  mailFrom: string;
+  subject: string;
+  blobKey: string;
+  receivedAt: number;
+  expiresAt: number;
+  leaseOwner: string;
+  leaseUntil: number;
+}
+
+/** What the remote side said about one recipient. */
+export interface RecipientReply {
+  /** delivered: accepted; temporary: retry later; permanent: bounce. */
+  outcome: 'delivered' | 'temporary' | 'permanent';
+  code: number;
+  reply: string;
+}
+
+/** Everything observed during one delivery attempt, recorded as an `attempt` event. */
+export interface AttemptRecord {
+  transport: TransportName;
+  startedAt: number;
+  endedAt: number;
+  remoteHost?: string;
+  remoteIp?: string;
+  greeting?: string;
+  tlsProtocol?: string;
+  tlsCipher?: string;
+  bytes: number;
+  /** Keyed by recipient address, as given in the envelope. */
+  replies: Record<string, RecipientReply>;
+}
+
+export interface OutboundEnvelope {
+  mailFrom: string;
+  rcptTo: string[];
+  /** All recipients share this domain; transports route by it. */
+  domain: string;
+}
+
+/** Moves a message to its next hop; never throws for remote refusals, only records them. */
+export interface Transport {
+  send(envelope: OutboundEnvelope, raw: Buffer): Promise<AttemptRecord>;
+  close(): Promise<void>;
+}
