@@ -66,6 +66,20 @@ export interface Composer {
   compose(mail: ComposeContent, ids: MessageIds): Promise<Buffer>;
 }
 
+/** Client-supplied MIME after the gateway added the headers it owns (Message-ID, Date when missing). */
+export interface PreparedRaw {
+  raw: Buffer;
+  messageId: string;
+  date: string;
+  from: string;
+  subject: string;
+}
+
+/** Readies client MIME for storage without altering the client's own bytes. */
+export interface RawPreparer {
+  prepare(raw: Buffer, ids: MessageIds): PreparedRaw;
+}
+
 /** DKIM-signs outbound mail for a sender domain; returns the input unchanged when it has no key. */
 export interface Signer {
   sign(raw: Buffer, domain: string): Promise<Buffer>;

@@ -34,7 +34,7 @@ export async function mcPost(
   const response = await fetch(baseUrl + uri, {
     method: 'POST',
     headers: { 'Content-Type': 'application/json', ...mcHeaders(keys, uri), ...extraHeaders },
-    body,
+    body: typeof body === 'string' ? body : new Uint8Array(body),
   });
   return { status: response.status, headers: response.headers, body: (await response.json()) as McResponse['body'] };
 }

@@ -14,7 +14,8 @@ export type SinkVerdict = { code: number; message: string } | undefined;
 
 export interface SinkScript {
   onRcpt?(address: string, session: SMTPServerSession): SinkVerdict;
-  onData?(message: SinkMessage, index: number): SinkVerdict;
+  /** May answer later (or never, to hold a transaction open). */
+  onData?(message: SinkMessage, index: number): SinkVerdict | Promise<SinkVerdict>;
 }
 
 export interface SmtpSink {
@@ -57,11 +58,12 @@ export async function startSmtpSink(script: SinkScript = {}): Promise<SmtpSink> 
           rcptTo: session.envelope.rcptTo.map((r) => r.address),
           raw: Buffer.concat(chunks),
         };
-        const verdict = script.onData?.(message, dataCalls++);
-        if (verdict) return callback(refusal(verdict));
-        messages.push(message);
-        for (const w of waiters.filter((x) => messages.length >= x.count)) w.resolve();
-        callback(null, 'Ok: queued as sink-' + messages.length);
+        void Promise.resolve(script.onData?.(message, dataCalls++)).then((verdict) => {
+          if (verdict) return callback(refusal(verdict));
+          messages.push(message);
+          for (const w of waiters.filter((x) => messages.length >= x.count)) w.resolve();
+          callback(null, 'Ok: queued as sink-' + messages.length);
+        });
       });
     },
   });

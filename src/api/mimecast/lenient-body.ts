@@ -1,0 +1,319 @@
+/**
+ * Tolerant request-body reading for the Mimecast dialect. Mimecast's own Python samples post
+ * `data=str(payload)`, which is a Python dict repr, not JSON; other clients send string booleans,
+ * nulls meaning "absent" and snake_case pagination. Everything here is pure and throws
+ * MailgateError so the plugin can render the vendor's error shape.
+ */
+import { MailgateError } from '../../core/errors.js';
+
+/** The request envelope after normalisation: `data` is always a list of objects. */
+export interface NormalizedRequest {
+  data: Record<string, unknown>[];
+  meta: { pagination?: { pageSize?: number; pageToken?: string } };
+}
+
+// Far deeper than any Mimecast request; stops hostile `[[[[...` from exhausting the stack.
+const MAX_DEPTH = 256;
+
+/** Parses a request body as JSON, falling back to a Python literal (dict repr); throws malformed_request. */
+export function parseLenientBody(text: string): unknown {
+  // PowerShell and .NET's Encoding.UTF8 prepend a BOM, which JSON.parse rejects.
+  const body = text.startsWith('\uFEFF') ? text.slice(1) : text;
+  if (body.trim() === '') throw new MailgateError('malformed_request', 'The request body is empty');
+  try {
+    return JSON.parse(body);
+  } catch {
+    // Not JSON: try the Python literal grammar, whose errors say where the body went wrong.
+  }
+  return new PythonLiteralParser(body).parseDocument();
+}
+
+const SIMPLE_ESCAPES: Record<string, string> = {
+  '\\': '\\',
+  "'": "'",
+  '"': '"',
+  n: '\n',
+  r: '\r',
+  t: '\t',
+  a: '\x07',
+  b: '\b',
+  f: '\f',
+  v: '\v',
+};
+
+const NUMBER = /[+-]?(?:\d[\d_]*(?:\.[\d_]*)?|\.\d[\d_]*)(?:[eE][+-]?\d[\d_]*)?/y;
+const PLAIN_RUN = /[^'"\\\r\n]*/y;
+const WORD = /[A-Za-z_][A-Za-z0-9_]*/y;
+
+/**
+ * Recursive descent over Python's literal syntax as `repr` writes it (plus JSON's true/false/null,
+ * because hand-built bodies mix the two). Never evaluates anything.
+ */
+class PythonLiteralParser {
+  private pos = 0;
+
+  constructor(private readonly text: string) {}
+
+  parseDocument(): unknown {
+    const value = this.parseValue(0);
+    this.skipSpace();
+    if (this.pos < this.text.length) this.fail(`unexpected ${this.describe()} after the value`);
+    return value;
+  }
+
+  private parseValue(depth: number): unknown {
+    if (depth > MAX_DEPTH) this.fail(`nesting deeper than ${MAX_DEPTH} levels`);
+    this.skipSpace();
+    const ch = this.text[this.pos];
+    if (ch === '{') return this.parseDict(depth);
+    if (ch === '[') return this.parseList(depth);
+    if (ch === "'" || ch === '"') return this.parseString();
+    if (ch !== undefined && /[-+.\d]/.test(ch)) return this.parseNumber();
+    WORD.lastIndex = this.pos;
+    const word = WORD.exec(this.text)?.[0];
+    switch (word) {
+      case 'True':
+      case 'true':
+        this.pos += word.length;
+        return true;
+      case 'False':
+      case 'false':
+        this.pos += word.length;
+        return false;
+      case 'None':
+      case 'null':
+        this.pos += word.length;
+        return null;
+      default:
+        return this.fail(`expected a value, found ${this.describe()}`);
+    }
+  }
+
+  private parseDict(depth: number): Record<string, unknown> {
+    this.pos++; // {
+    const result: Record<string, unknown> = {};
+    for (;;) {
+      this.skipSpace();
+      if (this.text[this.pos] === '}') {
+        this.pos++;
+        return result;
+      }
+      const keyAt = this.pos;
+      const key = dictKey(this.parseValue(depth + 1));
+      if (key === undefined) this.fail('a dict key must be a string, number, boolean or None', keyAt);
+      this.skipSpace();
+      if (this.text[this.pos] !== ':') this.fail(`expected ':' after a dict key, found ${this.describe()}`);
+      this.pos++;
+      // defineProperty, not assignment: a '__proto__' key must stay data, as with JSON.parse.
+      Object.defineProperty(result, key, {
+        value: this.parseValue(depth + 1),
+        enumerable: true,
+        writable: true,
+        configurable: true,
+      });
+      if (!this.separator('}')) this.fail(`expected ',' or '}' in a dict, found ${this.describe()}`);
+    }
+  }
+
+  private parseList(depth: number): unknown[] {
+    this.pos++; // [
+    const result: unknown[] = [];
+    for (;;) {
+      this.skipSpace();
+      if (this.text[this.pos] === ']') {
+        this.pos++;
+        return result;
+      }
+      result.push(this.parseValue(depth + 1));
+      if (!this.separator(']')) this.fail(`expected ',' or ']' in a list, found ${this.describe()}`);
+    }
+  }
+
+  /** Consumes a ',' (Python allows a trailing one) or leaves the closer for the caller's loop. */
+  private separator(closer: string): boolean {
+    this.skipSpace();
+    const ch = this.text[this.pos];
+    if (ch === ',') {
+      this.pos++;
+      return true;
+    }
+    return ch === closer;
+  }
+
+  private parseString(): string {
+    const start = this.pos;
+    const quote = this.text[this.pos++];
+    let out = '';
+    for (;;) {
+      // Copy the run up to the next quote, backslash or line break in one slice.
+      PLAIN_RUN.lastIndex = this.pos;
+      const run = PLAIN_RUN.exec(this.text)?.[0] ?? '';
+      out += run;
+      this.pos += run.length;
+      const ch = this.text[this.pos];
+      if (ch === undefined || ch === '\n' || ch === '\r') this.fail('unterminated string', start);
+      this.pos++;
+      if (ch === quote) return out;
+      if (ch !== '\\') {
+        out += ch;
+        continue;
+      }
+      const escapeAt = this.pos - 1;
+      const next = this.text[this.pos++];
+      if (next === undefined) this.fail('unterminated string', start);
+      const simple = SIMPLE_ESCAPES[next];
+      if (simple !== undefined) {
+        out += simple;
+      } else if (next === 'x' || next === 'u' || next === 'U') {
+        const width = next === 'x' ? 2 : next === 'u' ? 4 : 8;
+        const hex = this.text.slice(this.pos, this.pos + width);
+        if (!new RegExp(`^[0-9a-fA-F]{${width}}$`).test(hex)) this.fail(`bad \\${next} escape`, escapeAt);
+        const code = parseInt(hex, 16);
+        if (code > 0x10ffff) this.fail(`\\${next} escape beyond U+10FFFF`, escapeAt);
+        out += String.fromCodePoint(code);
+        this.pos += width;
+      } else if (/[0-7]/.test(next)) {
+        const octal = /[0-7]{1,3}/y;
+        octal.lastIndex = this.pos - 1;
+        const digits = octal.exec(this.text)?.[0] ?? next;
+        out += String.fromCodePoint(parseInt(digits, 8));
+        this.pos += digits.length - 1;
+      } else if (next === '\n' || next === '\r') {
+        // Backslash-newline continues the literal on the next line, as in Python source.
+        if (next === '\r' && this.text[this.pos] === '\n') this.pos++;
+      } else {
+        // Python keeps unknown escapes verbatim ('\q' is two characters).
+        out += '\\' + next;
+      }
+    }
+  }
+
+  private parseNumber(): number {
+    const start = this.pos;
+    NUMBER.lastIndex = this.pos;
+    const match = NUMBER.exec(this.text)?.[0];
+    // Python's repr writes inf and nan for non-finite floats; JSON has no such values.
+    if (match === undefined) this.fail(`expected a number, found ${this.describe()}`);
+    if (/_(?!\d)|(?<!\d)_/.test(match)) this.fail('misplaced "_" in a number', start);
+    const value = Number(match.replace(/_/g, ''));
+    if (!Number.isFinite(value)) this.fail(`number out of range: ${match}`, start);
+    this.pos += match.length;
+    return value;
+  }
+
+  private skipSpace(): void {
+    while (this.pos < this.text.length && /\s/.test(this.text[this.pos] as string)) this.pos++;
+  }
+
+  private describe(): string {
+    const rest = this.text.slice(this.pos, this.pos + 12);
+    return rest === '' ? 'the end of the body' : JSON.stringify(rest);
+  }
+
+  private fail(problem: string, at = this.pos): never {
+    const before = this.text.slice(0, at);
+    const line = before.split('\n').length;
+    const column = at - before.lastIndexOf('\n');
+    throw new MailgateError(
+      'malformed_request',
+      `The request body is neither JSON nor a Python literal: ${problem} at line ${line}, column ${column}`,
+    );
+  }
+}
+
+/** Non-string keys become strings the way json.dumps converts them. */
+function dictKey(key: unknown): string | undefined {
+  if (typeof key === 'string') return key;
+  if (typeof key === 'number') return String(key);
+  if (typeof key === 'boolean') return String(key);
+  if (key === null) return 'null';
+  return undefined;
+}
+
+function isPlainObject(value: unknown): value is Record<string, unknown> {
+  return typeof value === 'object' && value !== null && !Array.isArray(value);
+}
+
+/** Copies a value with null-valued keys removed at every depth; array slots keep their position. */
+function dropNulls(value: unknown): unknown {
+  if (Array.isArray(value)) return value.map(dropNulls);
+  if (!isPlainObject(value)) return value;
+  const out: Record<string, unknown> = {};
+  for (const [key, child] of Object.entries(value)) {
+    if (child === null || child === undefined) continue;
+    Object.defineProperty(out, key, { value: dropNulls(child), enumerable: true, writable: true, configurable: true });
+  }
+  return out;
+}
+
+/** Shapes a parsed body into `{data: object[], meta}`; nulls mean absent, snake_case pagination is accepted. */
+export function normalizeRequest(value: unknown): NormalizedRequest {
+  if (!isPlainObject(value)) {
+    throw new MailgateError('malformed_request', 'The request body must be an object with a "data" list');
+  }
+  const body = dropNulls(value) as Record<string, unknown>;
+
+  const data: Record<string, unknown>[] = [];
+  const rawData = body.data;
+  if (isPlainObject(rawData)) {
+    data.push(rawData);
+  } else if (Array.isArray(rawData)) {
+    rawData.forEach((item, index) => {
+      if (!isPlainObject(item)) throw new MailgateError('invalid_type', 'Each data item must be an object', `data[${index}]`);
+      data.push(item);
+    });
+  } else if (rawData !== undefined) {
+    throw new MailgateError('invalid_type', '"data" must be a list of objects', 'data');
+  }
+
+  const meta: NormalizedRequest['meta'] = {};
+  const rawMeta = body.meta;
+  if (rawMeta !== undefined && !isPlainObject(rawMeta)) throw new MailgateError('invalid_type', '"meta" must be an object', 'meta');
+  const rawPagination = rawMeta?.pagination;
+  if (rawPagination !== undefined) {
+    if (!isPlainObject(rawPagination)) {
+      throw new MailgateError('invalid_type', '"pagination" must be an object', 'meta.pagination');
+    }
+    const pagination: NonNullable<NormalizedRequest['meta']['pagination']> = {};
+    const pageSize = pageSizeOf(rawPagination.pageSize ?? rawPagination.page_size);
+    if (pageSize !== undefined) pagination.pageSize = pageSize;
+    const pageToken = pageTokenOf(rawPagination.pageToken ?? rawPagination.page_token);
+    if (pageToken !== undefined) pagination.pageToken = pageToken;
+    meta.pagination = pagination;
+  }
+  return { data, meta };
+}
+
+function pageSizeOf(raw: unknown): number | undefined {
+  const field = 'meta.pagination.pageSize';
+  if (raw === undefined) return undefined;
+  const value = typeof raw === 'string' && /^\s*\d+(?:\.0*)?\s*$/.test(raw) ? Number(raw) : raw;
+  if (typeof value !== 'number') throw new MailgateError('invalid_type', 'pageSize must be a number', field);
+  // Upper limits are the endpoint's business; only nonsense is refused here.
+  if (!Number.isSafeInteger(value) || value < 1) {
+    throw new MailgateError('invalid_value', 'pageSize must be a whole number of at least 1', field);
+  }
+  return value;
+}
+
+function pageTokenOf(raw: unknown): string | undefined {
+  if (raw === undefined || raw === '') return undefined;
+  if (typeof raw === 'string') return raw;
+  // Loosely typed clients echo a numeric-looking token back as a number.
+  if (typeof raw === 'number' && Number.isFinite(raw)) return String(raw);
+  throw new MailgateError('invalid_type', 'pageToken must be a string', 'meta.pagination.pageToken');
+}
+
+/** Reads a boolean that clients may send as a string ("false", "True", "1"); absent stays undefined. */
+export function coerceBoolean(value: unknown, field: string): boolean | undefined {
+  if (value === undefined || value === null) return undefined;
+  if (typeof value === 'boolean') return value;
+  if (typeof value === 'string') {
+    const word = value.trim().toLowerCase();
+    if (word === 'true' || word === '1') return true;
+    if (word === 'false' || word === '0') return false;
+  }
+  if (value === 1) return true;
+  if (value === 0) return false;
+  throw new MailgateError('invalid_type', `${field} must be true or false`, field);
+}

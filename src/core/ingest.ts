@@ -1,0 +1,174 @@
+/**
+ * The one way into the mail system. Every dialect (HTTP APIs, SMTP, CLI, notices) builds a
+ * Submission and calls ingest(): validate → compose/prepare → DKIM-sign → persist durably →
+ * wake delivery. Nothing is acknowledged before the message, its recipients and its first
+ * events are committed.
+ */
+import { MailgateError } from './errors.js';
+import { newId } from './ids.js';
+import type { AcceptedMessage, ComposeContent, Envelope, MailAddress, Submission } from './message.js';
+import type {
+  BlobStore,
+  Clock,
+  Composer,
+  MessageSink,
+  NewEvent,
+  NewRecipient,
+  QueueNotifier,
+  RawPreparer,
+  Signer,
+} from './ports.js';
+import { EVENT_KIND, ROUTE, TRANSPORT, type Route, type TransportName } from './tracking.js';
+import { assertAddress, validateComposeContent } from './validate.js';
+
+export interface IngestDeps {
+  sink: MessageSink;
+  blobs: BlobStore;
+  composer: Composer;
+  raw: RawPreparer;
+  signer: Signer;
+  clock: Clock;
+  notifier: QueueNotifier;
+  hostname: string;
+  localDomains: readonly string[];
+  /** How mail for non-local domains leaves: relay, mx or capture. */
+  remoteTransport: TransportName;
+  /** Milliseconds after acceptance when undelivered mail expires. */
+  queueLifetimeMs: number;
+  maxRecipients: number;
+}
+
+export function domainOf(address: string): string {
+  return address.slice(address.lastIndexOf('@') + 1).toLowerCase();
+}
+
+/** The Date header as MailComposer writes it for a Date object. */
+export function rfc5322Date(date: Date): string {
+  return date.toUTCString().replace(/GMT$/, '+0000');
+}
+
+function formatAddress(a: MailAddress): string {
+  return a.name ? `"${a.name.replace(/(["\\])/g, '\\$1')}" <${a.address}>` : a.address;
+}
+
+function envelopeOf(mail: ComposeContent): Envelope {
+  const rcptTo = [...mail.to, ...mail.cc, ...mail.bcc].map((a) => a.address);
+  return { mailFrom: (mail.sender ?? mail.from).address, rcptTo };
+}
+
+function uniqueRecipients(addresses: readonly string[]): string[] {
+  const seen = new Set<string>();
+  return addresses.filter((a) => {
+    const key = a.toLowerCase();
+    if (seen.has(key)) return false;
+    seen.add(key);
+    return true;
+  });
+}
+
+function routeOf(mailFrom: string, rcptTo: readonly string[], isLocal: (d: string) => boolean): Route {
+  if (rcptTo.some((r) => !isLocal(domainOf(r)))) return ROUTE.outbound;
+  return mailFrom !== '' && isLocal(domainOf(mailFrom)) ? ROUTE.internal : ROUTE.inbound;
+}
+
+function kindOf(address: string, mail: ComposeContent | undefined): NewRecipient['kind'] {
+  if (!mail) return 'envelope';
+  const has = (list: MailAddress[]) => list.some((a) => a.address.toLowerCase() === address.toLowerCase());
+  if (has(mail.to)) return 'to';
+  if (has(mail.cc)) return 'cc';
+  return has(mail.bcc) ? 'bcc' : 'envelope';
+}
+
+export async function ingest(submission: Submission, deps: IngestDeps): Promise<AcceptedMessage> {
+  const local = new Set(deps.localDomains);
+  const isLocal = (domain: string) => local.has(domain);
+  const mail = submission.content.kind === 'compose' ? validateComposeContent(submission.content.mail) : undefined;
+
+  const given = submission.envelope ?? (mail ? envelopeOf(mail) : undefined);
+  if (!given) throw new MailgateError('field_required', 'A MIME submission needs an envelope', 'envelope');
+  const mailFrom = given.mailFrom === '' ? '' : assertAddress(given.mailFrom, 'envelope.mailFrom');
+  const rcptTo = uniqueRecipients(given.rcptTo.map((r, i) => assertAddress(r, `envelope.rcptTo[${i}]`)));
+  if (rcptTo.length === 0) throw new MailgateError('no_recipients');
+  if (rcptTo.length > deps.maxRecipients) {
+    throw new MailgateError('too_many_recipients', `At most ${deps.maxRecipients} recipients per message`);
+  }
+
+  const now = deps.clock.now();
+  const id = newId(now);
+  const ids = { messageId: `<${id}@${deps.hostname}>`, date: new Date(now) };
+
+  let raw: Buffer;
+  let header: { messageId: string; date: string; from: string; subject: string };
+  if (mail) {
+    raw = await deps.composer.compose(mail, ids);
+    header = { messageId: ids.messageId, date: rfc5322Date(ids.date), from: formatAddress(mail.from), subject: mail.subject };
+  } else if (submission.content.kind === 'mime') {
+    const prepared = deps.raw.prepare(submission.content.raw, ids);
+    raw = prepared.raw;
+    header = prepared;
+  } else {
+    throw new MailgateError('invalid_value', 'Unknown content kind', 'content');
+  }
+
+  const route = routeOf(mailFrom, rcptTo, isLocal);
+  if (route !== ROUTE.inbound) {
+    // DKIM is the signer's domain's promise; mail arriving from outside keeps its own signatures.
+    const signingAddress = mail ? (mail.sender ?? mail.from).address : mailFrom;
+    if (signingAddress) raw = await deps.signer.sign(raw, domainOf(signingAddress));
+  }
+
+  const recipients: NewRecipient[] = rcptTo.map((address) => {
+    const domain = domainOf(address);
+    return {
+      id: newId(now),
+      address,
+      domain,
+      kind: kindOf(address, mail),
+      transport: isLocal(domain) ? TRANSPORT.local : deps.remoteTransport,
+      status: 'queued',
+      nextAttemptAt: now,
+    };
+  });
+  const events: NewEvent[] = [
+    {
+      messageId: id,
+      kind: EVENT_KIND.received,
+      at: now,
+      detail: { source: submission.source, size: raw.length, principal: submission.principal?.email ?? null },
+    },
+    ...recipients.map((r) => ({
+      messageId: id,
+      recipientId: r.id,
+      kind: EVENT_KIND.queued,
+      at: now,
+      detail: { transport: r.transport },
+    })),
+  ];
+
+  await deps.blobs.put(id, raw);
+  await deps.sink.acceptMessage({
+    id,
+    internetMessageId: header.messageId,
+    source: submission.source,
+    route,
+    userId: submission.principal?.userId ?? null,
+    mailFrom,
+    fromHeader: header.from,
+    subject: header.subject,
+    size: raw.length,
+    blobKey: id,
+    receivedAt: now,
+    expiresAt: now + deps.queueLifetimeMs,
+    meta: submission.meta ?? {},
+    recipients,
+    events,
+  });
+  deps.notifier.wake();
+  return {
+    id,
+    internetMessageId: header.messageId,
+    date: header.date,
+    route,
+    recipients: recipients.map((r) => ({ address: r.address, transport: r.transport })),
+  };
+}

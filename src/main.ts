@@ -1,0 +1,52 @@
+/** Composition root: config → store → HTTP + delivery workers; graceful close on SIGINT/SIGTERM. */
+import type { FastifyInstance } from 'fastify';
+import type { Config } from './config/config.js';
+import { buildServer } from './api/server.js';
+import { createGateway, type Gateway } from './gateway.js';
+
+export interface RunningServer {
+  gateway: Gateway;
+  http: FastifyInstance;
+  /** The bound HTTP port (useful when the configured port is 0). */
+  httpPort: number;
+  close(): Promise<void>;
+}
+
+export async function startServer(config: Config): Promise<RunningServer> {
+  const gateway = await createGateway(config);
+  const http = await buildServer(gateway);
+  await http.listen({ host: config.httpHost, port: config.httpPort });
+  const address = http.server.address();
+  const httpPort = typeof address === 'object' && address ? address.port : config.httpPort;
+  gateway.startDelivery();
+  gateway.log.info(
+    { http: `http://${config.httpHost}:${httpPort}`, dataDir: config.dataDir, delivery: config.delivery },
+    'mailgate started',
+  );
+  let closing: Promise<void> | undefined;
+  return {
+    gateway,
+    http,
+    httpPort,
+    close() {
+      // Stop taking requests first, then let in-flight deliveries settle, then close the store.
+      closing ??= http.close().then(() => gateway.close());
+      return closing;
+    },
+  };
+}
+
+export function closeOnSignals(server: RunningServer): void {
+  for (const signal of ['SIGINT', 'SIGTERM'] as const) {
+    process.once(signal, () => {
+      server.gateway.log.info({ signal }, 'mailgate stopping');
+      server.close().then(
+        () => process.exit(0),
+        (error: unknown) => {
+          server.gateway.log.error({ err: error }, 'error while stopping');
+          process.exit(1);
+        },
+      );
+    });
+  }
+}
