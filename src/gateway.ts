@@ -65,9 +65,10 @@ export async function createGateway(config: Config, options: { log?: Logger; clo
       composer,
       raw: {
         prepare(raw, ids) {
-          const prepared = prepareRawMessage(raw, ids);
+          // A client's Bcc header must not reach the recipients it hides.
+          const prepared = prepareRawMessage(raw, ids, { stripBcc: true });
           const summary = readHeaderSummary(prepared.raw);
-          return { ...prepared, from: summary.from, subject: summary.subject };
+          return { ...prepared, from: summary.fromHeader, subject: summary.subject };
         },
       },
       signer,

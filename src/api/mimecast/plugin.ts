@@ -12,7 +12,7 @@ import type { UserRecord } from '../../store/store.js';
 import { authenticateMimecast } from './auth.js';
 import { mimecastEnvelope, mimecastFailure } from './errors.js';
 import { normalizeRequest, parseLenientBody } from './lenient-body.js';
-import { sendEmailSubmission } from './translate.js';
+import { sendEmailSubmission, vendorError } from './translate.js';
 
 /** Seed 000: "5MB is the maximum content length allowed by the API function". */
 const SEND_EMAIL_LIMIT = 5 * 1024 * 1024;
@@ -106,7 +106,7 @@ export async function mimecastPlugin(app: FastifyInstance, opts: { gateway: Gate
         ok.push({ messageId: accepted.internetMessageId, messageDateHeader: accepted.date });
       } catch (error) {
         if (!isMailgateError(error)) throw error;
-        fail.push(mimecastFailure(error, item));
+        fail.push(mimecastFailure(vendorError(error), item));
       }
     }
     return mimecastEnvelope(ok, fail);

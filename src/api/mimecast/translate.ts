@@ -105,6 +105,26 @@ function senderFor(item: Item, user: UserRecord, delegations: readonly string[])
   return from;
 }
 
+const VENDOR_FIELDS: Array<[RegExp, string]> = [
+  [/^(to|cc|bcc)(\[\d+\])\.address$/, '$1$2.emailAddress'],
+  [/^(to|cc|bcc)(\[\d+\])\.name$/, '$1$2.displayableName'],
+  [/^from\.address$/, 'from.emailAddress'],
+  [/^from\.name$/, 'from.displayableName'],
+  [/^headers(\[\d+\])\.(name|value)$/, 'extraHeaders$1.$2'],
+  [/^text$/, 'plainBody.content'],
+  [/^html$/, 'htmlBody.content'],
+];
+
+/** Core validation names fields by the internal shape; Mimecast clients know them by the wire names. */
+export function vendorError(error: MailgateError): MailgateError {
+  const field = error.field;
+  if (field === undefined) return error;
+  for (const [pattern, replacement] of VENDOR_FIELDS) {
+    if (pattern.test(field)) return new MailgateError(error.code, error.message, field.replace(pattern, replacement));
+  }
+  return error;
+}
+
 export async function sendEmailSubmission(
   item: unknown,
   user: UserRecord,

@@ -1,0 +1,58 @@
+/** Builds RFC 5322 bytes from a validated ComposeContent with nodemailer's MailComposer. */
+import MailComposer from 'nodemailer/lib/mail-composer';
+import type { MailComposerAttachment, MailComposerOptions } from 'nodemailer/lib/mail-composer';
+import type { AttachmentInput, ComposeContent, MailAddress } from '../core/message.js';
+import type { Composer, MessageIds } from '../core/ports.js';
+import { assertHeaderName } from '../core/validate.js';
+import { formatDateHeader, formatMessageId } from './raw-message.js';
+
+function mailbox(address: MailAddress): { name: string; address: string } {
+  return { name: address.name ?? '', address: address.address };
+}
+
+function attachment(input: AttachmentInput): MailComposerAttachment {
+  // Content-ID parts display inline unless the client says otherwise; nodemailer only infers
+  // that for images, which would turn an inline CSS or font part into a visible attachment.
+  const inline = input.inline ?? input.contentId !== undefined;
+  const out: MailComposerAttachment = {
+    filename: input.filename,
+    content: input.content,
+    contentDisposition: inline ? 'inline' : 'attachment',
+  };
+  // Left unset, nodemailer guesses the type from the file name's extension.
+  if (input.contentType) out.contentType = input.contentType;
+  if (input.contentId) out.cid = input.contentId;
+  return out;
+}
+
+/** Creates the Composer that turns parts into one RFC 5322 message. */
+export function createComposer(): Composer {
+  return {
+    async compose(mail: ComposeContent, ids: MessageIds): Promise<Buffer> {
+      const options: MailComposerOptions = {
+        from: mailbox(mail.from),
+        subject: mail.subject,
+        // The gateway assigns both so tracking, storage and the bytes agree; nodemailer would invent them.
+        messageId: formatMessageId(ids.messageId),
+        date: formatDateHeader(ids.date),
+        attachments: mail.attachments.map(attachment),
+        // Gateway-owned names are refused here too: nodemailer would emit a second Content-Type etc.
+        headers: mail.headers.map((h, i) => ({ key: assertHeaderName(h.name, `headers[${i}].name`), value: h.value })),
+        // Content never points at files or URLs, but a composer that cannot read them cannot be tricked into it.
+        disableFileAccess: true,
+        disableUrlAccess: true,
+        // DKIM and SMTP both want CRLF; normalising here keeps signatures stable across transports.
+        newline: 'win',
+      };
+      // Bcc is deliberately not passed: recipients come from the envelope and must not see each other.
+      if (mail.sender) options.sender = mailbox(mail.sender);
+      if (mail.to.length) options.to = mail.to.map(mailbox);
+      if (mail.cc.length) options.cc = mail.cc.map(mailbox);
+      if (mail.replyTo.length) options.replyTo = mail.replyTo.map(mailbox);
+      if (mail.text !== undefined) options.text = mail.text;
+      if (mail.html !== undefined) options.html = mail.html;
+      if (mail.text === undefined && mail.html === undefined) options.text = '';
+      return new MailComposer(options).compile().build();
+    },
+  };
+}
