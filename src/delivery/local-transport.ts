@@ -19,7 +19,11 @@ async function summary(raw: Buffer): Promise<{ subject: string; fromHeader: stri
   const lf = raw.indexOf('\n\n');
   const end = crlf >= 0 && (lf < 0 || crlf < lf) ? crlf + 4 : lf >= 0 ? lf + 2 : raw.length;
   const parsed = await simpleParser(raw.subarray(0, end), { skipHtmlToText: true, skipTextToHtml: true, skipImageLinks: true });
-  return { subject: parsed.subject ?? '', fromHeader: parsed.from?.text ?? '' };
+  // Rebuilt from the parsed addresses: `from.text` quotes every display name.
+  const fromHeader = (parsed.from?.value ?? [])
+    .map((a) => (a.name ? `${a.name} <${a.address ?? ''}>` : (a.address ?? '')))
+    .join(', ');
+  return { subject: parsed.subject ?? '', fromHeader };
 }
 
 /** Files the message in the `inbox` of each recipient with a user account; 550 5.1.1 for the rest. */
