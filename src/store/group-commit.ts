@@ -1,39 +1,56 @@
 /**
- * Group commit: submissions that arrive while the event loop is busy are written in one
- * transaction, so N concurrent requests share one fsync instead of paying N.
+ * Group commit: writes that arrive while the event loop is busy run in one transaction, so N
+ * concurrent requests share one fsync instead of paying N. If the shared transaction fails, each
+ * write is retried alone, so one bad write cannot fail its neighbours.
  */
-export interface GroupCommitter<T> {
-  submit(item: T): Promise<void>;
+import type { Kysely, Transaction } from 'kysely';
+import type { Database } from './schema.js';
+
+export type Work<R> = (trx: Transaction<Database>) => Promise<R>;
+
+export interface WriteBatcher {
+  run<R>(work: Work<R>): Promise<R>;
 }
 
-interface Pending<T> {
-  item: T;
-  resolve: () => void;
+interface Pending {
+  work: Work<unknown>;
+  resolve: (value: unknown) => void;
   reject: (error: unknown) => void;
 }
 
-export function createGroupCommitter<T>(writeBatch: (items: T[]) => Promise<void>, maxBatch = 512): GroupCommitter<T> {
-  let queue: Pending<T>[] = [];
+export function createWriteBatcher(
+  db: Kysely<Database>,
+  options: { maxBatch?: number; afterCommit?: () => Promise<void> } = {},
+): WriteBatcher {
+  const maxBatch = options.maxBatch ?? 256;
+  let queue: Pending[] = [];
   let running = false;
 
+  async function commit(batch: Pending[]): Promise<unknown[]> {
+    const results = await db.transaction().execute(async (trx) => {
+      const out: unknown[] = [];
+      for (const p of batch) out.push(await p.work(trx));
+      return out;
+    });
+    await options.afterCommit?.();
+    return results;
+  }
+
   async function drain(): Promise<void> {
-    running = true;
     while (queue.length > 0) {
       const batch = queue.slice(0, maxBatch);
       queue = queue.slice(batch.length);
       try {
-        await writeBatch(batch.map((p) => p.item));
-        for (const p of batch) p.resolve();
+        const results = await commit(batch);
+        batch.forEach((p, i) => p.resolve(results[i]));
       } catch (error) {
         if (batch.length === 1) {
           batch[0]?.reject(error);
           continue;
         }
-        // One bad item must not fail its neighbours: write them one by one to isolate it.
         for (const p of batch) {
           try {
-            await writeBatch([p.item]);
-            p.resolve();
+            p.resolve((await commit([p]))[0]);
           } catch (single) {
             p.reject(single);
           }
@@ -44,9 +61,9 @@ export function createGroupCommitter<T>(writeBatch: (items: T[]) => Promise<void
   }
 
   return {
-    submit(item) {
-      return new Promise<void>((resolve, reject) => {
-        queue.push({ item, resolve, reject });
+    run<R>(work: Work<R>): Promise<R> {
+      return new Promise<R>((resolve, reject) => {
+        queue.push({ work, resolve: resolve as (value: unknown) => void, reject });
         // setImmediate lets every request already parsed in this turn join the batch.
         if (!running) {
           running = true;

@@ -1,0 +1,49 @@
+/** Files, messages, recipients and the event log over any Kysely backend. */
+import type { Kysely, Transaction } from 'kysely';
+import type { NewMessage } from '../../core/ports.js';
+import * as rows from '../rows.js';
+import type { Database } from '../schema.js';
+import type { Store } from '../store.js';
+
+export type MessageQueries = Pick<
+  Store,
+  'createFile' | 'getFile' | 'getMessage' | 'listRecipients' | 'listEvents' | 'appendEvents'
+>;
+
+/** Inserts accepted messages with their recipients and first events inside the caller's transaction. */
+export async function insertMessages(trx: Transaction<Database>, messages: readonly NewMessage[]): Promise<void> {
+  for (const m of messages) {
+    await trx.insertInto('messages').values(rows.messageRow(m)).execute();
+    if (m.recipients.length > 0) {
+      await trx.insertInto('recipients').values(m.recipients.map((r) => rows.recipientRow(m, r))).execute();
+    }
+    if (m.events.length > 0) await trx.insertInto('events').values(m.events.map(rows.eventRow)).execute();
+  }
+}
+
+export function messageQueries(db: Kysely<Database>): MessageQueries {
+  return {
+    async createFile(file) {
+      await db.insertInto('files').values(rows.fileRow(file)).execute();
+    },
+    async getFile(id) {
+      const row = await db.selectFrom('files').selectAll().where('id', '=', id).executeTakeFirst();
+      return row && rows.toFile(row);
+    },
+    async getMessage(id) {
+      const row = await db.selectFrom('messages').selectAll().where('id', '=', id).executeTakeFirst();
+      return row && rows.toMessage(row);
+    },
+    async listRecipients(messageId) {
+      const found = await db.selectFrom('recipients').selectAll().where('message_id', '=', messageId).orderBy('id').execute();
+      return found.map(rows.toRecipient);
+    },
+    async listEvents(messageId) {
+      const found = await db.selectFrom('events').selectAll().where('message_id', '=', messageId).orderBy('id').execute();
+      return found.map(rows.toEvent);
+    },
+    async appendEvents(events) {
+      if (events.length > 0) await db.insertInto('events').values(events.map(rows.eventRow)).execute();
+    },
+  };
+}

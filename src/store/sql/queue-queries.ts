@@ -1,0 +1,115 @@
+/** The delivery queue: recipients are jobs, leased and settled; backend differences come from capabilities. */
+import { sql, type Kysely } from 'kysely';
+import type { WriteBatcher } from '../group-commit.js';
+import type { DeliveryJob } from '../../core/ports.js';
+import { messageStatusOf, type RecipientStatus, type TransportName } from '../../core/tracking.js';
+import * as rows from '../rows.js';
+import type { Database } from '../schema.js';
+import type { Capabilities, Store } from '../store.js';
+
+export type QueueQueries = Pick<Store, 'leaseDeliveries' | 'settleDelivery' | 'nextDueAt'>;
+
+const WAITING: RecipientStatus[] = ['queued', 'deferred'];
+
+export function queueQueries(db: Kysely<Database>, writes: WriteBatcher, capabilities: Capabilities): QueueQueries {
+  return {
+    async leaseDeliveries({ owner, limit, now, leaseMs }) {
+      return writes.run(async (trx) => {
+        let due = trx
+          .selectFrom('recipients as r')
+          .innerJoin('messages as m', 'm.id', 'r.message_id')
+          .select([
+            'r.id',
+            'r.message_id',
+            'r.address',
+            'r.domain',
+            'r.transport',
+            'r.attempts',
+            'm.mail_from',
+            'm.subject',
+            'm.blob_key',
+            'm.received_at',
+            'm.expires_at',
+          ])
+          .where('r.status', 'in', WAITING)
+          .where('r.next_attempt_at', '<=', now)
+          .where((eb) => eb.or([eb('r.lease_until', 'is', null), eb('r.lease_until', '<', now)]))
+          .orderBy('r.next_attempt_at')
+          .limit(limit);
+        // Many processes on one database must not lease the same row; SQLite has one writer anyway.
+        if (capabilities.skipLocked) due = due.forUpdate('r').skipLocked();
+        const found = await due.execute();
+        if (found.length === 0) return [];
+        const leaseUntil = now + leaseMs;
+        await trx
+          .updateTable('recipients')
+          .set({ lease_owner: owner, lease_until: leaseUntil, updated_at: now })
+          .where(
+            'id',
+            'in',
+            found.map((d) => d.id),
+          )
+          .execute();
+        return found.map(
+          (d): DeliveryJob => ({
+            recipientId: d.id,
+            messageId: d.message_id,
+            address: d.address,
+            domain: d.domain,
+            transport: d.transport as TransportName,
+            attempts: Number(d.attempts),
+            mailFrom: d.mail_from,
+            subject: d.subject,
+            blobKey: d.blob_key,
+            receivedAt: Number(d.received_at),
+            expiresAt: Number(d.expires_at),
+            leaseOwner: owner,
+            leaseUntil,
+          }),
+        );
+      });
+    },
+
+    async settleDelivery(s, now) {
+      return writes.run(async (trx) => {
+        const updated = await trx
+          .updateTable('recipients')
+          .set((eb) => ({
+            status: s.status,
+            attempts: eb('attempts', '+', 1),
+            next_attempt_at: s.nextAttemptAt ?? now,
+            lease_owner: null,
+            lease_until: null,
+            last_code: s.code,
+            last_reply: s.reply,
+            updated_at: now,
+          }))
+          .where('id', '=', s.recipientId)
+          .where('lease_owner', '=', s.leaseOwner)
+          .where('status', 'in', WAITING)
+          .executeTakeFirst();
+        if (Number(updated.numUpdatedRows) !== 1) return false;
+        if (s.events.length > 0) await trx.insertInto('events').values(s.events.map(rows.eventRow)).execute();
+        const states = await trx.selectFrom('recipients').select('status').where('message_id', '=', s.messageId).execute();
+        await trx
+          .updateTable('messages')
+          .set({ status: messageStatusOf(states.map((r) => r.status as RecipientStatus)) })
+          .where('id', '=', s.messageId)
+          .execute();
+        return true;
+      });
+    },
+
+    async nextDueAt() {
+      // A leased job becomes due again when its lease runs out.
+      const row = await db
+        .selectFrom('recipients')
+        .select(
+          sql<number | string | null>`min(case when lease_until > next_attempt_at then lease_until else next_attempt_at end)`.as('due'),
+        )
+        .where('status', 'in', WAITING)
+        .executeTakeFirst();
+      return row?.due === null || row?.due === undefined ? undefined : Number(row.due);
+    },
+  };
+}
