@@ -14,7 +14,8 @@ describe('config', () => {
   it('switches to relay when a relay URL is given, and parses credentials and TLS mode', () => {
     const config = loadConfig({ MAILGATE_RELAY_URL: 'smtp://u%40x:p%3Ass@relay.example.net:587?starttls=required' });
     expect(config.delivery).toBe('relay');
-    expect(config.relay).toEqual({ host: 'relay.example.net', port: 587, secure: false, requireTls: true, user: 'u@x', pass: 'p:ss' });
+    expect(config.relay).toEqual({ host: 'relay.example.net', port: 587, secure: false, requireTls: true, insecureTls: false, user: 'u@x', pass: 'p:ss' });
+    expect(loadConfig({ MAILGATE_RELAY_URL: 'smtp://relay.test:2525?tls=insecure' }).relay?.insecureTls).toBe(true);
     expect(loadConfig({ MAILGATE_RELAY_URL: 'smtps://relay.example.net' }).relay).toMatchObject({ port: 465, secure: true });
   });
 
@@ -35,6 +36,7 @@ describe('config', () => {
     ['MAILGATE_LOCAL_DOMAINS', 'ok.test,not a domain'],
     ['MAILGATE_RELAY_URL', 'http://relay.example.net'],
     ['MAILGATE_RELAY_URL', 'smtp://relay.example.net?starttls=sometimes'],
+    ['MAILGATE_RELAY_URL', 'smtp://relay.example.net?tls=maybe'],
     ['MAILGATE_DELIVERY', 'carrier-pigeon'],
     ['MAILGATE_DELIVERY', 'relay'],
     ['MAILGATE_REPLAY_PROTECTION', 'maybe'],

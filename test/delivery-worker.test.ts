@@ -42,7 +42,7 @@ async function harness(script: SinkScript = {}, extra: HarnessOptions = {}): Pro
   cleanups.push(() => store.close());
   const sink = await startSmtpSink(script);
   cleanups.push(() => sink.close());
-  const relay = createRelayTransport({ host: '127.0.0.1', port: sink.port, secure: false, requireTls: false }, { hostname: 'gw.test' });
+  const relay = createRelayTransport({ host: '127.0.0.1', port: sink.port, secure: false, requireTls: false, insecureTls: false }, { hostname: 'gw.test' });
   cleanups.push(() => relay.close());
 
   const settlements: Settlement[] = [];

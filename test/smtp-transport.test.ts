@@ -157,7 +157,7 @@ async function sinkFor(options: Parameters<typeof startSink>[0] = {}): Promise<S
 
 function relay(config: Partial<RelayTransportConfig> & { port: number }, extra: { greetingTimeoutMs?: number } = {}): Transport {
   const transport = createRelayTransport(
-    { host: '127.0.0.1', secure: false, requireTls: false, ...config },
+    { host: '127.0.0.1', secure: false, requireTls: false, insecureTls: false, ...config },
     { hostname: 'gateway.test', ...extra },
   );
   cleanups.push(() => transport.close());
@@ -338,7 +338,7 @@ describe('relay transport', () => {
 
     await transport.send(envelope(['b@example.test']), RAW);
     await transport.close();
-    const again = createRelayTransport({ host: '127.0.0.1', port: sink.port, secure: false, requireTls: false }, { hostname: 'gateway.test' });
+    const again = createRelayTransport({ host: '127.0.0.1', port: sink.port, secure: false, requireTls: false, insecureTls: false }, { hostname: 'gateway.test' });
     cleanups.push(() => again.close());
     await again.send(envelope(['c@example.test']), RAW);
 

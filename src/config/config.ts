@@ -13,6 +13,8 @@ export interface RelayConfig {
   /** smtps:// = implicit TLS; smtp:// upgrades with STARTTLS when offered (required with ?starttls=required). */
   secure: boolean;
   requireTls: boolean;
+  /** `?tls=insecure`: accept a relay certificate that does not verify (self-signed test relays). */
+  insecureTls: boolean;
   user?: string;
   pass?: string;
 }
@@ -96,11 +98,16 @@ export function parseRelayUrl(raw: string, env = 'MAILGATE_RELAY_URL'): RelayCon
   if (starttls !== null && starttls !== 'required' && starttls !== 'opportunistic') {
     throw new ConfigError(env, `starttls must be "required" or "opportunistic", got "${starttls}"`);
   }
+  const tls = url.searchParams.get('tls');
+  if (tls !== null && tls !== 'insecure' && tls !== 'verify') {
+    throw new ConfigError(env, `tls must be "verify" or "insecure", got "${tls}"`);
+  }
   return {
     host: url.hostname.replace(/^\[|\]$/g, ''),
     port: url.port ? Number(url.port) : secure ? 465 : 25,
     secure,
     requireTls: starttls === 'required',
+    insecureTls: tls === 'insecure',
     ...(url.username ? { user: decodeURIComponent(url.username) } : {}),
     ...(url.password ? { pass: decodeURIComponent(url.password) } : {}),
   };

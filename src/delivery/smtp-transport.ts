@@ -29,7 +29,7 @@ export interface SmtpTransportOptions {
 }
 
 /** `?tls=insecure` on the relay URL: accept a self-signed or mismatched relay certificate. */
-export type RelayTransportConfig = RelayConfig & { insecureTls?: boolean };
+export type RelayTransportConfig = RelayConfig;
 
 /** Resolves a host name to its addresses (A and AAAA). */
 export type AddressLookup = (host: string) => Promise<string[]>;
