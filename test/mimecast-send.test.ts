@@ -319,3 +319,26 @@ describe('authentication over HTTP', () => {
     expect(res.body.fail[0]?.errors[0]?.code).toBe('err_xdk_binding_expired');
   });
 });
+
+describe('rate limiting', () => {
+  it('answers 429 in the envelope once the per-key limit is spent, without running the function', async () => {
+    const limited = await startTestGateway({ MAILGATE_RATE_LIMIT_PER_MINUTE: '2' });
+    try {
+      const k = await limited.user('limited@example.test');
+      const call = () =>
+        mcPost(limited.url, k, '/api/email/send-email', JSON.stringify({ data: [{ ...minimal, subject: 'limited' }] }));
+      expect((await call()).status).toBe(200);
+      const second = await call();
+      expect(second.headers.get('x-ratelimit-remaining')).toBe('0');
+      const third = await call();
+      expect(third.status).toBe(429);
+      expect(third.body.fail[0]?.errors[0]).toMatchObject({ code: 'err_xdk_rate_limit_exceeded', retryable: true });
+      const db = new Database(path.join(limited.dataDir, 'mailgate.sqlite'), { readonly: true });
+      const count = (db.prepare("SELECT count(*) AS n FROM messages WHERE subject = 'limited'").get() as { n: number }).n;
+      db.close();
+      expect(count).toBe(2);
+    } finally {
+      await limited.stop();
+    }
+  });
+});

@@ -1,0 +1,43 @@
+/** What every Mimecast route module receives, and the request helpers they share. */
+import type { FastifyRequest } from 'fastify';
+import { hasPermission, type Permission } from '../../auth/roles.js';
+import { MailgateError } from '../../core/errors.js';
+import type { Gateway } from '../../gateway.js';
+import type { UserRecord } from '../../store/store.js';
+import { normalizeRequest, parseLenientBody, type NormalizedRequest } from './lenient-body.js';
+
+export interface Caller {
+  user: UserRecord;
+  accessKey: string;
+}
+
+declare module 'fastify' {
+  interface FastifyRequest {
+    mimecastCaller?: Caller;
+  }
+  interface FastifyContextConfig {
+    /** The Mimecast permission a route needs (contracts.md §1.4); absent = any authorised user. */
+    permission?: Permission;
+  }
+}
+
+export interface MimecastContext {
+  gateway: Gateway;
+}
+
+export function callerOf(request: FastifyRequest): Caller {
+  if (!request.mimecastCaller) throw new MailgateError('auth_missing');
+  return request.mimecastCaller;
+}
+
+export function checkPermission(caller: Caller, permission: Permission | undefined): void {
+  if (permission && !hasPermission(caller.user.roles, permission)) {
+    throw new MailgateError('forbidden', `This function needs the ${permission} permission`);
+  }
+}
+
+/** The request envelope of a JSON-ish body (JSON, Python repr, or nothing). */
+export function requestOf(request: FastifyRequest): NormalizedRequest {
+  const text = Buffer.isBuffer(request.body) ? request.body.toString('utf8') : '';
+  return normalizeRequest(parseLenientBody(text));
+}
