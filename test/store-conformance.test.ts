@@ -2,31 +2,8 @@
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
 import { newId } from '../src/core/ids.js';
 import type { NewMessage } from '../src/core/ports.js';
-import { openSqliteStore } from '../src/store/sqlite/sqlite-store.js';
 import type { Store } from '../src/store/store.js';
-import { withTempDir } from './helpers/temp-dir.js';
-
-interface Backend {
-  name: string;
-  open(): Promise<{ store: Store; dispose(): Promise<void> }>;
-}
-
-const backends: Backend[] = [
-  {
-    name: 'sqlite',
-    async open() {
-      const temp = await withTempDir();
-      const store = await openSqliteStore(temp.dir);
-      return {
-        store,
-        async dispose() {
-          await store.close();
-          await temp.remove();
-        },
-      };
-    },
-  },
-];
+import { backends } from './helpers/backends.js';
 
 const T0 = 1_800_000_000_000;
 
