@@ -1,12 +1,18 @@
 import { defineConfig } from 'vitest/config';
 
+/** End-to-end files that run a second time with their gateways on PostgreSQL (helpers/backends.ts). */
+const ON_BOTH_BACKENDS = ['test/mimecast-send.test.ts', 'test/delivery.test.ts'];
+
 export default defineConfig({
   test: {
-    include: ['test/**/*.test.ts', 'src/**/*.test.ts'],
     testTimeout: 30_000,
     hookTimeout: 30_000,
     // Suites open real ports, SMTP peers and database files; two cores do best with two forks.
     pool: 'forks',
     maxWorkers: 2,
+    projects: [
+      { extends: true, test: { name: 'default', include: ['test/**/*.test.ts', 'src/**/*.test.ts'] } },
+      { extends: true, test: { name: 'e2e-on-postgres', include: ON_BOTH_BACKENDS, env: { MAILGATE_TEST_BACKEND: 'postgres' } } },
+    ],
   },
 });

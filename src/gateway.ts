@@ -11,6 +11,10 @@ import { newId } from './core/ids.js';
 import { systemClock, type Clock, type DeliveryJob, type RecipientReply, type Transport } from './core/ports.js';
 import { EVENT_KIND, type TransportName } from './core/tracking.js';
 import { createSecretBox, loadMasterKey, type SecretBox } from './auth/secret-box.js';
+import { createTokenService, type TokenService } from './auth/tokens.js';
+import { createHeldReview, type HeldReview } from './core/held-review.js';
+import { createDnsResolver } from './scan/dns-resolver.js';
+import { createScanner } from './scan/scanner.js';
 import { createComposer } from './mime/compose.js';
 import { createDkimSigner } from './mime/dkim-signer.js';
 import { prepareRawMessage, readHeaderSummary } from './mime/raw-message.js';
@@ -20,11 +24,16 @@ import { createMxTransport, createRelayTransport } from './delivery/smtp-transpo
 import { createDeliveryWorker } from './delivery/worker.js';
 import { openStore } from './store/open-store.js';
 import type { Settlement, Store } from './store/store.js';
+import { createPurgeJob, type PurgeJob } from './tracking/purge-job.js';
+import { DAY_MS } from './tracking/retention.js';
+import { createTrackingService, type TrackingService } from './tracking/tracking-service.js';
 
 export interface Gateway {
   config: Config;
   store: Store;
   secrets: SecretBox;
+  /** Signs and verifies the OAuth dialects' access tokens (one key set per database). */
+  tokens: TokenService;
   clock: Clock;
   log: Logger;
   /** Settlements as they happen (`settled`), for observers such as tests and the console. */
@@ -32,8 +41,17 @@ export interface Gateway {
   /** The one way into the mail system: validate, compose, sign, persist durably, queue. */
   ingest(submission: Submission): Promise<AcceptedMessage>;
   startDelivery(): void;
+  /** Held-message review: release, reject (with notice), expiry. */
+  held: HeldReview;
+  /** Message-finder search and tracking records. */
+  tracking: TrackingService;
+  /** Retention: dates messages and purges raw content past its date (started by main.ts). */
+  purge: PurgeJob;
   close(): Promise<void>;
 }
+
+/** How often expired holds are looked for. */
+const HELD_SWEEP_MS = 60_000;
 
 /** Graph allows 500 recipients per message; the same cap protects every dialect. */
 const MAX_RECIPIENTS = 500;
@@ -51,13 +69,20 @@ function buildTransports(config: Config, store: Store, clock: Clock): Partial<Re
 export async function createGateway(config: Config, options: { log?: Logger; clock?: Clock } = {}): Promise<Gateway> {
   const log = options.log ?? pino({ level: config.logLevel });
   const clock = options.clock ?? systemClock;
-  const store = await openStore(config);
+  const store = await openStore(config, log);
   const secrets = createSecretBox(loadMasterKey(config.dataDir));
   const composer = createComposer();
   const signer = createDkimSigner(store, secrets);
   const events = new EventEmitter<{ settled: [Settlement] }>();
   const transports = buildTransports(config, store, clock);
 
+  const scanner = createScanner({
+    store,
+    resolve: createDnsResolver(config.dnsServers),
+    hostname: config.hostname,
+    ...(config.rspamdUrl ? { rspamdUrl: config.rspamdUrl } : {}),
+    log,
+  });
   const submit = (submission: Submission) =>
     ingest(submission, {
       sink: store,
@@ -78,7 +103,10 @@ export async function createGateway(config: Config, options: { log?: Logger; clo
       localDomains: config.localDomains,
       remoteTransport: config.delivery,
       queueLifetimeMs: config.queueLifetime * 1000,
+      retentionMs: config.retentionDays * DAY_MS,
       maxRecipients: MAX_RECIPIENTS,
+      screening: { policies: store, scanner },
+      heldLifetimeMs: config.heldLifetime * 1000,
     });
 
   async function notifySender(job: DeliveryJob, reply: RecipientReply): Promise<void> {
@@ -108,6 +136,24 @@ export async function createGateway(config: Config, options: { log?: Logger; clo
     ]);
   }
 
+  const held = createHeldReview({
+    store,
+    ingest: submit,
+    notifier: { wake: () => worker.wake() },
+    clock,
+    hostname: config.hostname,
+    queueLifetimeMs: config.queueLifetime * 1000,
+  });
+  let heldSweep: NodeJS.Timeout | undefined;
+  let stopWaking: (() => void) | undefined;
+  const tracking = createTrackingService({ store, clock, log });
+  const purge = createPurgeJob({
+    store,
+    clock,
+    log,
+    retentionMs: config.retentionDays * DAY_MS,
+    intervalMs: config.purgeIntervalSeconds * 1000,
+  });
   const worker = createDeliveryWorker({
     store,
     transports,
@@ -123,12 +169,27 @@ export async function createGateway(config: Config, options: { log?: Logger; clo
     config,
     store,
     secrets,
+    tokens: createTokenService({ store, secrets, clock }),
     clock,
     log,
     events,
     ingest: submit,
-    startDelivery: () => worker.start(),
+    startDelivery() {
+      // Work committed by other processes on a shared database wakes this worker too.
+      stopWaking ??= store.onWake(() => worker.wake());
+      worker.start();
+      // Unreviewed holds expire on MAILGATE_HELD_LIFETIME_SECONDS; a minute's lateness is fine.
+      heldSweep ??= setInterval(() => {
+        held.expire().catch((error: unknown) => log.error({ err: error }, 'held expiry failed'));
+      }, HELD_SWEEP_MS).unref();
+    },
+    held,
+    tracking,
+    purge,
     async close() {
+      clearInterval(heldSweep);
+      stopWaking?.();
+      await purge.stop();
       await worker.stop();
       await Promise.all(Object.values(transports).map((t) => t.close()));
       await store.close();

@@ -1,14 +1,17 @@
-/** Composition root: config → store → HTTP + delivery workers; graceful close on SIGINT/SIGTERM. */
+/** Composition root: config → store → HTTP + SMTP + delivery workers; graceful close on SIGINT/SIGTERM. */
 import type { FastifyInstance } from 'fastify';
 import type { Config } from './config/config.js';
 import { buildServer } from './api/server.js';
 import { createGateway, type Gateway } from './gateway.js';
+import { startSmtpListener } from './smtp/server.js';
 
 export interface RunningServer {
   gateway: Gateway;
   http: FastifyInstance;
   /** The bound HTTP port (useful when the configured port is 0). */
   httpPort: number;
+  /** The bound SMTP port of the inbound listener. */
+  smtpPort: number;
   close(): Promise<void>;
 }
 
@@ -18,7 +21,9 @@ export async function startServer(config: Config): Promise<RunningServer> {
   await http.listen({ host: config.httpHost, port: config.httpPort });
   const address = http.server.address();
   const httpPort = typeof address === 'object' && address ? address.port : config.httpPort;
+  const smtp = await startSmtpListener(gateway);
   gateway.startDelivery();
+  await gateway.purge.start();
   gateway.log.info(
     { http: `http://${config.httpHost}:${httpPort}`, dataDir: config.dataDir, delivery: config.delivery },
     'mailgate started',
@@ -28,9 +33,10 @@ export async function startServer(config: Config): Promise<RunningServer> {
     gateway,
     http,
     httpPort,
+    smtpPort: smtp.port,
     close() {
       // Stop taking requests first, then let in-flight deliveries settle, then close the store.
-      closing ??= http.close().then(() => gateway.close());
+      closing ??= Promise.all([http.close(), smtp.close()]).then(() => gateway.close());
       return closing;
     },
   };

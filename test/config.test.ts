@@ -42,10 +42,22 @@ describe('config', () => {
     ['MAILGATE_REPLAY_PROTECTION', 'maybe'],
     ['MAILGATE_RETRY_SCHEDULE', '60,soon'],
     ['MAILGATE_LOG_LEVEL', 'loud'],
-    ['MAILGATE_DATABASE_URL', 'postgres://localhost/mailgate'],
+    ['MAILGATE_DATABASE_URL', 'mysql://localhost/mailgate'],
+    ['MAILGATE_DATABASE_URL', 'localhost:5432'],
+    ['MAILGATE_DATABASE_POOL_SIZE', '0'],
   ])('refuses %s=%s with an error naming the variable', (name, value) => {
     expect(() => loadConfig({ [name]: value })).toThrow(ConfigError);
     expect(() => loadConfig({ [name]: value })).toThrow(new RegExp(`^${name}: `));
+  });
+
+  it('selects PostgreSQL for postgres:// and postgresql:// database URLs', () => {
+    expect(loadConfig({ MAILGATE_DATABASE_URL: 'postgres://u:p@db.example:5432/mail' }).databaseUrl).toBe('postgres://u:p@db.example:5432/mail');
+    expect(loadConfig({}, { MAILGATE_DATABASE_URL: 'postgresql://db/mail', MAILGATE_DATABASE_POOL_SIZE: '4' })).toMatchObject({
+      databaseUrl: 'postgresql://db/mail',
+      databasePoolSize: 4,
+      databaseConnectTimeout: 5,
+      databaseRetrySeconds: 30,
+    });
   });
 
   it('refuses a config flag without a value', () => {

@@ -2,21 +2,18 @@
  * Delivery end to end through the Mimecast API: retries after a temporary refusal, bounces with a
  * notice to the sender, expiry, restart with queued mail, and a gateway process killed mid-delivery.
  */
-import { spawn, type ChildProcess } from 'node:child_process';
-import { once } from 'node:events';
-import path from 'node:path';
-import { createInterface } from 'node:readline';
 import { afterEach, describe, expect, it } from 'vitest';
 import { loadConfig } from '../src/config/config.js';
 import { addUser, createMimecastKeys, type MimecastKeys } from '../src/auth/identity.js';
 import { createSecretBox, loadMasterKey } from '../src/auth/secret-box.js';
-import { openSqliteStore } from '../src/store/sqlite/sqlite-store.js';
+import { openStore } from '../src/store/open-store.js';
+import { gatewayBackend } from './helpers/backends.js';
+import { spawnGateway } from './helpers/gateway-process.js';
 import { startTestGateway, type TestGateway } from './helpers/gateway.js';
 import { mcPost } from './helpers/mimecast-client.js';
 import { startSmtpSink, type SmtpSink } from './helpers/smtp-sink.js';
 import { withTempDir } from './helpers/temp-dir.js';
 
-const root = path.resolve(import.meta.dirname, '..');
 const cleanups: Array<() => Promise<unknown>> = [];
 afterEach(async () => {
   while (cleanups.length > 0) await cleanups.pop()?.();
@@ -123,6 +120,8 @@ describe('delivery', () => {
     const temp = await withTempDir();
     cleanups.push(() => temp.remove());
     const first = await startTestGateway({ MAILGATE_RELAY_URL: `smtp://127.0.0.1:${refusing.port}`, MAILGATE_RETRY_SCHEDULE: '0.3' }, temp.dir);
+    // Stopped last: on PostgreSQL its stop() drops the database the second gateway shares.
+    cleanups.push(() => first.stop());
     const keys = await first.user('sender@example.test');
     const deferred = first.nextSettlement((s) => s.status === 'deferred');
     await send(first.url, keys, ['a@remote.test', 'b@remote.test']);
@@ -130,7 +129,7 @@ describe('delivery', () => {
     await first.server.close();
 
     const relay = await sink();
-    const second = await gateway({ MAILGATE_RELAY_URL: `smtp://127.0.0.1:${relay.port}` }, temp.dir);
+    const second = await gateway({ MAILGATE_RELAY_URL: `smtp://127.0.0.1:${relay.port}`, ...first.databaseEnv }, temp.dir);
     const [message] = await relay.waitForMessages(1);
     expect(message?.rcptTo.sort()).toEqual(['a@remote.test', 'b@remote.test']);
     expect(second.server.gateway.config.dataDir).toBe(temp.dir);
@@ -138,42 +137,13 @@ describe('delivery', () => {
 });
 
 describe('a gateway process killed mid-delivery', () => {
-  function startChild(dataDir: string, relayPort: number): { child: ChildProcess; port: Promise<number> } {
-    const child = spawn(process.execPath, ['--import', 'tsx', 'src/cli/main.ts', 'serve'], {
-      cwd: root,
-      env: {
-        ...process.env,
-        MAILGATE_DATA_DIR: dataDir,
-        MAILGATE_HTTP_PORT: '0',
-        MAILGATE_LOCAL_DOMAINS: 'example.test',
-        MAILGATE_RELAY_URL: `smtp://127.0.0.1:${relayPort}`,
-        MAILGATE_LEASE_SECONDS: '1',
-        MAILGATE_LOG_LEVEL: 'info',
-      },
-      stdio: ['ignore', 'pipe', 'inherit'],
-    });
-    cleanups.push(async () => {
-      if (child.exitCode === null && child.signalCode === null) {
-        child.kill('SIGKILL');
-        await once(child, 'exit');
-      }
-    });
-    const port = new Promise<number>((resolve, reject) => {
-      const lines = createInterface({ input: child.stdout! });
-      lines.on('line', (line) => {
-        const match = /"http":"http:\/\/127\.0\.0\.1:(\d+)"/.exec(line);
-        if (match) resolve(Number(match[1]));
-      });
-      child.once('exit', (code) => reject(new Error(`gateway exited early with ${code}`)));
-    });
-    return { child, port };
-  }
-
   it('has its leased delivery taken over after the lease expires: delivered once, never lost', async () => {
     const temp = await withTempDir();
     cleanups.push(() => temp.remove());
-    // Credentials are created directly in the data dir, as the CLI would.
-    const store = await openSqliteStore(temp.dir);
+    const database = await gatewayBackend.database();
+    cleanups.push(() => database.dispose());
+    // Credentials are created directly in the database, as the CLI would.
+    const store = await openStore(loadConfig({ MAILGATE_DATA_DIR: temp.dir, ...database.env }));
     await addUser(store, { email: 'sender@example.test' });
     const keys = await createMimecastKeys(store, createSecretBox(loadMasterKey(temp.dir)), { email: 'sender@example.test' });
     await store.close();
@@ -186,16 +156,22 @@ describe('a gateway process killed mid-delivery', () => {
         return new Promise(() => undefined);
       },
     });
-    const { child, port } = startChild(temp.dir, hanging.port);
-    await send(`http://127.0.0.1:${await port}`, keys, ['reader@remote.test'], 'survives a crash');
+    const child = await spawnGateway({
+      ...database.env,
+      MAILGATE_DATA_DIR: temp.dir,
+      MAILGATE_LOCAL_DOMAINS: 'example.test',
+      MAILGATE_RELAY_URL: `smtp://127.0.0.1:${hanging.port}`,
+      MAILGATE_LEASE_SECONDS: '1',
+    });
+    cleanups.push(() => child.kill());
+    await send(child.url, keys, ['reader@remote.test'], 'survives a crash');
     await reached;
-    child.kill('SIGKILL');
-    await once(child, 'exit');
+    await child.kill();
 
     const relay = await sink();
     const config = loadConfig({ MAILGATE_DATA_DIR: temp.dir });
     expect(config.dataDir).toBe(temp.dir);
-    const second = await gateway({ MAILGATE_RELAY_URL: `smtp://127.0.0.1:${relay.port}` }, temp.dir);
+    const second = await gateway({ MAILGATE_RELAY_URL: `smtp://127.0.0.1:${relay.port}`, ...database.env }, temp.dir);
     const delivered = await second.nextSettlement((s) => s.status === 'delivered');
     expect(delivered.code).toBe(250);
     expect(relay.messages).toHaveLength(1);

@@ -3,18 +3,32 @@
 import { ConfigError, loadConfig, splitConfigFlags } from '../config/config.js';
 import { isMailgateError } from '../core/errors.js';
 import { closeOnSignals, startServer } from '../main.js';
+import { appCommand } from './app.js';
 import { UsageError } from './args.js';
 import { withContext } from './context.js';
 import { dkimCommand } from './dkim.js';
+import { holdCommand } from './hold.js';
 import { keysCommand } from './keys.js';
+import { dnsblCommand } from './dnsbl.js';
+import { migrateCommand } from './migrate.js';
+import { policyCommand } from './policy.js';
+import { senderCommand } from './sender.js';
 import { userCommand } from './user.js';
 
 const USAGE = `usage: mailgate <command>
-  serve                                       start the gateway (HTTP API + delivery)
-  user add <email> [--name N] [--role R]...   roles: user, tracking, held-reviewer, admin
+  serve                                       start the gateway (HTTP APIs, SMTP listener, delivery)
+  migrate                                     apply pending database migrations and exit
+  user add <email> [--name N] [--role R]... [--password P|-]   roles: user, tracking, held-reviewer, admin
   user delegate <email> --address A           let <email> send as A
   keys create --user <email> [--expires ISO]  Mimecast app id/key + access/secret key
+  app create --name N [--permission P]...     OAuth client app (Graph): Mail.Send, Mail.ReadWrite, Mail.Read
   dkim create --domain D [--selector S] [--algorithm rsa-sha256|ed25519-sha256]
+  hold add (--message ID | --address A) --description D [--expires ISO] [--by NAME]
+  hold list [--all] | hold release <holdId>   litigation holds: suspend retention purging
+  policy list | policy add --name N --kind K [--route R]... [params] | policy remove <id>
+                                              hold policies: spam, dmarc, dnsbl, attachment, content, sender, recipient
+  sender list [permitted|blocked] | sender add|remove <permitted|blocked> <pattern>
+  dnsbl list | dnsbl add <zone> [--kind ip|domain] [--weight N] | dnsbl remove <zone>
 Every MAILGATE_* variable has a matching flag, e.g. --data-dir ./data, --http-port 8025.`;
 
 async function run(argv: string[]): Promise<void> {
@@ -22,15 +36,27 @@ async function run(argv: string[]): Promise<void> {
   const config = loadConfig(process.env, flags);
   const [command, ...args] = rest;
   switch (command) {
+    case 'migrate':
+      return migrateCommand(config, args);
     case 'serve':
       closeOnSignals(await startServer(config));
       return;
     case 'user':
       return withContext(config, (ctx) => userCommand(ctx, args));
+    case 'app':
+      return withContext(config, (ctx) => appCommand(ctx, args));
     case 'keys':
       return withContext(config, (ctx) => keysCommand(ctx, args));
     case 'dkim':
       return withContext(config, (ctx) => dkimCommand(ctx, args));
+    case 'hold':
+      return withContext(config, (ctx) => holdCommand(ctx, args));
+    case 'policy':
+      return withContext(config, (ctx) => policyCommand(ctx, args));
+    case 'sender':
+      return withContext(config, (ctx) => senderCommand(ctx, args));
+    case 'dnsbl':
+      return withContext(config, (ctx) => dnsblCommand(ctx, args));
     case undefined:
     case 'help':
     case '--help':

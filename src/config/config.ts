@@ -3,6 +3,7 @@
  * `--kebab-case` flags (flags win). Every option is declared once in OPTIONS; bad values fail
  * fast with an error naming the variable.
  */
+import { isIP } from 'node:net';
 import path from 'node:path';
 
 export type DeliveryMode = 'capture' | 'relay' | 'mx';
@@ -24,16 +25,39 @@ export interface Config {
   httpHost: string;
   httpPort: number;
   smtpPort: number;
+  /** Listen address of the inbound SMTP listener. */
+  smtpHost: string;
+  /** PEM files for STARTTLS; unset = a self-signed certificate generated into `<data>/tls`. */
+  smtpTlsCert: string | undefined;
+  smtpTlsKey: string | undefined;
+  /** DNS servers (`ip` or `ip:port`) for SPF/DKIM/DMARC/ARC and DNSBL lookups; empty = the system's. */
+  dnsServers: string[];
+  /** rspamd's HTTP address; when set its score replaces the built-in rules'. */
+  rspamdUrl: string | undefined;
+  /** Seconds an unreviewed held message waits before it expires (and is rejected). */
+  heldLifetime: number;
   hostname: string;
   localDomains: string[];
   relay: RelayConfig | undefined;
   delivery: DeliveryMode;
+  /** `postgres://…` selects the PostgreSQL backend; unset = SQLite in the data dir. */
   databaseUrl: string | undefined;
+  databasePoolSize: number;
+  /** Seconds to wait for a new database connection. */
+  databaseConnectTimeout: number;
+  /** Seconds a database call keeps retrying while the database is unreachable (then 503). */
+  databaseRetrySeconds: number;
   /** Seconds a Mimecast `x-mc-date` may differ from the server clock. */
   clockSkewSeconds: number;
   replayProtection: boolean;
   /** Mimecast requests per minute per access key. */
   rateLimitPerMinute: number;
+  /** Graph throttling per app+mailbox: requests per window, the window, and requests in flight. */
+  graphRequestLimit: number;
+  graphRequestWindowSeconds: number;
+  graphConcurrentRequests: number;
+  /** Lifetime of the access tokens the Graph token endpoint issues. */
+  graphTokenLifetimeSeconds: number;
   /** Seconds between delivery attempts, in order; the last entry repeats until expiry. */
   retrySchedule: number[];
   /** Seconds after acceptance when undelivered mail bounces. */
@@ -43,6 +67,10 @@ export interface Config {
   maxMessageBytes: number;
   maxUploadBytes: number;
   mxPort: number;
+  /** Days a message's raw content is kept after receipt (tracking summaries stay). */
+  retentionDays: number;
+  /** Seconds between purge runs. */
+  purgeIntervalSeconds: number;
   logLevel: string;
 }
 
@@ -118,6 +146,39 @@ const OPTIONS: { [K in keyof Config]: Option<K> } = {
   httpHost: { key: 'httpHost', env: 'MAILGATE_HTTP_HOST', parse: (raw) => raw || '127.0.0.1' },
   httpPort: { key: 'httpPort', env: 'MAILGATE_HTTP_PORT', parse: int(0, 65535, 8025) },
   smtpPort: { key: 'smtpPort', env: 'MAILGATE_SMTP_PORT', parse: int(0, 65535, 2525) },
+  smtpHost: { key: 'smtpHost', env: 'MAILGATE_SMTP_HOST', parse: (raw) => raw || '127.0.0.1' },
+  smtpTlsCert: { key: 'smtpTlsCert', env: 'MAILGATE_SMTP_TLS_CERT', parse: (raw) => (raw ? path.resolve(raw) : undefined) },
+  smtpTlsKey: {
+    key: 'smtpTlsKey',
+    env: 'MAILGATE_SMTP_TLS_KEY',
+    parse: (raw, env, partial) => {
+      if (Boolean(raw) !== Boolean(partial.smtpTlsCert)) throw new ConfigError(env, 'set both MAILGATE_SMTP_TLS_CERT and MAILGATE_SMTP_TLS_KEY, or neither');
+      return raw ? path.resolve(raw) : undefined;
+    },
+  },
+  dnsServers: {
+    key: 'dnsServers',
+    env: 'MAILGATE_DNS_SERVERS',
+    parse: (raw, env) => {
+      const servers = (raw ?? '').split(',').map((s) => s.trim()).filter(Boolean);
+      for (const server of servers) {
+        if (!isIP(server) && !/^(\d{1,3}(\.\d{1,3}){3}:\d{1,5}|\[[0-9a-f:]+\]:\d{1,5})$/i.test(server)) {
+          throw new ConfigError(env, `expected ip or ip:port, got "${server}"`);
+        }
+      }
+      return servers;
+    },
+  },
+  rspamdUrl: {
+    key: 'rspamdUrl',
+    env: 'MAILGATE_RSPAMD_URL',
+    parse: (raw, env) => {
+      if (!raw) return undefined;
+      if (!/^https?:\/\/[^/\s]+/.test(raw)) throw new ConfigError(env, `expected http://host:port, got "${raw}"`);
+      return raw;
+    },
+  },
+  heldLifetime: { key: 'heldLifetime', env: 'MAILGATE_HELD_LIFETIME_SECONDS', parse: int(60, 365 * 86_400, 14 * 86_400) },
   hostname: {
     key: 'hostname',
     env: 'MAILGATE_HOSTNAME',
@@ -158,12 +219,37 @@ const OPTIONS: { [K in keyof Config]: Option<K> } = {
     env: 'MAILGATE_DATABASE_URL',
     parse: (raw, env) => {
       if (!raw) return undefined;
-      throw new ConfigError(env, 'only the embedded SQLite store is available in this version; unset it');
+      let url: URL;
+      try {
+        url = new URL(raw);
+      } catch {
+        throw new ConfigError(env, 'not a URL; expected postgres://user:password@host:5432/database');
+      }
+      if (url.protocol !== 'postgres:' && url.protocol !== 'postgresql:') {
+        throw new ConfigError(env, `scheme must be postgres:// or postgresql://, got "${url.protocol}//"`);
+      }
+      return raw;
     },
   },
+  databasePoolSize: { key: 'databasePoolSize', env: 'MAILGATE_DATABASE_POOL_SIZE', parse: int(1, 1000, 10) },
+  databaseConnectTimeout: { key: 'databaseConnectTimeout', env: 'MAILGATE_DATABASE_CONNECT_TIMEOUT_SECONDS', parse: int(1, 600, 5) },
+  databaseRetrySeconds: { key: 'databaseRetrySeconds', env: 'MAILGATE_DATABASE_RETRY_SECONDS', parse: int(0, 3600, 30) },
   clockSkewSeconds: { key: 'clockSkewSeconds', env: 'MAILGATE_CLOCK_SKEW_SECONDS', parse: int(0, 86_400, 900) },
   replayProtection: { key: 'replayProtection', env: 'MAILGATE_REPLAY_PROTECTION', parse: bool(false) },
   rateLimitPerMinute: { key: 'rateLimitPerMinute', env: 'MAILGATE_RATE_LIMIT_PER_MINUTE', parse: int(1, 10_000_000, 6000) },
+  // Graph's documented Outlook limits (contracts.md §2): 10,000 requests per 10 minutes, 4 concurrent.
+  graphRequestLimit: { key: 'graphRequestLimit', env: 'MAILGATE_GRAPH_REQUEST_LIMIT', parse: int(1, 10_000_000, 10_000) },
+  graphRequestWindowSeconds: {
+    key: 'graphRequestWindowSeconds',
+    env: 'MAILGATE_GRAPH_REQUEST_WINDOW_SECONDS',
+    parse: int(1, 86_400, 600),
+  },
+  graphConcurrentRequests: { key: 'graphConcurrentRequests', env: 'MAILGATE_GRAPH_CONCURRENT_REQUESTS', parse: int(1, 10_000, 4) },
+  graphTokenLifetimeSeconds: {
+    key: 'graphTokenLifetimeSeconds',
+    env: 'MAILGATE_GRAPH_TOKEN_LIFETIME_SECONDS',
+    parse: int(60, 86_400, 3600),
+  },
   retrySchedule: {
     key: 'retrySchedule',
     env: 'MAILGATE_RETRY_SCHEDULE',
@@ -182,6 +268,8 @@ const OPTIONS: { [K in keyof Config]: Option<K> } = {
   maxMessageBytes: { key: 'maxMessageBytes', env: 'MAILGATE_MAX_MESSAGE_BYTES', parse: int(1024, 1 << 30, 50 * 1024 * 1024) },
   maxUploadBytes: { key: 'maxUploadBytes', env: 'MAILGATE_MAX_UPLOAD_BYTES', parse: int(1024, 1 << 30, 50 * 1024 * 1024) },
   mxPort: { key: 'mxPort', env: 'MAILGATE_MX_PORT', parse: int(1, 65535, 25) },
+  retentionDays: { key: 'retentionDays', env: 'MAILGATE_RETENTION_DAYS', parse: int(1, 36_500, 30) },
+  purgeIntervalSeconds: { key: 'purgeIntervalSeconds', env: 'MAILGATE_PURGE_INTERVAL_SECONDS', parse: int(1, 7 * 86_400, 3600) },
   logLevel: {
     key: 'logLevel',
     env: 'MAILGATE_LOG_LEVEL',

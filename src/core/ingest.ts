@@ -7,12 +7,14 @@
 import { MailgateError } from './errors.js';
 import { newId } from './ids.js';
 import type { AcceptedMessage, ComposeContent, Envelope, MailAddress, Submission } from './message.js';
+import { screen, type ScreeningDeps } from './screening.js';
 import type {
   BlobStore,
   Clock,
   Composer,
   MessageSink,
   NewEvent,
+  NewHold,
   NewRecipient,
   QueueNotifier,
   RawPreparer,
@@ -35,7 +37,13 @@ export interface IngestDeps {
   remoteTransport: TransportName;
   /** Milliseconds after acceptance when undelivered mail expires. */
   queueLifetimeMs: number;
+  /** Milliseconds after acceptance when the raw message may be purged (retention, not the queue). */
+  retentionMs: number;
   maxRecipients: number;
+  /** Scan and hold policies; absent = every recipient is queued. */
+  screening?: ScreeningDeps;
+  /** Milliseconds an unreviewed hold waits before it expires. */
+  heldLifetimeMs?: number;
 }
 
 export function domainOf(address: string): string {
@@ -49,6 +57,12 @@ export function rfc5322Date(date: Date): string {
 
 function formatAddress(a: MailAddress): string {
   return a.name ? `"${a.name.replace(/(["\\])/g, '\\$1')}" <${a.address}>` : a.address;
+}
+
+/** The bare address of a From header as display text (`Name <addr>` or `addr`). */
+function addressIn(text: string): string {
+  const angled = /<([^<>\s]+@[^<>\s]+)>/.exec(text);
+  return (angled?.[1] ?? text.trim()).toLowerCase();
 }
 
 function envelopeOf(mail: ComposeContent): Envelope {
@@ -95,7 +109,7 @@ export async function ingest(submission: Submission, deps: IngestDeps): Promise<
 
   const now = deps.clock.now();
   const id = newId(now);
-  const ids = { messageId: `<${id}@${deps.hostname}>`, date: new Date(now) };
+  const ids = { messageId: submission.messageId ?? `<${id}@${deps.hostname}>`, date: new Date(now) };
 
   let raw: Buffer;
   let header: { messageId: string; date: string; from: string; subject: string };
@@ -111,6 +125,23 @@ export async function ingest(submission: Submission, deps: IngestDeps): Promise<
   }
 
   const route = routeOf(mailFrom, rcptTo, isLocal);
+  const { connection } = submission;
+  // Our own notices are not screened: holding a bounce about a held message helps no one.
+  const screened = deps.screening && submission.source !== 'system'
+    ? await screen(
+        {
+          raw,
+          route,
+          mailFrom,
+          fromAddress: mail ? mail.from.address.toLowerCase() : addressIn(header.from),
+          subject: header.subject,
+          recipients: rcptTo,
+          ...(connection ? { connection } : {}),
+        },
+        deps.screening,
+      )
+    : undefined;
+  if (screened?.headers) raw = Buffer.concat([Buffer.from(screened.headers, 'utf8'), raw]);
   if (route !== ROUTE.inbound) {
     // DKIM is the signer's domain's promise; mail arriving from outside keeps its own signatures.
     const signingAddress = mail ? (mail.sender ?? mail.from).address : mailFrom;
@@ -125,7 +156,7 @@ export async function ingest(submission: Submission, deps: IngestDeps): Promise<
       domain,
       kind: kindOf(address, mail),
       transport: isLocal(domain) ? TRANSPORT.local : deps.remoteTransport,
-      status: 'queued',
+      status: screened?.holds.has(address) ? 'held' : 'queued',
       nextAttemptAt: now,
     };
   });
@@ -136,14 +167,30 @@ export async function ingest(submission: Submission, deps: IngestDeps): Promise<
       at: now,
       detail: { source: submission.source, size: raw.length, principal: submission.principal?.email ?? null },
     },
-    ...recipients.map((r) => ({
-      messageId: id,
-      recipientId: r.id,
-      kind: EVENT_KIND.queued,
-      at: now,
-      detail: { transport: r.transport },
-    })),
+    ...(screened?.spamInfo ? [{ messageId: id, kind: EVENT_KIND.scanned, at: now, detail: { spamInfo: screened.spamInfo } }] : []),
+    ...recipients.map((r): NewEvent => {
+      const hold = screened?.holds.get(r.address);
+      if (hold) return { messageId: id, recipientId: r.id, kind: EVENT_KIND.held, at: now, detail: { ...hold } };
+      return { messageId: id, recipientId: r.id, kind: EVENT_KIND.queued, at: now, detail: { transport: r.transport } };
+    }),
   ];
+  const firstHeld = recipients.find((r) => r.status === 'held');
+  const decision = firstHeld && screened?.holds.get(firstHeld.address);
+  const hold: NewHold | undefined =
+    firstHeld && decision
+      ? {
+          decision,
+          hasAttachments: screened?.hasAttachments ?? false,
+          toAddress: firstHeld.address,
+          heldAt: now,
+          expiresAt: now + (deps.heldLifetimeMs ?? deps.queueLifetimeMs),
+        }
+      : undefined;
+  const meta = {
+    ...(submission.meta ?? {}),
+    ...(connection ? { connection } : {}),
+    ...(screened?.spamInfo ? { spamInfo: screened.spamInfo } : {}),
+  };
 
   await deps.blobs.put(id, raw);
   await deps.sink.acceptMessage({
@@ -159,9 +206,12 @@ export async function ingest(submission: Submission, deps: IngestDeps): Promise<
     blobKey: id,
     receivedAt: now,
     expiresAt: now + deps.queueLifetimeMs,
-    meta: submission.meta ?? {},
+    purgeAt: now + deps.retentionMs,
+    meta,
+    ...(connection ? { senderIp: connection.remoteIp } : {}),
     recipients,
     events,
+    ...(hold ? { hold } : {}),
   });
   deps.notifier.wake();
   return {
@@ -169,6 +219,7 @@ export async function ingest(submission: Submission, deps: IngestDeps): Promise<
     internetMessageId: header.messageId,
     date: header.date,
     route,
-    recipients: recipients.map((r) => ({ address: r.address, transport: r.transport })),
+    recipients: recipients.map((r) => ({ address: r.address, transport: r.transport, status: r.status })),
+    raw,
   };
 }

@@ -1,5 +1,6 @@
 /** The one internal send shape every way in translates to. */
-import type { Route, TransportName } from './tracking.js';
+import type { InboundConnection } from './screening.js';
+import type { RecipientStatus, Route, TransportName } from './tracking.js';
 
 export interface MailAddress {
   address: string;
@@ -60,8 +61,15 @@ export interface Submission {
   /** Derived from the content's addresses when absent. */
   envelope?: Envelope;
   content: SubmissionContent;
+  /**
+   * The Message-ID (with angle brackets) the client was already shown for this message, e.g. a
+   * Graph draft's internetMessageId; generated when absent. Client MIME keeps its own.
+   */
+  messageId?: string;
   /** Free-form facts about how the message arrived, kept with the message record. */
   meta?: Record<string, unknown>;
+  /** Set by the SMTP listener: mail from outside is scanned in full and the facts are tracked. */
+  connection?: InboundConnection;
 }
 
 export interface AcceptedMessage {
@@ -70,5 +78,7 @@ export interface AcceptedMessage {
   /** The Date header, as written into the message. */
   date: string;
   route: Route;
-  recipients: Array<{ address: string; transport: TransportName }>;
+  recipients: Array<{ address: string; transport: TransportName; status: RecipientStatus }>;
+  /** The stored bytes, for callers that file a copy (Sent Items); retention may purge the message's own blob. */
+  raw: Buffer;
 }

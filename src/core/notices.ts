@@ -45,3 +45,49 @@ export function deliveryFailureNotice(failure: FailedDelivery, hostname: string)
     meta: { notice: 'delivery-failure', original: failure.internetMessageId },
   };
 }
+
+export const REJECTION_SUBJECT_PREFIX = '[Message rejected]';
+
+export interface RejectedHold {
+  mailFrom: string;
+  subject: string;
+  internetMessageId: string;
+  recipients: readonly string[];
+  /** seed 004 `message` and `reasonType`. */
+  message?: string;
+  reasonType?: string;
+}
+
+/** The notice hold-reject sends with `notify: true`; undefined for a null sender (no notices about notices). */
+export function heldRejectionNotice(rejected: RejectedHold, hostname: string): Submission | undefined {
+  if (rejected.mailFrom === '') return undefined;
+  const text = [
+    'Your message was reviewed by an administrator and rejected. It was not delivered.',
+    '',
+    `Reason: ${rejected.reasonType ?? 'not given'}`,
+    `Message from the administrator: ${rejected.message ?? '(none)'}`,
+    '',
+    `Recipients: ${rejected.recipients.join(', ')}`,
+    `Original subject: ${rejected.subject}`,
+    `Original Message-ID: ${rejected.internetMessageId}`,
+  ].join('\r\n');
+  return {
+    source: 'system',
+    envelope: { mailFrom: '', rcptTo: [rejected.mailFrom] },
+    content: {
+      kind: 'compose',
+      mail: {
+        from: { address: `MAILER-DAEMON@${hostname}`, name: 'Mail Delivery System' },
+        to: [{ address: rejected.mailFrom }],
+        cc: [],
+        bcc: [],
+        replyTo: [],
+        subject: `${REJECTION_SUBJECT_PREFIX} ${rejected.subject}`.slice(0, 900),
+        text,
+        attachments: [],
+        headers: [{ name: 'Auto-Submitted', value: 'auto-replied' }],
+      },
+    },
+    meta: { notice: 'hold-rejected', original: rejected.internetMessageId },
+  };
+}

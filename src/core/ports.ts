@@ -1,5 +1,6 @@
 /** The small interfaces the core needs from the outside world. */
 import type { ComposeContent } from './message.js';
+import type { HoldDecision } from './policy.js';
 import type { EventKind, RecipientStatus, Route, TransportName } from './tracking.js';
 
 export interface Clock {
@@ -46,9 +47,26 @@ export interface NewMessage {
   blobKey: string;
   receivedAt: number;
   expiresAt: number;
+  /** Retention: when the raw message may be purged (unrelated to `expiresAt`, the queue lifetime). */
+  purgeAt?: number;
+  /** The connecting client's IP for mail received over SMTP. */
+  senderIp?: string;
   meta: Record<string, unknown>;
   recipients: NewRecipient[];
   events: NewEvent[];
+  /** Set when a policy held some or all recipients (those have status `held`). */
+  hold?: NewHold;
+}
+
+/** The review record of a held message (core/policy.ts decides, store/inbound-store.ts lists). */
+export interface NewHold {
+  decision: HoldDecision;
+  hasAttachments: boolean;
+  /** The first held recipient. */
+  toAddress: string;
+  heldAt: number;
+  /** When an unreviewed hold expires (the held recipients are then rejected). */
+  expiresAt: number;
 }
 
 /** Persists an accepted message, its recipients and first events in one durable commit. */

@@ -30,3 +30,27 @@ export function createRateLimiter(limit: number, windowMs: number): RateLimiter 
     },
   };
 }
+
+/** Counts requests per key in a store that several gateway processes share. */
+export interface RateCounter {
+  /** Counts one request in the fixed window starting at the key's first request; decides against `limit`. */
+  takeRateToken(key: string, now: number, limit: number, windowMs: number): Promise<RateDecision>;
+}
+
+/** The decision for a window's counter after this request was counted. */
+export function decideRate(count: number, windowStart: number, limit: number, windowMs: number, now: number): RateDecision {
+  return { allowed: count <= limit, limit, remaining: Math.max(0, limit - count), resetMs: windowStart + windowMs - now };
+}
+
+/** A limiter whose counts are shared through `counter` when given (many processes), in memory otherwise. */
+export function createSharedRateLimiter(
+  counter: RateCounter | undefined,
+  limit: number,
+  windowMs: number,
+): { take(key: string, now: number): Promise<RateDecision> } {
+  if (!counter) {
+    const local = createRateLimiter(limit, windowMs);
+    return { take: async (key, now) => local.take(key, now) };
+  }
+  return { take: (key, now) => counter.takeRateToken(key, now, limit, windowMs) };
+}

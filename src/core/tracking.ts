@@ -36,6 +36,8 @@ export const EVENT_KIND = {
   bounced: 'bounced',
   noticeSent: 'notice_sent',
   purged: 'purged',
+  /** An administrator read the message's tracking record (get-message-info): retention audits list it. */
+  viewed: 'viewed',
 } as const;
 export type EventKind = (typeof EVENT_KIND)[keyof typeof EVENT_KIND];
 

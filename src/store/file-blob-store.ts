@@ -2,8 +2,8 @@
 import { mkdir, open, readFile, rm, rename } from 'node:fs/promises';
 import path from 'node:path';
 import type { BlobStore } from '../core/ports.js';
+import { assertBlobKey } from './blob-key.js';
 
-const SAFE_KEY = /^[A-Za-z0-9_-]{8,128}$/;
 
 async function fsyncPath(target: string): Promise<void> {
   const handle = await open(target, 'r');
@@ -19,7 +19,7 @@ export function createFileBlobStore(root: string): BlobStore {
 
   function locate(key: string): { dir: string; file: string } {
     // Keys come from our own id generator; refusing anything else keeps paths inside root.
-    if (!SAFE_KEY.test(key)) throw new Error(`invalid blob key "${key}"`);
+    assertBlobKey(key);
     const dir = path.join(root, key.slice(-2));
     return { dir, file: path.join(dir, key) };
   }

@@ -1,7 +1,11 @@
 /** Conversions between domain records and table rows, shared by every SQL backend. */
 import type { NewEvent, NewMessage, NewRecipient } from '../core/ports.js';
-import type { EventKind, RecipientStatus } from '../core/tracking.js';
+import { messageStatusOf, type EventKind, type RecipientStatus } from '../core/tracking.js';
 import type { Database } from './schema.js';
+import type { LitigationHoldRecord } from './tracking-store.js';
+import type { DraftAttachmentRecord, DraftRecord, UploadSessionRecord } from './draft-store.js';
+import type { MailboxSummary } from './mailbox-store.js';
+import type { OAuthClientRecord, RefreshTokenRecord, SigningKeyRecord } from './oauth-store.js';
 import type {
   ApiAppRecord,
   ApiKeyRecord,
@@ -10,12 +14,16 @@ import type {
   FileRecord,
   MailboxEntry,
   MessageRecord,
+  NewMailboxEntry,
   RecipientRecord,
   UserRecord,
 } from './store.js';
 
 type Row<T extends keyof Database> = Database[T];
 type Selected<T extends keyof Database> = { [K in keyof Row<T>]: Row<T>[K] extends { __select__: infer S } ? S : Row<T>[K] };
+
+/** PostgreSQL returns BIGINT as a string; both backends may return null. */
+const nullableNumber = (v: number | string | null): number | null => (v === null ? null : Number(v));
 
 export const userRow = (u: UserRecord): Row<'users'> => ({
   id: u.id,
@@ -107,10 +115,16 @@ export const messageRow = (m: NewMessage): Row<'messages'> => ({
   subject: m.subject,
   size: m.size,
   blob_key: m.blobKey,
-  status: 'queued',
+  // A policy may have held some recipients at acceptance.
+  status: messageStatusOf(m.recipients.map((r) => r.status)),
   received_at: m.receivedAt,
   expires_at: m.expiresAt,
   meta: JSON.stringify(m.meta),
+  purge_at: m.purgeAt ?? null,
+  original_purge_at: m.purgeAt ?? null,
+  purged_at: null,
+  sender_ip: m.senderIp ?? null,
+  summary: null,
 });
 export const toMessage = (r: Selected<'messages'>): MessageRecord => ({
   id: r.id,
@@ -127,6 +141,10 @@ export const toMessage = (r: Selected<'messages'>): MessageRecord => ({
   receivedAt: Number(r.received_at),
   expiresAt: Number(r.expires_at),
   meta: JSON.parse(r.meta) as Record<string, unknown>,
+  purgeAt: nullableNumber(r.purge_at),
+  originalPurgeAt: nullableNumber(r.original_purge_at),
+  purgedAt: nullableNumber(r.purged_at),
+  senderIp: r.sender_ip,
 });
 
 export const recipientRow = (m: NewMessage, r: NewRecipient): Row<'recipients'> => ({
@@ -176,7 +194,9 @@ export const toEvent = (r: Selected<'events'>): EventRecord => ({
   detail: JSON.parse(r.detail) as Record<string, unknown>,
 });
 
-export const mailboxRow = (e: MailboxEntry): Row<'mailbox_entries'> => ({
+const NO_RECIPIENTS: MailboxSummary['recipients'] = { to: [], cc: [], bcc: [], replyTo: [] };
+
+export const mailboxRow = (e: NewMailboxEntry): Row<'mailbox_entries'> => ({
   id: e.id,
   user_id: e.userId,
   folder: e.folder,
@@ -187,6 +207,12 @@ export const mailboxRow = (e: MailboxEntry): Row<'mailbox_entries'> => ({
   size: e.size,
   received_at: e.receivedAt,
   unread: e.unread ? 1 : 0,
+  internet_message_id: e.internetMessageId ?? '',
+  recipients: JSON.stringify(e.recipients ?? NO_RECIPIENTS),
+  has_attachments: e.hasAttachments ? 1 : 0,
+  preview: e.preview ?? '',
+  sent_at: e.sentAt ?? null,
+  properties: JSON.stringify(e.properties ?? {}),
 });
 export const toMailboxEntry = (r: Selected<'mailbox_entries'>): MailboxEntry => ({
   id: r.id,
@@ -199,4 +225,151 @@ export const toMailboxEntry = (r: Selected<'mailbox_entries'>): MailboxEntry => 
   size: Number(r.size),
   receivedAt: Number(r.received_at),
   unread: Boolean(r.unread),
+  internetMessageId: r.internet_message_id,
+  recipients: { ...NO_RECIPIENTS, ...(JSON.parse(r.recipients) as Partial<MailboxSummary['recipients']>) },
+  hasAttachments: Boolean(r.has_attachments),
+  preview: r.preview,
+  sentAt: r.sent_at === null ? null : Number(r.sent_at),
+  properties: JSON.parse(r.properties) as Record<string, unknown>,
+});
+
+export const litigationHoldRow = (h: LitigationHoldRecord): Row<'litigation_holds'> => ({
+  id: h.id,
+  message_id: h.messageId,
+  address: h.address === null ? null : h.address.toLowerCase(),
+  description: h.description,
+  created_by: h.createdBy,
+  created_at: h.createdAt,
+  expires_at: h.expiresAt,
+  released_at: h.releasedAt,
+  released_by: h.releasedBy,
+});
+export const toLitigationHold = (r: Selected<'litigation_holds'>): LitigationHoldRecord => ({
+  id: r.id,
+  messageId: r.message_id,
+  address: r.address,
+  description: r.description,
+  createdBy: r.created_by,
+  createdAt: Number(r.created_at),
+  expiresAt: nullableNumber(r.expires_at),
+  releasedAt: nullableNumber(r.released_at),
+  releasedBy: r.released_by,
+});
+
+export const oauthClientRow = (c: OAuthClientRecord): Row<'oauth_clients'> => ({
+  client_id: c.clientId,
+  name: c.name,
+  secret_hash: c.secretHash,
+  permissions: JSON.stringify(c.permissions),
+  created_at: c.createdAt,
+});
+export const toOAuthClient = (r: Selected<'oauth_clients'>): OAuthClientRecord => ({
+  clientId: r.client_id,
+  name: r.name,
+  secretHash: r.secret_hash,
+  permissions: JSON.parse(r.permissions) as string[],
+  createdAt: Number(r.created_at),
+});
+
+export const signingKeyRow = (k: SigningKeyRecord): Row<'signing_keys'> => ({
+  kid: k.kid,
+  algorithm: k.algorithm,
+  private_key_enc: k.privateKeyEnc,
+  public_jwk: JSON.stringify(k.publicJwk),
+  created_at: k.createdAt,
+});
+export const toSigningKey = (r: Selected<'signing_keys'>): SigningKeyRecord => ({
+  kid: r.kid,
+  algorithm: r.algorithm,
+  privateKeyEnc: r.private_key_enc,
+  publicJwk: JSON.parse(r.public_jwk) as Record<string, unknown>,
+  createdAt: Number(r.created_at),
+});
+
+export const refreshTokenRow = (t: RefreshTokenRecord): Row<'refresh_tokens'> => ({
+  token_hash: t.tokenHash,
+  client_id: t.clientId,
+  user_id: t.userId,
+  audience: t.audience,
+  scopes: JSON.stringify(t.scopes),
+  expires_at: t.expiresAt,
+  created_at: t.createdAt,
+});
+export const toRefreshToken = (r: Selected<'refresh_tokens'>): RefreshTokenRecord => ({
+  tokenHash: r.token_hash,
+  clientId: r.client_id,
+  userId: r.user_id,
+  audience: r.audience,
+  scopes: JSON.parse(r.scopes) as string[],
+  expiresAt: Number(r.expires_at),
+  createdAt: Number(r.created_at),
+});
+
+export const draftRow = (d: DraftRecord): Row<'drafts'> => ({
+  id: d.id,
+  user_id: d.userId,
+  message: JSON.stringify(d.message),
+  mime_blob_key: d.mimeBlobKey,
+  internet_message_id: d.internetMessageId,
+  created_at: d.createdAt,
+  updated_at: d.updatedAt,
+});
+export const toDraft = (r: Selected<'drafts'>): DraftRecord => ({
+  id: r.id,
+  userId: r.user_id,
+  message: JSON.parse(r.message) as Record<string, unknown>,
+  mimeBlobKey: r.mime_blob_key,
+  internetMessageId: r.internet_message_id,
+  createdAt: Number(r.created_at),
+  updatedAt: Number(r.updated_at),
+});
+
+export const draftAttachmentRow = (a: DraftAttachmentRecord): Row<'draft_attachments'> => ({
+  id: a.id,
+  draft_id: a.draftId,
+  name: a.name,
+  content_type: a.contentType,
+  content_id: a.contentId,
+  is_inline: a.isInline ? 1 : 0,
+  size: a.size,
+  blob_keys: JSON.stringify(a.blobKeys),
+  created_at: a.createdAt,
+});
+export const toDraftAttachment = (r: Selected<'draft_attachments'>): DraftAttachmentRecord => ({
+  id: r.id,
+  draftId: r.draft_id,
+  name: r.name,
+  contentType: r.content_type,
+  contentId: r.content_id,
+  isInline: Boolean(r.is_inline),
+  size: Number(r.size),
+  blobKeys: JSON.parse(r.blob_keys) as string[],
+  createdAt: Number(r.created_at),
+});
+
+export const uploadSessionRow = (u: UploadSessionRecord): Row<'upload_sessions'> => ({
+  id: u.id,
+  draft_id: u.draftId,
+  name: u.name,
+  content_type: u.contentType,
+  content_id: u.contentId,
+  is_inline: u.isInline ? 1 : 0,
+  size: u.size,
+  received: u.received,
+  chunks: u.chunks,
+  expires_at: u.expiresAt,
+  created_at: u.createdAt,
+});
+export const toUploadSession = (r: Selected<'upload_sessions'>): UploadSessionRecord => ({
+  id: r.id,
+  draftId: r.draft_id,
+  name: r.name,
+  contentType: r.content_type,
+  contentId: r.content_id,
+  isInline: Boolean(r.is_inline),
+  size: Number(r.size),
+  received: Number(r.received),
+  chunks: Number(r.chunks),
+  expiresAt: Number(r.expires_at),
+  createdAt: Number(r.created_at),
 });

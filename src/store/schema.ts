@@ -14,6 +14,7 @@ export interface Database {
     created_at: number;
   };
   request_ids: { id: string; seen_at: number };
+  rate_limits: { key: string; window_start: number; count: number };
   dkim_keys: {
     domain: string;
     selector: string;
@@ -38,6 +39,11 @@ export interface Database {
     received_at: number;
     expires_at: number;
     meta: string;
+    purge_at: number | null;
+    original_purge_at: number | null;
+    purged_at: number | null;
+    sender_ip: string | null;
+    summary: string | null;
   };
   recipients: {
     id: string;
@@ -63,6 +69,48 @@ export interface Database {
     at: number;
     detail: string;
   };
+  litigation_holds: {
+    id: string;
+    message_id: string | null;
+    address: string | null;
+    description: string;
+    created_by: string;
+    created_at: number;
+    expires_at: number | null;
+    released_at: number | null;
+    released_by: string | null;
+  };
+  policies: {
+    id: string;
+    name: string;
+    kind: string;
+    enabled: number;
+    routes: string;
+    held_group: string;
+    position: number;
+    params: string;
+    created_at: number;
+    updated_at: number;
+  };
+  sender_lists: { id: string; list: string; pattern: string; note: string | null; created_at: number };
+  dnsbl_zones: { zone: string; kind: string; weight: number; created_at: number };
+  holds: {
+    message_id: string;
+    status: string;
+    policy_id: string;
+    policy_info: string;
+    reason: string;
+    reason_id: string;
+    reason_code: string;
+    held_group: string;
+    has_attachments: number;
+    to_address: string;
+    held_at: number;
+    expires_at: number;
+    decided_at: number | null;
+    decided_by: string | null;
+  };
+  audit_log: { id: Generated<number>; at: number; operator: string; action: string; target: string; detail: string };
   mailbox_entries: {
     id: string;
     user_id: string;
@@ -74,5 +122,56 @@ export interface Database {
     size: number;
     received_at: number;
     unread: number;
+    internet_message_id: string;
+    recipients: string;
+    has_attachments: number;
+    preview: string;
+    sent_at: number | null;
+    properties: string;
+  };
+  user_passwords: { user_id: string; password_hash: string; updated_at: number };
+  oauth_clients: { client_id: string; name: string; secret_hash: string; permissions: string; created_at: number };
+  signing_keys: { kid: string; algorithm: string; private_key_enc: string; public_jwk: string; created_at: number };
+  refresh_tokens: {
+    token_hash: string;
+    client_id: string;
+    user_id: string;
+    audience: string;
+    scopes: string;
+    expires_at: number;
+    created_at: number;
+  };
+  drafts: {
+    id: string;
+    user_id: string;
+    message: string;
+    mime_blob_key: string | null;
+    internet_message_id: string;
+    created_at: number;
+    updated_at: number;
+  };
+  draft_attachments: {
+    id: string;
+    draft_id: string;
+    name: string;
+    content_type: string | null;
+    content_id: string | null;
+    is_inline: number;
+    size: number;
+    blob_keys: string;
+    created_at: number;
+  };
+  upload_sessions: {
+    id: string;
+    draft_id: string;
+    name: string;
+    content_type: string | null;
+    content_id: string | null;
+    is_inline: number;
+    size: number;
+    received: number;
+    chunks: number;
+    expires_at: number;
+    created_at: number;
   };
 }

@@ -1,6 +1,12 @@
 /** The storage port every backend implements, and the capability flags that tell them apart. */
 import type { BlobStore, DeliveryJob, MessageSink, NewEvent } from '../core/ports.js';
+import type { RateCounter } from '../core/rate-limit.js';
 import type { EventKind, RecipientStatus } from '../core/tracking.js';
+import type { InboundStore } from './inbound-store.js';
+import type { TrackingStore } from './tracking-store.js';
+import type { DraftStore } from './draft-store.js';
+import type { MailboxPage, MailboxSummary } from './mailbox-store.js';
+import type { OAuthStore } from './oauth-store.js';
 
 /** Backend differences, declared once per backend and read where behaviour depends on them. */
 export interface Capabilities {
@@ -8,6 +14,8 @@ export interface Capabilities {
   skipLocked: boolean;
   /** Other processes can be woken on commit (`LISTEN/NOTIFY`). */
   listenNotify: boolean;
+  /** Several processes share the database, so counters such as rate limits must live in it. */
+  sharedRateLimits: boolean;
 }
 
 export interface UserRecord {
@@ -68,6 +76,12 @@ export interface MessageRecord {
   receivedAt: number;
   expiresAt: number;
   meta: Record<string, unknown>;
+  /** Retention dates (epoch ms); null until the retention pass has dated the message. */
+  purgeAt: number | null;
+  originalPurgeAt: number | null;
+  /** When the raw message was purged; the row stays as the tracking summary. */
+  purgedAt: number | null;
+  senderIp: string | null;
 }
 
 export interface RecipientRecord {
@@ -94,7 +108,8 @@ export interface EventRecord {
   detail: Record<string, unknown>;
 }
 
-export interface MailboxEntry {
+/** A message filed in a user's folder; the raw MIME is the blob `blobKey`. */
+export interface MailboxEntry extends MailboxSummary {
   id: string;
   userId: string;
   folder: string;
@@ -106,6 +121,9 @@ export interface MailboxEntry {
   receivedAt: number;
   unread: boolean;
 }
+
+/** Summary fields a filer does not know default to empty. */
+export type NewMailboxEntry = Omit<MailboxEntry, keyof MailboxSummary> & Partial<MailboxSummary>;
 
 /** How a leased delivery ended; written with its events in one commit. */
 export interface Settlement {
@@ -127,9 +145,11 @@ export interface LeaseRequest {
   leaseMs: number;
 }
 
-export interface Store extends MessageSink {
+export interface Store extends MessageSink, RateCounter, TrackingStore, OAuthStore, DraftStore, InboundStore {
   readonly capabilities: Capabilities;
   readonly blobs: BlobStore;
+  /** Calls `listener` when another process committed new work; returns the unsubscribe function. */
+  onWake(listener: () => void): () => void;
 
   createUser(user: UserRecord): Promise<void>;
   getUserByEmail(email: string): Promise<UserRecord | undefined>;
@@ -165,8 +185,15 @@ export interface Store extends MessageSink {
   /** The earliest `nextAttemptAt` of any waiting recipient, to sleep until. */
   nextDueAt(): Promise<number | undefined>;
 
-  addToMailbox(entry: MailboxEntry): Promise<void>;
+  addToMailbox(entry: NewMailboxEntry): Promise<void>;
   listMailbox(userId: string, folder: string): Promise<MailboxEntry[]>;
+  /** One page of a folder (all folders when `folder` is undefined), newest first. */
+  listMailboxPage(
+    userId: string,
+    folder: string | undefined,
+    page: { offset: number; limit: number },
+  ): Promise<MailboxPage<MailboxEntry>>;
+  getMailboxEntry(userId: string, id: string): Promise<MailboxEntry | undefined>;
 
   close(): Promise<void>;
 }

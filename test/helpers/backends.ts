@@ -1,26 +1,118 @@
 /** The storage backends every store test runs against, each on a real database with isolated state. */
+import { randomBytes } from 'node:crypto';
+import path from 'node:path';
+import Database from 'better-sqlite3';
+import pg from 'pg';
+import { openPostgresStore } from '../../src/store/postgres/postgres-store.js';
 import { openSqliteStore } from '../../src/store/sqlite/sqlite-store.js';
 import type { Store } from '../../src/store/store.js';
 import { withTempDir } from './temp-dir.js';
 
-export interface Backend {
-  name: string;
-  open(): Promise<{ store: Store; dispose(): Promise<void> }>;
+/** The test PostgreSQL server (trust auth on the CI machine); each test gets its own schema in it. */
+export const POSTGRES_ADMIN_URL = process.env.MAILGATE_TEST_POSTGRES_URL ?? 'postgres://postgres@127.0.0.1:5432/postgres';
+
+/** A fresh database for a gateway: the env that selects it, and its removal. */
+export interface TestDatabase {
+  env: Record<string, string>;
+  dispose(): Promise<void>;
 }
 
-export const backends: Backend[] = [
-  {
-    name: 'sqlite',
-    async open() {
-      const temp = await withTempDir();
-      const store = await openSqliteStore(temp.dir);
-      return {
-        store,
-        async dispose() {
-          await store.close();
-          await temp.remove();
-        },
-      };
-    },
+export interface Backend {
+  name: 'sqlite' | 'postgres';
+  open(): Promise<{ store: Store; dispose(): Promise<void> }>;
+  /** Several stores on one fresh database, as several gateway processes would have. */
+  openShared(count: number): Promise<{ stores: Store[]; dispose(): Promise<void> }>;
+  database(): Promise<TestDatabase>;
+}
+
+async function openOne(backend: Backend): Promise<{ store: Store; dispose(): Promise<void> }> {
+  const { stores, dispose } = await backend.openShared(1);
+  return { store: stores[0] as Store, dispose };
+}
+
+async function admin<T>(run: (client: pg.Client) => Promise<T>): Promise<T> {
+  const client = new pg.Client({ connectionString: POSTGRES_ADMIN_URL });
+  await client.connect();
+  try {
+    return await run(client);
+  } finally {
+    await client.end();
+  }
+}
+
+/** A new schema on the test server and the database URL that selects it (libpq `options`). */
+export async function createPostgresSchema(): Promise<{ url: string; schema: string; dispose(): Promise<void> }> {
+  const schema = `mgtest_${Date.now().toString(36)}_${randomBytes(4).toString('hex')}`;
+  await admin((c) => c.query(`CREATE SCHEMA ${schema}`));
+  return {
+    url: `${POSTGRES_ADMIN_URL}?options=${encodeURIComponent(`-c search_path=${schema}`)}`,
+    schema,
+    dispose: () => admin((c) => c.query(`DROP SCHEMA IF EXISTS ${schema} CASCADE`)).then(() => undefined),
+  };
+}
+
+/** Rows in a table of the database a gateway config points at, read directly from the database. */
+export async function countRows(config: { dataDir: string; databaseUrl: string | undefined }, table: string): Promise<number> {
+  if (config.databaseUrl) {
+    const client = new pg.Client({ connectionString: config.databaseUrl });
+    await client.connect();
+    try {
+      const { rows } = await client.query<{ n: string }>(`SELECT count(*) AS n FROM ${table}`);
+      return Number(rows[0]?.n);
+    } finally {
+      await client.end();
+    }
+  }
+  const db = new Database(path.join(config.dataDir, 'mailgate.sqlite'), { readonly: true });
+  try {
+    return (db.prepare(`SELECT count(*) AS n FROM ${table}`).get() as { n: number }).n;
+  } finally {
+    db.close();
+  }
+}
+
+export const sqliteBackend: Backend = {
+  name: 'sqlite',
+  open: () => openOne(sqliteBackend),
+  async openShared(count) {
+    const temp = await withTempDir();
+    const stores: Store[] = [];
+    for (let i = 0; i < count; i++) stores.push(await openSqliteStore(temp.dir));
+    return {
+      stores,
+      async dispose() {
+        await Promise.all(stores.map((s) => s.close()));
+        await temp.remove();
+      },
+    };
   },
-];
+  // SQLite lives in the gateway's own temp data dir.
+  database: async () => ({ env: {}, dispose: async () => undefined }),
+};
+
+export const postgresBackend: Backend = {
+  name: 'postgres',
+  open: () => openOne(postgresBackend),
+  async openShared(count) {
+    const schema = await createPostgresSchema();
+    const stores = await Promise.all(
+      Array.from({ length: count }, () => openPostgresStore({ url: schema.url, poolSize: 4, connectTimeoutMs: 5_000, retryMs: 5_000 })),
+    );
+    return {
+      stores,
+      async dispose() {
+        await Promise.all(stores.map((s) => s.close()));
+        await schema.dispose();
+      },
+    };
+  },
+  async database() {
+    const schema = await createPostgresSchema();
+    return { env: { MAILGATE_DATABASE_URL: schema.url }, dispose: schema.dispose };
+  },
+};
+
+export const backends: Backend[] = [sqliteBackend, postgresBackend];
+
+/** The backend of test gateways: the vitest `postgres` project runs the end-to-end files again on PostgreSQL. */
+export const gatewayBackend: Backend = process.env.MAILGATE_TEST_BACKEND === 'postgres' ? postgresBackend : sqliteBackend;

@@ -1,8 +1,9 @@
-/** Starts a real gateway (HTTP on 127.0.0.1:0, SQLite in a temp dir) for end-to-end tests. */
+/** Starts a real gateway (HTTP on 127.0.0.1:0, SQLite in a temp dir or a fresh PostgreSQL schema) for end-to-end tests. */
 import { loadConfig } from '../../src/config/config.js';
 import { addUser, createMimecastKeys, type MimecastKeys } from '../../src/auth/identity.js';
 import { startServer, type RunningServer } from '../../src/main.js';
 import type { Settlement } from '../../src/store/store.js';
+import { countRows, gatewayBackend, type Backend } from './backends.js';
 import { withTempDir } from './temp-dir.js';
 
 export interface TestGateway {
@@ -11,17 +12,32 @@ export interface TestGateway {
   dataDir: string;
   /** Creates a user with Mimecast keys. */
   user(email: string, roles?: string[]): Promise<MimecastKeys>;
+  /** The env that points another gateway or a CLI run at this gateway's database (empty on SQLite: use dataDir). */
+  databaseEnv: Record<string, string>;
+  /** Rows in one table, read directly from the gateway's database. */
+  countRows(table: string): Promise<number>;
   /** Resolves with the first settlement matching the predicate (already-seen ones are not replayed). */
   nextSettlement(match: (s: Settlement) => boolean, timeoutMs?: number): Promise<Settlement>;
   stop(): Promise<void>;
 }
 
-export async function startTestGateway(env: Record<string, string> = {}, dataDir?: string): Promise<TestGateway> {
+/**
+ * `backend` picks the store; on PostgreSQL a fresh schema is created and dropped at stop() unless
+ * `env` already names a database (to restart on the same data, pass the first one's env).
+ */
+export async function startTestGateway(
+  env: Record<string, string> = {},
+  dataDir?: string,
+  backend: Backend = gatewayBackend,
+): Promise<TestGateway> {
   const temp = dataDir ? undefined : await withTempDir();
   const dir = dataDir ?? (temp as { dir: string }).dir;
+  const database = env.MAILGATE_DATABASE_URL ? undefined : await backend.database();
   const config = loadConfig({
+    ...database?.env,
     MAILGATE_DATA_DIR: dir,
     MAILGATE_HTTP_PORT: '0',
+    MAILGATE_SMTP_PORT: '0',
     MAILGATE_LOG_LEVEL: 'silent',
     MAILGATE_HOSTNAME: 'gateway.test',
     MAILGATE_LOCAL_DOMAINS: 'example.test',
@@ -33,6 +49,8 @@ export async function startTestGateway(env: Record<string, string> = {}, dataDir
     server,
     url: `http://127.0.0.1:${server.httpPort}`,
     dataDir: dir,
+    databaseEnv: config.databaseUrl ? { MAILGATE_DATABASE_URL: config.databaseUrl } : {},
+    countRows: (table) => countRows(config, table),
     async user(email, roles = ['user']) {
       await addUser(store, { email, roles });
       return createMimecastKeys(store, secrets, { email });
@@ -54,6 +72,7 @@ export async function startTestGateway(env: Record<string, string> = {}, dataDir
     },
     async stop() {
       await server.close();
+      await database?.dispose();
       await temp?.remove();
     },
   };

@@ -16,6 +16,10 @@ export interface SinkScript {
   onRcpt?(address: string, session: SMTPServerSession): SinkVerdict;
   /** May answer later (or never, to hold a transaction open). */
   onData?(message: SinkMessage, index: number): SinkVerdict | Promise<SinkVerdict>;
+  /** Offer STARTTLS with this key and certificate (off by default). */
+  tls?: { key: string; cert: string };
+  /** The greeting banner text. */
+  banner?: string;
 }
 
 export interface SmtpSink {
@@ -39,7 +43,9 @@ export async function startSmtpSink(script: SinkScript = {}): Promise<SmtpSink> 
 
   const server = new SMTPServer({
     authOptional: true,
-    disabledCommands: ['STARTTLS'],
+    disabledCommands: script.tls ? [] : ['STARTTLS'],
+    ...(script.tls ? { key: script.tls.key, cert: script.tls.cert } : {}),
+    ...(script.banner ? { banner: script.banner } : {}),
     logger: false,
     onConnect(_session, callback) {
       sink.connections += 1;

@@ -51,6 +51,11 @@ export const MIMECAST_ERRORS = {
   auth_stale_date: { code: 'err_xdk_date_out_of_range', number: '0007' },
   auth_replayed: { code: 'err_xdk_duplicate_request_id', number: '0008' },
   auth_binding_expired: { code: 'err_xdk_binding_expired', number: '0009' },
+  // Bearer-token and OAuth failures never reach Mimecast's HMAC auth; rendered like its other auth errors.
+  auth_invalid_token: { code: 'err_xdk_invalid_token', number: '0010' },
+  auth_token_expired: { code: 'err_xdk_token_expired', number: '0011' },
+  auth_invalid_client: { code: 'err_xdk_invalid_client', number: '0012' },
+  auth_invalid_grant: { code: 'err_xdk_invalid_grant', number: '0013' },
   forbidden: { code: 'err_xdk_forbidden' },
   sender_forbidden: { code: 'err_xdk_operation_forbidden_for_address' },
   malformed_request: { code: 'err_xdk_malformed_request' },

@@ -4,31 +4,43 @@
  * plugin; each API function lives in routes/.
  */
 import type { FastifyInstance, FastifyReply, FastifyRequest } from 'fastify';
-import { MailgateError, isMailgateError } from '../../core/errors.js';
-import { createRateLimiter } from '../../core/rate-limit.js';
+import { MailgateError } from '../../core/errors.js';
+import { createSharedRateLimiter } from '../../core/rate-limit.js';
 import type { Gateway } from '../../gateway.js';
+import { asMailgateError } from '../fastify-errors.js';
 import { authenticateMimecast } from './auth.js';
 import { checkPermission, type MimecastContext } from './context.js';
 import { mimecastEnvelope, mimecastFailure } from './errors.js';
 import { fileUploadRoute } from './routes/file-upload.js';
+import { getFileRoute } from './routes/get-file.js';
+import { getMessageInfoRoute } from './routes/get-message-info.js';
+import { messageFinderSearchRoute } from './routes/message-finder-search.js';
+import { getHeldReleaseLogsRoute } from './routes/get-held-release-logs.js';
+import { getHoldMessageListRoute } from './routes/get-hold-message-list.js';
+import { getHoldSummaryListRoute } from './routes/get-hold-summary-list.js';
+import { holdRejectRoute } from './routes/hold-reject.js';
+import { holdReleaseRoute } from './routes/hold-release.js';
 import { sendEmailRoute } from './routes/send-email.js';
 
 /** The route table: one module per API function. */
-const ROUTES: Array<(app: FastifyInstance, ctx: MimecastContext) => void> = [sendEmailRoute, fileUploadRoute];
-
-/** Fastify's own failures (body too large, bad content) translated into the error table. */
-function asMailgateError(error: unknown): MailgateError {
-  if (isMailgateError(error)) return error;
-  const fastifyError = error as { code?: string; statusCode?: number; message?: string };
-  if (fastifyError.code === 'FST_ERR_CTP_BODY_TOO_LARGE') return new MailgateError('too_large');
-  if (fastifyError.statusCode === 400) return new MailgateError('malformed_request', fastifyError.message);
-  return new MailgateError('internal');
-}
+const ROUTES: Array<(app: FastifyInstance, ctx: MimecastContext) => void> = [
+  sendEmailRoute,
+  fileUploadRoute,
+  messageFinderSearchRoute,
+  getMessageInfoRoute,
+  getFileRoute,
+  getHoldMessageListRoute,
+  holdReleaseRoute,
+  holdRejectRoute,
+  getHoldSummaryListRoute,
+  getHeldReleaseLogsRoute,
+];
 
 export async function mimecastPlugin(app: FastifyInstance, opts: { gateway: Gateway }): Promise<void> {
   const { gateway } = opts;
   const { store, config } = gateway;
-  const limiter = createRateLimiter(config.rateLimitPerMinute, 60_000);
+  // Several processes on one database must share one budget per key; one process counts in memory.
+  const limiter = createSharedRateLimiter(store.capabilities.sharedRateLimits ? store : undefined, config.rateLimitPerMinute, 60_000);
 
   // Real clients send JSON, Python reprs, octet streams or no Content-Type at all: take bytes, parse per route.
   app.removeAllContentTypeParsers();
@@ -57,7 +69,7 @@ export async function mimecastPlugin(app: FastifyInstance, opts: { gateway: Gate
       },
     );
     request.mimecastCaller = { user: caller.user, accessKey: caller.accessKey };
-    const decision = limiter.take(caller.accessKey, gateway.clock.now());
+    const decision = await limiter.take(`mimecast:${caller.accessKey}`, gateway.clock.now());
     void reply.headers({
       'X-RateLimit-Limit': decision.limit,
       'X-RateLimit-Remaining': Math.max(0, decision.remaining),

@@ -1,5 +1,7 @@
 /** Mimecast send-email items ⇄ the internal Submission; pure apart from the file lookup it is given. */
+import { assertMaySendAs } from '../../auth/send-as.js';
 import { MailgateError } from '../../core/errors.js';
+import { arrayAt, isObject, objectAt, optionalString, requiredString, type JsonObject } from '../../core/json-fields.js';
 import type { AttachmentInput, ComposeContent, HeaderField, MailAddress, Submission } from '../../core/message.js';
 import type { UserRecord } from '../../store/store.js';
 
@@ -9,38 +11,7 @@ export type FileResolver = (id: string) => Promise<Buffer | undefined>;
 /** Seed 000: "If not set the API will automatically set the file name to 'Mail Attachment'". */
 const DEFAULT_ATTACHMENT_NAME = 'Mail Attachment';
 
-type Item = Record<string, unknown>;
-
-function isObject(value: unknown): value is Item {
-  return typeof value === 'object' && value !== null && !Array.isArray(value);
-}
-
-function optionalString(item: Item, key: string, field: string): string | undefined {
-  const value = item[key];
-  if (value === undefined) return undefined;
-  if (typeof value !== 'string') throw new MailgateError('invalid_type', `${field} must be a string`, field);
-  return value;
-}
-
-function requiredString(item: Item, key: string, field: string): string {
-  const value = optionalString(item, key, field);
-  if (value === undefined) throw new MailgateError('field_required', `${field} is required`, field);
-  return value;
-}
-
-function objectAt(item: Item, key: string, field: string): Item | undefined {
-  const value = item[key];
-  if (value === undefined) return undefined;
-  if (!isObject(value)) throw new MailgateError('invalid_type', `${field} must be an object`, field);
-  return value;
-}
-
-function arrayAt(item: Item, key: string, field: string): unknown[] {
-  const value = item[key];
-  if (value === undefined) return [];
-  if (!Array.isArray(value)) throw new MailgateError('invalid_type', `${field} must be an array`, field);
-  return value;
-}
+type Item = JsonObject;
 
 function addressAt(value: unknown, field: string): MailAddress {
   if (!isObject(value)) throw new MailgateError('invalid_type', `${field} must be an object`, field);
@@ -98,10 +69,7 @@ function senderFor(item: Item, user: UserRecord, delegations: readonly string[])
   const given = objectAt(item, 'from', 'from');
   if (!given) return user.name ? { address: user.email, name: user.name } : { address: user.email };
   const from = addressAt(given, 'from');
-  const wanted = from.address.trim().toLowerCase();
-  if (wanted !== user.email && !delegations.includes(wanted)) {
-    throw new MailgateError('sender_forbidden', `${user.email} may not send as ${from.address}`, 'from.emailAddress');
-  }
+  assertMaySendAs(user, delegations, from.address, 'from.emailAddress');
   return from;
 }
 

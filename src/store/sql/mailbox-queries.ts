@@ -4,7 +4,7 @@ import * as rows from '../rows.js';
 import type { Database } from '../schema.js';
 import type { Store } from '../store.js';
 
-export type MailboxQueries = Pick<Store, 'addToMailbox' | 'listMailbox'>;
+export type MailboxQueries = Pick<Store, 'addToMailbox' | 'listMailbox' | 'listMailboxPage' | 'getMailboxEntry'>;
 
 export function mailboxQueries(db: Kysely<Database>): MailboxQueries {
   return {
@@ -20,6 +20,31 @@ export function mailboxQueries(db: Kysely<Database>): MailboxQueries {
         .orderBy('received_at', 'desc')
         .execute();
       return found.map(rows.toMailboxEntry);
+    },
+    async listMailboxPage(userId, folder, page) {
+      let query = db.selectFrom('mailbox_entries').where('user_id', '=', userId);
+      if (folder !== undefined) query = query.where('folder', '=', folder);
+      const [found, count] = await Promise.all([
+        query
+          .selectAll()
+          // The id breaks ties between entries filed in the same millisecond, so pages never overlap.
+          .orderBy('received_at', 'desc')
+          .orderBy('id', 'desc')
+          .offset(page.offset)
+          .limit(page.limit)
+          .execute(),
+        query.select((eb) => eb.fn.countAll<number | string>().as('n')).executeTakeFirstOrThrow(),
+      ]);
+      return { entries: found.map(rows.toMailboxEntry), total: Number(count.n) };
+    },
+    async getMailboxEntry(userId, id) {
+      const row = await db
+        .selectFrom('mailbox_entries')
+        .selectAll()
+        .where('id', '=', id)
+        .where('user_id', '=', userId)
+        .executeTakeFirst();
+      return row && rows.toMailboxEntry(row);
     },
   };
 }

@@ -1,6 +1,7 @@
 /** Files, messages, recipients and the event log over any Kysely backend. */
 import type { Kysely, Transaction } from 'kysely';
 import type { NewMessage } from '../../core/ports.js';
+import { holdRow } from '../inbound-rows.js';
 import * as rows from '../rows.js';
 import type { Database } from '../schema.js';
 import type { Store } from '../store.js';
@@ -18,6 +19,7 @@ export async function insertMessages(trx: Transaction<Database>, messages: reado
       await trx.insertInto('recipients').values(m.recipients.map((r) => rows.recipientRow(m, r))).execute();
     }
     if (m.events.length > 0) await trx.insertInto('events').values(m.events.map(rows.eventRow)).execute();
+    if (m.hold) await trx.insertInto('holds').values(holdRow(m.id, m.hold)).execute();
   }
 }
 

@@ -90,6 +90,11 @@ export function queueQueries(db: Kysely<Database>, writes: WriteBatcher, capabil
           .executeTakeFirst();
         if (Number(updated.numUpdatedRows) !== 1) return false;
         if (s.events.length > 0) await trx.insertInto('events').values(s.events.map(rows.eventRow)).execute();
+        // Concurrent settles of one message's recipients (other processes) must not each read the
+        // others' old states; the message row lock orders them. SQLite has one writer anyway.
+        if (capabilities.skipLocked) {
+          await trx.selectFrom('messages').select('id').where('id', '=', s.messageId).forUpdate().execute();
+        }
         const states = await trx.selectFrom('recipients').select('status').where('message_id', '=', s.messageId).execute();
         await trx
           .updateTable('messages')

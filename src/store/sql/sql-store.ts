@@ -4,31 +4,57 @@ import type { BlobStore } from '../../core/ports.js';
 import { createWriteBatcher } from '../group-commit.js';
 import type { Database } from '../schema.js';
 import type { Capabilities, Store } from '../store.js';
+import { draftQueries } from './draft-queries.js';
 import { identityQueries } from './identity-queries.js';
+import { inboundQueries } from './inbound-queries.js';
 import { mailboxQueries } from './mailbox-queries.js';
 import { insertMessages, messageQueries } from './message-queries.js';
+import { oauthQueries } from './oauth-queries.js';
 import { queueQueries } from './queue-queries.js';
+import { rateLimitQueries } from './rate-limit-queries.js';
+import { trackingQueries } from './tracking-queries.js';
 
 export interface SqlStoreParts {
   db: Kysely<Database>;
   capabilities: Capabilities;
   blobs: BlobStore;
-  /** Called after each group commit (e.g. NOTIFY other processes). */
-  afterCommit?: () => Promise<void>;
+  /** Called after a commit that queued new work (e.g. NOTIFY other processes); must not throw. */
+  afterNewWork?: () => void;
+  /** Subscribes to new work committed by other processes (e.g. LISTEN); absent when none can exist. */
+  onWake?: Store['onWake'];
   close(): Promise<void>;
 }
 
 export function createSqlStore(parts: SqlStoreParts): Store {
-  const { db } = parts;
-  const writes = createWriteBatcher(db, parts.afterCommit ? { afterCommit: parts.afterCommit } : {});
+  const { db, afterNewWork } = parts;
+  // Only commits that queued mail wake other processes: waking on lease commits would ping-pong.
+  let newWork = false;
+  const afterCommit = async () => {
+    if (!newWork) return;
+    newWork = false;
+    afterNewWork?.();
+  };
+  const writes = createWriteBatcher(db, afterNewWork ? { afterCommit } : {});
   return {
     capabilities: parts.capabilities,
     blobs: parts.blobs,
-    acceptMessage: (message) => writes.run((trx) => insertMessages(trx, [message])),
+    onWake: parts.onWake ?? (() => () => undefined),
+    acceptMessage: (message) =>
+      writes.run(async (trx) => {
+        await insertMessages(trx, [message]);
+        newWork = true;
+      }),
     ...identityQueries(db),
     ...messageQueries(db),
     ...queueQueries(db, writes, parts.capabilities),
     ...mailboxQueries(db),
+    ...oauthQueries(db),
+    ...draftQueries(db),
+    ...rateLimitQueries(writes),
+    ...trackingQueries(db, writes),
+    ...inboundQueries(db, writes, () => {
+      newWork = true;
+    }),
     close: () => parts.close(),
   };
 }

@@ -10,7 +10,7 @@ import { createSqlStore } from '../sql/sql-store.js';
 import type { Capabilities, Store } from '../store.js';
 import { withStatementCache } from './statement-cache.js';
 
-export const SQLITE_CAPABILITIES: Capabilities = { skipLocked: false, listenNotify: false };
+export const SQLITE_CAPABILITIES: Capabilities = { skipLocked: false, listenNotify: false, sharedRateLimits: false };
 
 function openDatabase(file: string): Database.Database {
   const db = new Database(file);
@@ -22,9 +22,9 @@ function openDatabase(file: string): Database.Database {
   return db;
 }
 
-async function migrate(raw: Database.Database): Promise<void> {
+async function migrate(raw: Database.Database): Promise<string[]> {
   raw.exec('CREATE TABLE IF NOT EXISTS schema_migrations (name TEXT PRIMARY KEY, applied_at INTEGER NOT NULL)');
-  await runMigrations('sqlite', {
+  return runMigrations('sqlite', {
     async applied() {
       return new Set(raw.prepare('SELECT name FROM schema_migrations').pluck().all() as string[]);
     },
@@ -35,6 +35,17 @@ async function migrate(raw: Database.Database): Promise<void> {
       }).immediate();
     },
   });
+}
+
+/** Applies pending migrations to the data dir's database; returns their names (`mailgate migrate`). */
+export async function migrateSqliteFile(dataDir: string): Promise<string[]> {
+  mkdirSync(dataDir, { recursive: true });
+  const raw = openDatabase(path.join(dataDir, 'mailgate.sqlite'));
+  try {
+    return await migrate(raw);
+  } finally {
+    raw.close();
+  }
 }
 
 export async function openSqliteStore(dataDir: string): Promise<Store> {

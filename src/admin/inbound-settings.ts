@@ -1,0 +1,86 @@
+/**
+ * Changing inbound settings (policies, sender lists, DNSBL zones), shared by the CLI and the admin
+ * API: validation, storage and an audit entry naming the operator for every change.
+ */
+import { MailgateError } from '../core/errors.js';
+import { newId } from '../core/ids.js';
+import { normalizeAddressPattern } from '../core/address-pattern.js';
+import { validatePolicy, type Policy } from '../core/policy.js';
+import { SENDER_LISTS, type DnsblZone, type InboundStore, type SenderList, type SenderListEntry } from '../store/inbound-store.js';
+
+type Settings = Pick<
+  InboundStore,
+  | 'listPolicies'
+  | 'putPolicy'
+  | 'deletePolicy'
+  | 'addSenderEntry'
+  | 'removeSenderEntry'
+  | 'listSenderEntries'
+  | 'putDnsblZone'
+  | 'removeDnsblZone'
+  | 'appendAudit'
+>;
+
+const ZONE = /^(?=.{1,253}$)([a-z0-9_](?:[a-z0-9-]{0,61}[a-z0-9])?\.)+[a-z0-9](?:[a-z0-9-]{0,61}[a-z0-9])?$/i;
+
+export function assertSenderList(list: string): SenderList {
+  if (!(SENDER_LISTS as readonly string[]).includes(list)) throw new MailgateError('invalid_value', 'the list is permitted or blocked', 'list');
+  return list as SenderList;
+}
+
+/** Creates (no id, or a new one) or replaces a policy; unspecified fields default sensibly. */
+export async function savePolicy(store: Settings, input: Partial<Policy> & Pick<Policy, 'name' | 'kind'>, operator: string, now = Date.now()): Promise<Policy> {
+  const existing = input.id ? (await store.listPolicies()).find((p) => p.id === input.id) : undefined;
+  const policy = validatePolicy({
+    id: input.id ?? newId(now),
+    name: input.name,
+    kind: input.kind,
+    enabled: input.enabled ?? existing?.enabled ?? true,
+    routes: input.routes ?? existing?.routes ?? ['inbound'],
+    heldGroup: input.heldGroup ?? existing?.heldGroup ?? 'admin',
+    position: input.position ?? existing?.position ?? 50,
+    params: input.params ?? existing?.params ?? {},
+  });
+  await store.putPolicy(policy, now);
+  await store.appendAudit({ at: now, operator, action: existing ? 'policy_update' : 'policy_create', target: policy.id, detail: { policy } });
+  return policy;
+}
+
+export async function deletePolicy(store: Settings, id: string, operator: string, now = Date.now()): Promise<void> {
+  if (!(await store.deletePolicy(id))) throw new MailgateError('not_found', `No policy ${id}`, 'id');
+  await store.appendAudit({ at: now, operator, action: 'policy_delete', target: id, detail: {} });
+}
+
+export async function addSender(store: Settings, list: string, pattern: string, note: string | undefined, operator: string, now = Date.now()): Promise<SenderListEntry> {
+  const entry: SenderListEntry = { id: newId(now), list: assertSenderList(list), pattern: normalizeAddressPattern(pattern), note: note ?? null, createdAt: now };
+  await store.addSenderEntry(entry);
+  await store.appendAudit({ at: now, operator, action: 'sender_add', target: entry.id, detail: { list: entry.list, pattern: entry.pattern } });
+  return entry;
+}
+
+/** Removes by id, or by pattern within the list. */
+export async function removeSender(store: Settings, list: string, idOrPattern: string, operator: string, now = Date.now()): Promise<void> {
+  const entries = await store.listSenderEntries(assertSenderList(list));
+  const wanted = idOrPattern.trim().toLowerCase();
+  const entry = entries.find((e) => e.id === idOrPattern || e.pattern === wanted || e.pattern === wanted.replace(/^\*@/, '@'));
+  if (!entry || !(await store.removeSenderEntry(entry.id))) throw new MailgateError('not_found', `${idOrPattern} is not on the ${list} list`, 'pattern');
+  await store.appendAudit({ at: now, operator, action: 'sender_remove', target: entry.id, detail: { list: entry.list, pattern: entry.pattern } });
+}
+
+export async function saveZone(store: Settings, input: { zone: string; kind?: string; weight?: number }, operator: string, now = Date.now()): Promise<DnsblZone> {
+  const zone = input.zone.trim().toLowerCase().replace(/\.$/, '');
+  if (!ZONE.test(zone)) throw new MailgateError('invalid_value', `"${input.zone}" is not a DNS zone`, 'zone');
+  const kind = input.kind ?? 'ip';
+  if (kind !== 'ip' && kind !== 'domain') throw new MailgateError('invalid_value', 'kind is ip or domain', 'kind');
+  const weight = input.weight ?? 5;
+  if (typeof weight !== 'number' || !Number.isFinite(weight)) throw new MailgateError('invalid_type', 'weight must be a number', 'weight');
+  const saved: DnsblZone = { zone, kind, weight, createdAt: now };
+  await store.putDnsblZone(saved);
+  await store.appendAudit({ at: now, operator, action: 'dnsbl_put', target: zone, detail: { kind, weight } });
+  return saved;
+}
+
+export async function removeZone(store: Settings, zone: string, operator: string, now = Date.now()): Promise<void> {
+  if (!(await store.removeDnsblZone(zone.trim().toLowerCase()))) throw new MailgateError('not_found', `No DNSBL zone ${zone}`, 'zone');
+  await store.appendAudit({ at: now, operator, action: 'dnsbl_remove', target: zone.toLowerCase(), detail: {} });
+}

@@ -1,0 +1,21 @@
+/** What every admin API route module receives, and the caller the auth hook established. */
+import type { FastifyRequest } from 'fastify';
+import { MailgateError } from '../../core/errors.js';
+import type { Gateway } from '../../gateway.js';
+import type { UserRecord } from '../../store/store.js';
+
+declare module 'fastify' {
+  interface FastifyRequest {
+    adminCaller?: UserRecord;
+  }
+}
+
+export interface AdminContext {
+  gateway: Gateway;
+}
+
+/** The authenticated administrator. */
+export function adminCallerOf(request: FastifyRequest): UserRecord {
+  if (!request.adminCaller) throw new MailgateError('auth_missing');
+  return request.adminCaller;
+}

@@ -1,0 +1,81 @@
+/**
+ * Inbound settings in the admin API: hold policies, permitted/blocked senders, DNSBL zones, and
+ * the audit log of changes and held-message reviews. Every route needs `Account | Administration
+ * | Edit`; every change is audited with the caller as the operator.
+ */
+import type { FastifyInstance, FastifyRequest } from 'fastify';
+import { PERMISSION } from '../../../auth/roles.js';
+import { MailgateError } from '../../../core/errors.js';
+import type { Policy } from '../../../core/policy.js';
+import { addSender, assertSenderList, deletePolicy, removeSender, removeZone, savePolicy, saveZone } from '../../../admin/inbound-settings.js';
+import { adminCallerOf, type AdminContext } from '../context.js';
+
+const config = { permission: PERMISSION.admin };
+
+function bodyOf(request: FastifyRequest): Record<string, unknown> {
+  const body = request.body;
+  if (!body || typeof body !== 'object' || Array.isArray(body)) throw new MailgateError('malformed_request', 'The body must be a JSON object');
+  return body as Record<string, unknown>;
+}
+
+function stringField(body: Record<string, unknown>, name: string): string {
+  const value = body[name];
+  if (typeof value !== 'string' || value.trim() === '') throw new MailgateError('field_required', `${name} is required`, name);
+  return value;
+}
+
+/** The policy fields of a body; an `id` in it is ignored (POST creates one, PUT takes the path's). */
+function policyInput(body: Record<string, unknown>): Partial<Policy> & Pick<Policy, 'name' | 'kind'> {
+  const fields = { ...(body as Partial<Policy>) };
+  delete fields.id;
+  return { ...fields, name: stringField(body, 'name'), kind: stringField(body, 'kind') as Policy['kind'] };
+}
+
+export function inboundRoutes(app: FastifyInstance, { gateway }: AdminContext): void {
+  const { store } = gateway;
+  const operator = (request: FastifyRequest) => adminCallerOf(request).email;
+
+  app.get('/policies', { config }, async () => ({ policies: await store.listPolicies() }));
+  app.post('/policies', { config }, async (request, reply) => reply.code(201).send(await savePolicy(store, policyInput(bodyOf(request)), operator(request))));
+  app.put<{ Params: { id: string } }>('/policies/:id', { config }, async (request) =>
+    savePolicy(store, { ...policyInput(bodyOf(request)), id: request.params.id }, operator(request)),
+  );
+  app.delete<{ Params: { id: string } }>('/policies/:id', { config }, async (request, reply) => {
+    await deletePolicy(store, request.params.id, operator(request));
+    return reply.code(204).send();
+  });
+
+  app.get<{ Params: { list: string } }>('/sender-lists/:list', { config }, async (request) => ({
+    entries: await store.listSenderEntries(assertSenderList(request.params.list)),
+  }));
+  app.post<{ Params: { list: string } }>('/sender-lists/:list', { config }, async (request, reply) => {
+    const body = bodyOf(request);
+    const note = typeof body.note === 'string' ? body.note : undefined;
+    return reply.code(201).send(await addSender(store, request.params.list, stringField(body, 'pattern'), note, operator(request)));
+  });
+  app.delete<{ Params: { list: string; entry: string } }>('/sender-lists/:list/:entry', { config }, async (request, reply) => {
+    await removeSender(store, request.params.list, request.params.entry, operator(request));
+    return reply.code(204).send();
+  });
+
+  app.get('/dnsbl-zones', { config }, async () => ({ zones: await store.listDnsblZones() }));
+  app.put<{ Params: { zone: string } }>('/dnsbl-zones/:zone', { config }, async (request) => {
+    const body = request.body === undefined || request.body === null ? {} : bodyOf(request);
+    if (body.weight !== undefined && typeof body.weight !== 'number') throw new MailgateError('invalid_type', 'weight must be a number', 'weight');
+    return saveZone(
+      store,
+      { zone: request.params.zone, ...(typeof body.kind === 'string' ? { kind: body.kind } : {}), ...(typeof body.weight === 'number' ? { weight: body.weight } : {}) },
+      operator(request),
+    );
+  });
+  app.delete<{ Params: { zone: string } }>('/dnsbl-zones/:zone', { config }, async (request, reply) => {
+    await removeZone(store, request.params.zone, operator(request));
+    return reply.code(204).send();
+  });
+
+  app.get<{ Querystring: { action?: string; limit?: string; offset?: string } }>('/audit', { config }, async (request) => {
+    const limit = Math.min(Number(request.query.limit ?? 100) || 100, 1000);
+    const offset = Number(request.query.offset ?? 0) || 0;
+    return store.listAudit({ ...(request.query.action ? { actions: request.query.action.split(',') } : {}), limit, offset });
+  });
+}

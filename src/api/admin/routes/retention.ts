@@ -1,0 +1,55 @@
+/**
+ * Admin retention: litigation holds (`GET/POST /retention/holds`, `DELETE /retention/holds/:id`)
+ * and `POST /retention/purge` (run a purge pass now, e.g. after lowering the period).
+ */
+import type { FastifyInstance } from 'fastify';
+import { PERMISSION } from '../../../auth/roles.js';
+import { MailgateError } from '../../../core/errors.js';
+import { placeLitigationHold, releaseLitigationHold, type HoldRequest } from '../../../tracking/litigation-holds.js';
+import { adminCallerOf, type AdminContext } from '../context.js';
+
+function holdRequest(raw: unknown): HoldRequest {
+  if (typeof raw !== 'object' || raw === null || Array.isArray(raw)) throw new MailgateError('malformed_request', 'The body must be a JSON object');
+  const body = raw as Record<string, unknown>;
+  const string = (key: string): string | undefined => {
+    const value = body[key];
+    if (value === undefined || value === null) return undefined;
+    if (typeof value !== 'string') throw new MailgateError('invalid_type', `${key} must be a string`, key);
+    return value;
+  };
+  const description = string('description');
+  if (description === undefined) throw new MailgateError('field_required', 'description is required', 'description');
+  const request: HoldRequest = { description };
+  const messageId = string('messageId');
+  const address = string('address');
+  const expires = string('expiresAt');
+  if (messageId !== undefined) request.messageId = messageId;
+  if (address !== undefined) request.address = address;
+  if (expires !== undefined) {
+    const at = Date.parse(expires);
+    if (!Number.isFinite(at)) throw new MailgateError('invalid_value', 'expiresAt must be an ISO 8601 date', 'expiresAt');
+    request.expiresAt = at;
+  }
+  return request;
+}
+
+export function retentionRoutes(app: FastifyInstance, { gateway }: AdminContext): void {
+  const edit = { config: { permission: PERMISSION.admin } };
+  const { store, clock } = gateway;
+
+  app.get<{ Querystring: { all?: string } }>('/retention/holds', edit, async (request) => ({
+    holds: await store.listLitigationHolds(request.query.all === 'true' ? undefined : clock.now()),
+  }));
+
+  app.post('/retention/holds', edit, async (request, reply) => {
+    const hold = await placeLitigationHold(store, holdRequest(request.body), adminCallerOf(request).email, clock.now());
+    return reply.code(201).send(hold);
+  });
+
+  app.delete<{ Params: { id: string } }>('/retention/holds/:id', edit, async (request, reply) => {
+    await releaseLitigationHold(store, request.params.id, adminCallerOf(request).email, clock.now());
+    return reply.code(204).send();
+  });
+
+  app.post('/retention/purge', edit, async () => ({ purged: await gateway.purge.runOnce() }));
+}

@@ -1,0 +1,11 @@
+/** Fastify's own failures (body too large, unparseable content) translated into the one error table. */
+import { MailgateError, isMailgateError } from '../core/errors.js';
+
+/** Any error a route or Fastify threw, as a core error; unknown ones become `internal`. */
+export function asMailgateError(error: unknown): MailgateError {
+  if (isMailgateError(error)) return error;
+  const fastifyError = error as { code?: string; statusCode?: number; message?: string };
+  if (fastifyError.code === 'FST_ERR_CTP_BODY_TOO_LARGE') return new MailgateError('too_large');
+  if (fastifyError.statusCode === 400) return new MailgateError('malformed_request', fastifyError.message);
+  return new MailgateError('internal');
+}

@@ -1,0 +1,57 @@
+/** What every Graph route module receives, the per-route permission, and the request helpers they share. */
+import type { FastifyInstance, FastifyRequest, RouteShorthandOptions, RouteHandlerMethod } from 'fastify';
+import { MailgateError } from '../../core/errors.js';
+import type { Gateway } from '../../gateway.js';
+import type { GraphCaller } from './auth.js';
+import type { Mailbox } from './translate.js';
+
+/** The Graph permissions mailgate's mail routes need (delegated `scp` or application `roles`). */
+export type GraphPermission = 'Mail.Send' | 'Mail.ReadWrite' | 'Mail.Read';
+
+declare module 'fastify' {
+  interface FastifyRequest {
+    graphCaller?: GraphCaller;
+    graphMailbox?: Mailbox;
+  }
+  interface FastifyContextConfig {
+    /** The Graph permission a route needs; `none` for upload URLs, which are their own credential. */
+    graphPermission?: GraphPermission | 'none';
+  }
+}
+
+export interface GraphContext {
+  gateway: Gateway;
+}
+
+/** The mailbox the request acts for: the signed-in user (`/me`) or `/users/{id}`. */
+export function mailboxOf(request: FastifyRequest): Mailbox {
+  if (!request.graphMailbox) throw new MailgateError('auth_missing', 'Access token is empty.');
+  return request.graphMailbox;
+}
+
+type Method = 'get' | 'post' | 'patch' | 'put' | 'delete';
+
+/** Registers a mailbox route under both `/me{path}` and `/users/{id | userPrincipalName}{path}`. */
+export function mailboxRoute(
+  app: FastifyInstance,
+  method: Method,
+  path: string,
+  options: RouteShorthandOptions & { config: { graphPermission: GraphPermission } },
+  handler: RouteHandlerMethod,
+): void {
+  app[method](`/me${path}`, options, handler);
+  app[method](`/users/:userId${path}`, options, handler);
+}
+
+/** A path parameter of the matched route. */
+export function param(request: FastifyRequest, name: string): string {
+  const value = (request.params as Record<string, string | undefined>)[name];
+  if (value === undefined) throw new MailgateError('field_required', `${name} is missing`, name);
+  return value;
+}
+
+/** A query parameter, once. */
+export function query(request: FastifyRequest, name: string): string | undefined {
+  const value = (request.query as Record<string, string | string[] | undefined>)[name];
+  return Array.isArray(value) ? value[0] : value;
+}

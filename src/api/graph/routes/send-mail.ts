@@ -1,0 +1,45 @@
+/** `POST /me/sendMail`, `POST /users/{id}/sendMail` (seed 002): JSON, or base64 MIME as `text/plain`; 202. */
+import type { FastifyInstance, FastifyRequest } from 'fastify';
+import { summaryOfCompose, summaryOfRaw } from '../../../mime/mailbox-summary.js';
+import { fileSentCopy } from '../../sent-copy.js';
+import { mailboxOf, mailboxRoute, type GraphContext } from '../context.js';
+import {
+  composeContent,
+  composeSubmission,
+  decodeMimeBody,
+  graphProperties,
+  jsonBody,
+  messageFields,
+  mimeSubmission,
+  sendMailRequest,
+} from '../translate.js';
+
+/** Graph caps a request at 4 MB; base64 and JSON around a 3 MB attachment need a little more. */
+export const GRAPH_BODY_LIMIT = 5 * 1024 * 1024;
+
+/** Seed 002: "Use application/json for a JSON object and text/plain for MIME content." */
+export function isMimeRequest(request: FastifyRequest): boolean {
+  return /^text\/plain\b/i.test(request.headers['content-type'] ?? '');
+}
+
+export function sendMailRoute(app: FastifyInstance, { gateway }: GraphContext): void {
+  const { store, clock } = gateway;
+  mailboxRoute(app, 'post', '/sendMail', { bodyLimit: GRAPH_BODY_LIMIT, config: { graphPermission: 'Mail.Send' } }, async (request, reply) => {
+    const mailbox = mailboxOf(request);
+    if (isMimeRequest(request)) {
+      const raw = decodeMimeBody(request.body);
+      const accepted = await gateway.ingest(mimeSubmission(raw, mailbox));
+      // Seed 002: a MIME send is always saved in Sent Items (there are no parameters to say otherwise).
+      await fileSentCopy(store, mailbox.user.id, accepted, await summaryOfRaw(raw), clock.now());
+      return reply.code(202).send();
+    }
+    const { message, saveToSentItems } = sendMailRequest(jsonBody(request.body));
+    const fields = messageFields(message);
+    const mail = composeContent(fields, mailbox);
+    const accepted = await gateway.ingest(composeSubmission(mail, mailbox.user));
+    if (saveToSentItems) {
+      await fileSentCopy(store, mailbox.user.id, accepted, summaryOfCompose(mail, accepted, graphProperties(fields)), clock.now());
+    }
+    return reply.code(202).send();
+  });
+}

@@ -1,0 +1,96 @@
+/** Message resources for drafts and mailbox copies: reads the stored rows (and MIME where the body is needed). */
+import { simpleParser } from 'mailparser';
+import type { DraftAttachmentRecord, DraftRecord } from '../../store/draft-store.js';
+import { MAILBOX_FOLDER } from '../../store/mailbox-store.js';
+import type { MailboxEntry, Store } from '../../store/store.js';
+import { bodyPreview, summaryOfRaw } from '../../mime/mailbox-summary.js';
+import { graphProperties, messageFields, type Mailbox, type MessageView } from './translate.js';
+
+/** Graph's well-known folder names ⇄ mailgate's folders. */
+export const GRAPH_FOLDERS: Record<string, string> = { sentitems: MAILBOX_FOLDER.sent, inbox: MAILBOX_FOLDER.inbox };
+const FOLDER_NAMES: Record<string, string> = { [MAILBOX_FOLDER.sent]: 'sentitems', [MAILBOX_FOLDER.inbox]: 'inbox' };
+
+async function bodyOf(raw: Buffer): Promise<MessageView['body']> {
+  const parsed = await simpleParser(raw, { skipImageLinks: true, skipTextToHtml: true });
+  if (typeof parsed.html === 'string') return { html: true, content: parsed.html };
+  return { html: false, content: parsed.text ?? '' };
+}
+
+/** A mailbox copy as a message; the MIME is parsed only when the body is wanted. */
+export async function entryView(store: Pick<Store, 'blobs'>, entry: MailboxEntry, withBody: boolean): Promise<MessageView> {
+  const r = entry.recipients;
+  const from = entry.fromHeader ? /^(?:(.*) )?<([^<>]+)>$/.exec(entry.fromHeader) : null;
+  return {
+    id: entry.id,
+    createdAt: entry.receivedAt,
+    modifiedAt: entry.receivedAt,
+    sentAt: entry.sentAt ?? entry.receivedAt,
+    folder: FOLDER_NAMES[entry.folder] ?? entry.folder,
+    isDraft: false,
+    isRead: !entry.unread,
+    subject: entry.subject,
+    body: withBody ? await bodyOf(await store.blobs.get(entry.blobKey)) : { html: false, content: '' },
+    preview: entry.preview,
+    hasAttachments: entry.hasAttachments,
+    internetMessageId: entry.internetMessageId,
+    from: from ? { address: from[2] as string, ...(from[1] ? { name: from[1] } : {}) } : entry.fromHeader ? { address: entry.fromHeader } : undefined,
+    sender: undefined,
+    to: r.to,
+    cc: r.cc,
+    bcc: r.bcc,
+    replyTo: r.replyTo,
+    properties: entry.properties,
+  };
+}
+
+/** A draft as a message: JSON drafts from their stored properties, MIME drafts from their bytes. */
+export async function draftView(
+  store: Pick<Store, 'blobs'>,
+  draft: DraftRecord,
+  attachments: DraftAttachmentRecord[],
+  mailbox: Mailbox,
+): Promise<MessageView> {
+  const base = {
+    id: draft.id,
+    createdAt: draft.createdAt,
+    modifiedAt: draft.updatedAt,
+    sentAt: null,
+    folder: 'drafts',
+    isDraft: true,
+    isRead: true,
+    internetMessageId: draft.internetMessageId,
+  };
+  if (draft.mimeBlobKey) {
+    const raw = await store.blobs.get(draft.mimeBlobKey);
+    const summary = await summaryOfRaw(raw);
+    const fromMatch = /^(?:(.*) )?<([^<>]+)>$/.exec(summary.fromHeader);
+    return {
+      ...base,
+      subject: summary.subject,
+      body: await bodyOf(raw),
+      preview: summary.preview,
+      hasAttachments: summary.hasAttachments,
+      from: fromMatch ? { address: fromMatch[2] as string } : { address: summary.fromHeader || mailbox.user.email },
+      sender: undefined,
+      ...summary.recipients,
+      properties: {},
+    };
+  }
+  const fields = messageFields(draft.message);
+  const own = mailbox.user.name ? { address: mailbox.user.email, name: mailbox.user.name } : { address: mailbox.user.email };
+  const body = fields.body ?? { html: false, content: '' };
+  return {
+    ...base,
+    subject: fields.subject,
+    body,
+    preview: body.html ? bodyPreview(undefined, body.content) : bodyPreview(body.content, undefined),
+    hasAttachments: attachments.some((a) => !a.isInline),
+    from: fields.from ?? own,
+    sender: fields.sender,
+    to: fields.to,
+    cc: fields.cc,
+    bcc: fields.bcc,
+    replyTo: fields.replyTo,
+    properties: graphProperties(fields),
+  };
+}

@@ -1,0 +1,28 @@
+/** `mailgate dnsbl list | add <zone> [--kind ip|domain] [--weight N] | remove <zone>`. */
+import { removeZone, saveZone } from '../admin/inbound-settings.js';
+import { parseArgs, single, UsageError } from './args.js';
+import { printJson, type CliContext } from './context.js';
+import { cliOperator } from './policy.js';
+
+export async function dnsblCommand(ctx: CliContext, argv: string[]): Promise<void> {
+  const [action, ...rest] = argv;
+  const args = parseArgs(rest, ['kind', 'weight', 'by']);
+  const zone = args.positional[0];
+  if (action === 'list') {
+    printJson(await ctx.store.listDnsblZones());
+    return;
+  }
+  if (!zone) throw new UsageError(`dnsbl ${action ?? ''} needs a zone`);
+  if (action === 'add') {
+    const kind = single(args, 'kind');
+    const weight = single(args, 'weight');
+    printJson(await saveZone(ctx.store, { zone, ...(kind ? { kind } : {}), ...(weight !== undefined ? { weight: Number(weight) } : {}) }, cliOperator(single(args, 'by'))));
+    return;
+  }
+  if (action === 'remove') {
+    await removeZone(ctx.store, zone, cliOperator(single(args, 'by')));
+    printJson({ removed: zone });
+    return;
+  }
+  throw new UsageError(`unknown dnsbl action "${action ?? ''}" (list, add, remove)`);
+}

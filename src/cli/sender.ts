@@ -1,0 +1,26 @@
+/** `mailgate sender list [permitted|blocked] | add <list> <pattern> [--note N] | remove <list> <pattern|id>`. */
+import { addSender, assertSenderList, removeSender } from '../admin/inbound-settings.js';
+import { parseArgs, single, UsageError } from './args.js';
+import { printJson, type CliContext } from './context.js';
+import { cliOperator } from './policy.js';
+
+export async function senderCommand(ctx: CliContext, argv: string[]): Promise<void> {
+  const [action, ...rest] = argv;
+  const args = parseArgs(rest, ['note', 'by']);
+  const [list, pattern] = args.positional;
+  if (action === 'list') {
+    printJson(await ctx.store.listSenderEntries(list ? assertSenderList(list) : undefined));
+    return;
+  }
+  if (!list || !pattern) throw new UsageError(`sender ${action ?? ''} needs a list (permitted, blocked) and a pattern`);
+  if (action === 'add') {
+    printJson(await addSender(ctx.store, list, pattern, single(args, 'note'), cliOperator(single(args, 'by'))));
+    return;
+  }
+  if (action === 'remove') {
+    await removeSender(ctx.store, list, pattern, cliOperator(single(args, 'by')));
+    printJson({ removed: pattern, list });
+    return;
+  }
+  throw new UsageError(`unknown sender action "${action ?? ''}" (list, add, remove)`);
+}

@@ -1,0 +1,89 @@
+/**
+ * Reviewing held messages: release (held recipients are queued and delivery is woken), reject
+ * (optionally with a notice to the sender) and expiry. The store performs each action atomically
+ * with its events and audit entry; this module adds what follows from it.
+ */
+import { heldRejectionNotice } from './notices.js';
+import type { AcceptedMessage, Submission } from './message.js';
+import type { Clock, QueueNotifier } from './ports.js';
+
+/** What review does to a held message. */
+export interface HoldAction {
+  action: 'release' | 'reject' | 'expire';
+  operator: string;
+  /** reject: the text for the sender and the reasonType of seed 004. */
+  message?: string;
+  reasonType?: string;
+  notify?: boolean;
+}
+
+export type HoldActionResult = 'done' | 'not_found' | 'not_held';
+
+/** The store operations review needs. */
+export interface HeldReviewStore {
+  actOnHold(messageId: string, action: HoldAction, now: number, requeueUntil: number): Promise<HoldActionResult>;
+  listExpiredHolds(now: number, limit: number): Promise<string[]>;
+  getMessage(id: string): Promise<{ mailFrom: string; subject: string; internetMessageId: string } | undefined>;
+  listRecipients(messageId: string): Promise<Array<{ address: string; status: string }>>;
+  appendEvents(events: Array<{ messageId: string; kind: 'notice_sent'; at: number; detail: Record<string, unknown> }>): Promise<void>;
+}
+
+export interface HeldReviewDeps {
+  store: HeldReviewStore;
+  ingest(submission: Submission): Promise<AcceptedMessage>;
+  notifier: QueueNotifier;
+  clock: Clock;
+  hostname: string;
+  queueLifetimeMs: number;
+}
+
+export interface HeldReview {
+  release(messageId: string, operator: string): Promise<HoldActionResult>;
+  reject(messageId: string, options: { operator: string; message?: string; reasonType?: string; notify: boolean }): Promise<HoldActionResult>;
+  /** Rejects holds past their expiry; returns how many. */
+  expire(limit?: number): Promise<number>;
+}
+
+export function createHeldReview(deps: HeldReviewDeps): HeldReview {
+  const act = (messageId: string, action: HoldAction) => {
+    const now = deps.clock.now();
+    return deps.store.actOnHold(messageId, action, now, now + deps.queueLifetimeMs);
+  };
+  return {
+    async release(messageId, operator) {
+      const result = await act(messageId, { action: 'release', operator });
+      if (result === 'done') deps.notifier.wake();
+      return result;
+    },
+    async reject(messageId, options) {
+      const result = await act(messageId, { action: 'reject', ...options });
+      if (result !== 'done' || !options.notify) return result;
+      const message = await deps.store.getMessage(messageId);
+      if (!message) return result;
+      const recipients = (await deps.store.listRecipients(messageId)).filter((r) => r.status === 'rejected').map((r) => r.address);
+      const notice = heldRejectionNotice(
+        {
+          mailFrom: message.mailFrom,
+          subject: message.subject,
+          internetMessageId: message.internetMessageId,
+          recipients,
+          ...(options.message !== undefined ? { message: options.message } : {}),
+          ...(options.reasonType !== undefined ? { reasonType: options.reasonType } : {}),
+        },
+        deps.hostname,
+      );
+      if (!notice) return result;
+      const sent = await deps.ingest(notice);
+      await deps.store.appendEvents([
+        { messageId, kind: 'notice_sent', at: deps.clock.now(), detail: { noticeId: sent.id, to: message.mailFrom, reason: 'hold-rejected' } },
+      ]);
+      return result;
+    },
+    async expire(limit = 100) {
+      const due = await deps.store.listExpiredHolds(deps.clock.now(), limit);
+      let expired = 0;
+      for (const id of due) if ((await act(id, { action: 'expire', operator: 'system' })) === 'done') expired++;
+      return expired;
+    },
+  };
+}

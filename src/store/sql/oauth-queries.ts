@@ -1,0 +1,59 @@
+/** OAuth client apps, user passwords, token signing keys and refresh tokens over any Kysely backend. */
+import type { Kysely } from 'kysely';
+import type { OAuthStore } from '../oauth-store.js';
+import * as rows from '../rows.js';
+import type { Database } from '../schema.js';
+
+export function oauthQueries(db: Kysely<Database>): OAuthStore {
+  return {
+    async createOAuthClient(client) {
+      await db.insertInto('oauth_clients').values(rows.oauthClientRow(client)).execute();
+    },
+    async getOAuthClient(clientId) {
+      const row = await db.selectFrom('oauth_clients').selectAll().where('client_id', '=', clientId).executeTakeFirst();
+      return row && rows.toOAuthClient(row);
+    },
+    async setUserPassword(userId, passwordHash, now) {
+      await db
+        .insertInto('user_passwords')
+        .values({ user_id: userId, password_hash: passwordHash, updated_at: now })
+        .onConflict((oc) => oc.column('user_id').doUpdateSet({ password_hash: passwordHash, updated_at: now }))
+        .execute();
+    },
+    async getUserPassword(userId) {
+      const row = await db.selectFrom('user_passwords').select('password_hash').where('user_id', '=', userId).executeTakeFirst();
+      return row?.password_hash;
+    },
+    async putSigningKey(key) {
+      await db.insertInto('signing_keys').values(rows.signingKeyRow(key)).onConflict((oc) => oc.doNothing()).execute();
+    },
+    async getSigningKey(kid) {
+      const row = await db.selectFrom('signing_keys').selectAll().where('kid', '=', kid).executeTakeFirst();
+      return row && rows.toSigningKey(row);
+    },
+    async newestSigningKey() {
+      const row = await db
+        .selectFrom('signing_keys')
+        .selectAll()
+        .orderBy('created_at', 'desc')
+        .orderBy('kid')
+        .limit(1)
+        .executeTakeFirst();
+      return row && rows.toSigningKey(row);
+    },
+    async createRefreshToken(token) {
+      await db.insertInto('refresh_tokens').values(rows.refreshTokenRow(token)).execute();
+    },
+    async takeRefreshToken(tokenHash, now) {
+      return db.transaction().execute(async (trx) => {
+        // Expired tokens are swept on the way: they can never be redeemed again.
+        await trx.deleteFrom('refresh_tokens').where('expires_at', '<=', now).execute();
+        const row = await trx.selectFrom('refresh_tokens').selectAll().where('token_hash', '=', tokenHash).executeTakeFirst();
+        if (!row) return undefined;
+        // The delete decides the race between two redeemers of one token: only one removes the row.
+        const deleted = await trx.deleteFrom('refresh_tokens').where('token_hash', '=', tokenHash).executeTakeFirst();
+        return Number(deleted.numDeletedRows) === 1 ? rows.toRefreshToken(row) : undefined;
+      });
+    },
+  };
+}

@@ -1,0 +1,46 @@
+/** A gateway run as a real child process (`node --import tsx src/cli/main.ts serve`), as operators run it. */
+import { spawn, type ChildProcess } from 'node:child_process';
+import { once } from 'node:events';
+import path from 'node:path';
+import { createInterface } from 'node:readline';
+
+const root = path.resolve(import.meta.dirname, '../..');
+
+export interface GatewayProcess {
+  child: ChildProcess;
+  url: string;
+  /** SIGKILL: no graceful close, leases stay with the dead process until they expire. */
+  kill(): Promise<void>;
+  /** SIGTERM and wait for the graceful exit. */
+  stop(): Promise<void>;
+}
+
+async function signalAndWait(child: ChildProcess, signal: NodeJS.Signals): Promise<void> {
+  if (child.exitCode !== null || child.signalCode !== null) return;
+  const exited = once(child, 'exit');
+  child.kill(signal);
+  await exited;
+}
+
+/** Starts `serve` with `env` on top of the caller's environment; resolves once it listens. */
+export async function spawnGateway(env: Record<string, string>): Promise<GatewayProcess> {
+  const child = spawn(process.execPath, ['--import', 'tsx', 'src/cli/main.ts', 'serve'], {
+    cwd: root,
+    env: { ...process.env, MAILGATE_HTTP_PORT: '0', MAILGATE_SMTP_PORT: '0', MAILGATE_LOG_LEVEL: 'info', ...env },
+    stdio: ['ignore', 'pipe', 'inherit'],
+  });
+  const port = await new Promise<number>((resolve, reject) => {
+    const lines = createInterface({ input: child.stdout! });
+    lines.on('line', (line) => {
+      const match = /"http":"http:\/\/127\.0\.0\.1:(\d+)"/.exec(line);
+      if (match) resolve(Number(match[1]));
+    });
+    child.once('exit', (code) => reject(new Error(`gateway exited early with ${code}`)));
+  });
+  return {
+    child,
+    url: `http://127.0.0.1:${port}`,
+    kill: () => signalAndWait(child, 'SIGKILL'),
+    stop: () => signalAndWait(child, 'SIGTERM'),
+  };
+}
