@@ -1,7 +1,7 @@
 /** Chooses the storage backend from config: PostgreSQL when a database URL is set, else SQLite. */
 import type { Logger } from 'pino';
 import type { Config } from '../config/config.js';
-import { migratePostgresDatabase, openPostgresStore, type PostgresOptions } from './postgres/postgres-store.js';
+import type { PostgresOptions } from './postgres/postgres-store.js';
 import { migrateSqliteFile, openSqliteStore } from './sqlite/sqlite-store.js';
 import type { Store } from './store.js';
 
@@ -20,13 +20,16 @@ function postgresOptions(config: StoreConfig, url: string, log?: Logger): Postgr
   };
 }
 
+// Loaded only when configured: SQLite installs (and every CLI start) skip loading pg.
+const postgres = () => import('./postgres/postgres-store.js');
+
 export async function openStore(config: StoreConfig, log?: Logger): Promise<Store> {
-  if (config.databaseUrl) return openPostgresStore(postgresOptions(config, config.databaseUrl, log));
+  if (config.databaseUrl) return (await postgres()).openPostgresStore(postgresOptions(config, config.databaseUrl, log));
   return openSqliteStore(config.dataDir);
 }
 
 /** Applies pending migrations without starting anything; returns the names applied. */
 export async function migrateStore(config: StoreConfig): Promise<string[]> {
-  if (config.databaseUrl) return migratePostgresDatabase(postgresOptions(config, config.databaseUrl));
+  if (config.databaseUrl) return (await postgres()).migratePostgresDatabase(postgresOptions(config, config.databaseUrl));
   return migrateSqliteFile(config.dataDir);
 }

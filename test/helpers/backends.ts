@@ -40,10 +40,30 @@ async function admin<T>(run: (client: pg.Client) => Promise<T>): Promise<T> {
   }
 }
 
+const SCHEMA_PREFIX = 'mgtest_';
+/** Schemas a killed or timed-out run left behind are dropped by a later run once surely unused. */
+const ABANDONED_AFTER_MS = 3_600_000;
+let sweptAbandoned = false;
+
+async function dropAbandonedSchemas(client: pg.Client): Promise<void> {
+  sweptAbandoned = true;
+  const { rows } = await client.query<{ name: string }>('SELECT nspname AS name FROM pg_namespace WHERE starts_with(nspname, $1)', [
+    SCHEMA_PREFIX,
+  ]);
+  for (const { name } of rows) {
+    const createdAt = parseInt(name.slice(SCHEMA_PREFIX.length).split('_')[0] ?? '', 36);
+    if (Date.now() - createdAt > ABANDONED_AFTER_MS) await client.query(`DROP SCHEMA IF EXISTS ${name} CASCADE`);
+  }
+}
+
 /** A new schema on the test server and the database URL that selects it (libpq `options`). */
 export async function createPostgresSchema(): Promise<{ url: string; schema: string; dispose(): Promise<void> }> {
-  const schema = `mgtest_${Date.now().toString(36)}_${randomBytes(4).toString('hex')}`;
-  await admin((c) => c.query(`CREATE SCHEMA ${schema}`));
+  // The creation time leads the name, so abandoned schemas can be recognised by age.
+  const schema = `${SCHEMA_PREFIX}${Date.now().toString(36)}_${randomBytes(4).toString('hex')}`;
+  await admin(async (c) => {
+    if (!sweptAbandoned) await dropAbandonedSchemas(c);
+    await c.query(`CREATE SCHEMA ${schema}`);
+  });
   return {
     url: `${POSTGRES_ADMIN_URL}?options=${encodeURIComponent(`-c search_path=${schema}`)}`,
     schema,
