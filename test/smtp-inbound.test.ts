@@ -88,6 +88,15 @@ describe('SMTP listener with nodemailer', () => {
     expect(raw).toMatch(/Authentication-Results: gateway\.test;[\s\S]*dkim=pass/);
   });
 
+  it('fails DKIM for a signed message whose body was changed after signing', async () => {
+    const signed = (await env.signPass(message('news@pass.test', 'tampered'))).toString().replace('ordinary note', 'altered note');
+    const id = await sendRaw('news@pass.test', Buffer.from(signed));
+    const { spam } = await stored(id);
+    expect(spam.spamProcessingDetail.dkim).toMatchObject({ allow: false });
+    expect(spam.spamProcessingDetail.dkim.info).toMatch(/dkim=fail/);
+    expect(spam.spamProcessingDetail.symbolGroups.map((g) => g.name)).toContain('DKIM_INVALID');
+  });
+
   it('marks SPF none and DMARC none for a domain without records', async () => {
     const id = await sendRaw('someone@none.test', message('someone@none.test', 'no records here'));
     const { spam } = await stored(id);
