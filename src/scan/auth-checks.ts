@@ -46,7 +46,8 @@ export async function checkAuthentication(
 
   return {
     spf: { result: spfStatus, allow: spfStatus !== 'fail', info: spfInfo },
-    dkim: { result: dkimStatus, allow: dkimStatus !== 'fail', info: dkimInfo },
+    // mailauth reports a body-hash mismatch as `neutral`; a signature that exists and does not verify is not allowed.
+    dkim: { result: dkimStatus, allow: dkimStatus === 'pass' || dkimStatus === 'none' || dkimStatus === 'temperror', info: dkimInfo },
     // A failing DMARC check under p=none is reported, not enforced (RFC 7489 §6.3).
     dmarc: { result: dmarcStatus, policy, allow: !(dmarcStatus === 'fail' && policy !== 'none'), info: dmarc?.info ?? 'dmarc=none' },
     arc: { result: arcStatus, allow: arcStatus !== 'fail', info: arc?.info ?? 'arc=none' },

@@ -103,7 +103,7 @@ export function createScanner(deps: ScannerDeps): Scanner {
       const rules = applyRules({
         subject: content?.headers.get('subject') ?? '',
         ...(content ? { content } : {}),
-        ...(auth ? { spf: auth.spf.result, dkim: auth.dkim.result, dmarc: auth.dmarc, arc: auth.arc.result } : {}),
+        ...(auth ? { spf: auth.spf.result, dkim: auth.dkim.allow ? auth.dkim.result : 'fail', dmarc: auth.dmarc, arc: auth.arc.result } : {}),
         dnsbl: hits,
       });
       const scored = report.permitted ? { score: 0, symbols: [] as RuleHit[], engine: 'permitted' } : await spamScore(request, rules);
