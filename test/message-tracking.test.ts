@@ -16,7 +16,7 @@ import type { MimecastKeys } from '../src/auth/identity.js';
 import { startTestGateway, type TestGateway } from './helpers/gateway.js';
 import { mcHeaders, mcPost, type McResponse } from './helpers/mimecast-client.js';
 import { startSmtpSink, type SmtpSink } from './helpers/smtp-sink.js';
-import { selfSignedCertificate } from './helpers/tls-cert.js';
+import { generateSelfSignedCertificate } from '../src/smtp/self-signed-cert.js';
 
 const run = promisify(execFile);
 const root = path.resolve(import.meta.dirname, '..');
@@ -53,7 +53,10 @@ async function send(item: Item): Promise<{ internetMessageId: string; id: string
   const deadline = Date.now() + 20_000;
   for (;;) {
     const rs = await store.listRecipients(id);
-    if (rs.length === recipients && rs.every((r) => r.status === 'delivered' || r.status === 'bounced')) break;
+    const final = rs.length === recipients && rs.every((r) => r.status === 'delivered' || r.status === 'bounced');
+    // A bounce is only fully recorded once the sender's notice has been sent (it follows the settlement).
+    const noticed = !rs.some((r) => r.status === 'bounced') || (await store.listEvents(id)).some((e) => e.kind === 'notice_sent');
+    if (final && noticed) break;
     if (Date.now() > deadline) throw new Error(`message ${id} not settled: ${rs.map((r) => r.status).join(',')}`);
     await new Promise<void>((resolve) => {
       const listener = () => {
@@ -82,7 +85,7 @@ const attachment = randomBytes(2048);
 
 beforeAll(async () => {
   sink = await startSmtpSink({
-    tls: selfSignedCertificate(),
+    tls: generateSelfSignedCertificate('localhost', 1),
     banner: BANNER,
     onRcpt(address) {
       if (address === 'refuse@remote.test') return { code: 550, message: '5.1.1 refuse@remote.test: no such user here' };

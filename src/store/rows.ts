@@ -6,6 +6,7 @@ import type { LitigationHoldRecord } from './tracking-store.js';
 import type { DraftAttachmentRecord, DraftRecord, UploadSessionRecord } from './draft-store.js';
 import type { MailboxSummary } from './mailbox-store.js';
 import type { OAuthClientRecord, RefreshTokenRecord, SigningKeyRecord } from './oauth-store.js';
+import type { AuthorizationCodeRecord, ServiceAccountRecord } from './oauth-grant-store.js';
 import type {
   ApiAppRecord,
   ApiKeyRecord,
@@ -371,5 +372,39 @@ export const toUploadSession = (r: Selected<'upload_sessions'>): UploadSessionRe
   received: Number(r.received),
   chunks: Number(r.chunks),
   expiresAt: Number(r.expires_at),
+  createdAt: Number(r.created_at),
+});
+
+export const authorizationCodeRow = (c: AuthorizationCodeRecord): Row<'authorization_codes'> => ({
+  code_hash: c.codeHash,
+  client_id: c.clientId,
+  user_id: c.userId,
+  redirect_uri: c.redirectUri,
+  audience: c.audience,
+  scopes: JSON.stringify(c.scopes),
+  expires_at: c.expiresAt,
+  created_at: c.createdAt,
+});
+export const toAuthorizationCode = (r: Selected<'authorization_codes'>): AuthorizationCodeRecord => ({
+  codeHash: r.code_hash,
+  clientId: r.client_id,
+  userId: r.user_id,
+  redirectUri: r.redirect_uri,
+  audience: r.audience,
+  scopes: JSON.parse(r.scopes) as string[],
+  expiresAt: Number(r.expires_at),
+  createdAt: Number(r.created_at),
+});
+
+export const serviceAccountRow = (a: ServiceAccountRecord): Row<'oauth_service_accounts'> => ({
+  client_id: a.clientId,
+  account_id: a.accountId,
+  public_jwk: JSON.stringify(a.publicJwk),
+  created_at: a.createdAt,
+});
+export const toServiceAccount = (r: Selected<'oauth_service_accounts'>): ServiceAccountRecord => ({
+  clientId: r.client_id,
+  accountId: r.account_id,
+  publicJwk: JSON.parse(r.public_jwk) as Record<string, unknown>,
   createdAt: Number(r.created_at),
 });

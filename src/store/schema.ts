@@ -161,6 +161,19 @@ export interface Database {
     blob_keys: string;
     created_at: number;
   };
+  mailbox_numbers: { mail_id: Generated<number>; entry_id: string; marked: Generated<number> };
+  oauth_redirect_uris: { client_id: string; uri: string; created_at: number };
+  authorization_codes: {
+    code_hash: string;
+    client_id: string;
+    user_id: string;
+    redirect_uri: string;
+    audience: string;
+    scopes: string;
+    expires_at: number;
+    created_at: number;
+  };
+  oauth_service_accounts: { client_id: string; account_id: string; public_jwk: string; created_at: number };
   upload_sessions: {
     id: string;
     draft_id: string;

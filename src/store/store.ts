@@ -5,7 +5,8 @@ import type { EventKind, RecipientStatus } from '../core/tracking.js';
 import type { InboundStore } from './inbound-store.js';
 import type { TrackingStore } from './tracking-store.js';
 import type { DraftStore } from './draft-store.js';
-import type { MailboxPage, MailboxSummary } from './mailbox-store.js';
+import type { MailboxPage, MailboxStateStore, MailboxSummary } from './mailbox-store.js';
+import type { OAuthGrantStore } from './oauth-grant-store.js';
 import type { OAuthStore } from './oauth-store.js';
 
 /** Backend differences, declared once per backend and read where behaviour depends on them. */
@@ -145,7 +146,8 @@ export interface LeaseRequest {
   leaseMs: number;
 }
 
-export interface Store extends MessageSink, RateCounter, TrackingStore, OAuthStore, DraftStore, InboundStore {
+export interface Store
+  extends MessageSink, RateCounter, TrackingStore, OAuthStore, OAuthGrantStore, DraftStore, InboundStore, MailboxStateStore {
   readonly capabilities: Capabilities;
   readonly blobs: BlobStore;
   /** Calls `listener` when another process committed new work; returns the unsubscribe function. */

@@ -8,7 +8,9 @@ import { draftQueries } from './draft-queries.js';
 import { identityQueries } from './identity-queries.js';
 import { inboundQueries } from './inbound-queries.js';
 import { mailboxQueries } from './mailbox-queries.js';
+import { mailboxStateQueries } from './mailbox-state-queries.js';
 import { insertMessages, messageQueries } from './message-queries.js';
+import { oauthGrantQueries } from './oauth-grant-queries.js';
 import { oauthQueries } from './oauth-queries.js';
 import { queueQueries } from './queue-queries.js';
 import { rateLimitQueries } from './rate-limit-queries.js';
@@ -48,7 +50,9 @@ export function createSqlStore(parts: SqlStoreParts): Store {
     ...messageQueries(db),
     ...queueQueries(db, writes, parts.capabilities),
     ...mailboxQueries(db),
+    ...mailboxStateQueries(db),
     ...oauthQueries(db),
+    ...oauthGrantQueries(db),
     ...draftQueries(db),
     ...rateLimitQueries(writes),
     ...trackingQueries(db, writes),
