@@ -2,12 +2,13 @@
 import { newId } from '../core/ids.js';
 import type { AcceptedMessage } from '../core/message.js';
 import type { FiledHeaders } from '../mime/mailbox-summary.js';
-import { MAILBOX_FOLDER, type MailboxSummary } from '../store/mailbox-store.js';
+import { MAILBOX_FOLDER, type MailboxFolder, type MailboxSummary } from '../store/mailbox-store.js';
 import type { Store } from '../store/store.js';
 
 /**
  * The copy gets its own blob: retention purges the message's blob on its own schedule, and a
- * mailbox copy lives until its owner deletes it. Returns the mailbox entry id.
+ * mailbox copy lives until its owner deletes it. `options.folder` files it elsewhere (LINE WORKS
+ * Tracking), `options.blobKey` reuses another copy's blob. Returns the mailbox entry id and blob.
  */
 export async function fileSentCopy(
   store: Pick<Store, 'blobs' | 'addToMailbox'>,
@@ -15,14 +16,15 @@ export async function fileSentCopy(
   accepted: AcceptedMessage,
   summary: MailboxSummary & FiledHeaders,
   now: number,
-): Promise<string> {
+  options: { folder?: MailboxFolder; blobKey?: string } = {},
+): Promise<{ id: string; blobKey: string }> {
   const id = newId(now);
-  const blobKey = `sent-${id}`;
-  await store.blobs.put(blobKey, accepted.raw);
+  const blobKey = options.blobKey ?? `sent-${id}`;
+  if (options.blobKey === undefined) await store.blobs.put(blobKey, accepted.raw);
   await store.addToMailbox({
     id,
     userId,
-    folder: MAILBOX_FOLDER.sent,
+    folder: options.folder ?? MAILBOX_FOLDER.sent,
     messageId: accepted.id,
     blobKey,
     size: accepted.raw.length,
@@ -30,5 +32,5 @@ export async function fileSentCopy(
     unread: false,
     ...summary,
   });
-  return id;
+  return { id, blobKey };
 }

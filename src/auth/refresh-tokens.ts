@@ -1,6 +1,7 @@
-/** Refresh tokens: random, shown to the client once, stored by hash, redeemed at most once (rotated). */
+/** Refresh tokens: random, shown to the client once, stored by hash; redeemed once (rotated) or, per dialect, reused until expiry. */
 import { createHash, randomBytes } from 'node:crypto';
 import { MailgateError } from '../core/errors.js';
+import type { OAuthGrantStore } from '../store/oauth-grant-store.js';
 import type { OAuthStore, RefreshTokenRecord } from '../store/oauth-store.js';
 
 function hashRefreshToken(token: string): string {
@@ -36,6 +37,23 @@ export async function redeemRefreshToken(
   const grant = await store.takeRefreshToken(hashRefreshToken(token), now);
   if (!grant || grant.clientId !== expected.clientId || grant.audience !== expected.audience) {
     throw new MailgateError('auth_invalid_grant', 'The refresh token is invalid, expired or already used', 'refresh_token');
+  }
+  return grant;
+}
+
+/**
+ * Checks a refresh token issued to `clientId` for `audience` without consuming it, for dialects
+ * whose refresh tokens stay valid until they expire (LINE WORKS: 90 days, reused by clients).
+ */
+export async function useRefreshToken(
+  store: Pick<OAuthGrantStore, 'findRefreshToken'>,
+  token: string,
+  expected: { clientId: string; audience: string },
+  now: number,
+): Promise<RefreshTokenRecord> {
+  const grant = await store.findRefreshToken(hashRefreshToken(token), now);
+  if (!grant || grant.clientId !== expected.clientId || grant.audience !== expected.audience) {
+    throw new MailgateError('auth_invalid_grant', 'The refresh token is invalid or expired', 'refresh_token');
   }
   return grant;
 }

@@ -58,6 +58,12 @@ export interface Config {
   graphConcurrentRequests: number;
   /** Lifetime of the access tokens the Graph token endpoint issues. */
   graphTokenLifetimeSeconds: number;
+  /** Port of the LINE WORKS API at the vendor's exact paths (`/v1.0/...`); unset = only under `/works` on the HTTP port. */
+  worksPort: number | undefined;
+  /** Largest LINE WORKS attachment, per file (the vendor's default is 20 MB, admin-configurable). */
+  worksAttachmentMaxBytes: number;
+  /** LINE WORKS requests per minute, per operation and caller. */
+  worksRateLimitPerMinute: number;
   /** Seconds between delivery attempts, in order; the last entry repeats until expiry. */
   retrySchedule: number[];
   /** Seconds after acceptance when undelivered mail bounces. */
@@ -250,6 +256,19 @@ const OPTIONS: { [K in keyof Config]: Option<K> } = {
     env: 'MAILGATE_GRAPH_TOKEN_LIFETIME_SECONDS',
     parse: int(60, 86_400, 3600),
   },
+  worksPort: {
+    key: 'worksPort',
+    env: 'MAILGATE_WORKS_PORT',
+    parse: (raw, env) => (raw === undefined || raw === '' ? undefined : int(0, 65535, 0)(raw, env)),
+  },
+  // Seed 001: "A file of up to 20 MB can be attached. The maximum size … can be set by the administrator."
+  worksAttachmentMaxBytes: {
+    key: 'worksAttachmentMaxBytes',
+    env: 'MAILGATE_WORKS_ATTACHMENT_MAX_BYTES',
+    parse: int(1, 1 << 30, 20 * 1024 * 1024),
+  },
+  // contracts.md §3: 240 requests per minute per operation.
+  worksRateLimitPerMinute: { key: 'worksRateLimitPerMinute', env: 'MAILGATE_WORKS_RATE_LIMIT_PER_MINUTE', parse: int(1, 10_000_000, 240) },
   retrySchedule: {
     key: 'retrySchedule',
     env: 'MAILGATE_RETRY_SCHEDULE',

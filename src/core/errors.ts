@@ -32,7 +32,7 @@ export const ERRORS = {
   auth_invalid_token: { http: 401, smtp: '535 5.7.8', message: 'The access token is invalid' },
   auth_token_expired: { http: 401, smtp: '535 5.7.8', message: 'The access token has expired' },
   auth_invalid_client: { http: 401, smtp: '535 5.7.8', message: 'Unknown client or wrong client secret' },
-  auth_invalid_grant: { http: 400, smtp: '535 5.7.8', message: 'The user name, password or grant is not valid' },
+  auth_invalid_grant: { http: 401, smtp: '535 5.7.8', message: 'The user name, password or grant is not valid' },
   forbidden: { http: 403, smtp: '550 5.7.1', message: 'The caller lacks the permission for this operation' },
   sender_forbidden: { http: 403, smtp: '550 5.7.1', message: 'Not allowed to send as this address' },
   conflict: { http: 409, smtp: '451 4.3.0', message: 'Conflict' },

@@ -36,3 +36,24 @@ export function arrayAt(item: JsonObject, key: string, field: string): unknown[]
   if (!Array.isArray(value)) throw new MailgateError('invalid_type', `${field} must be an array`, field);
   return value;
 }
+
+/** Parses request bytes as a JSON object; `malformed_request` when they are not one. */
+export function parseJsonObject(body: unknown): JsonObject {
+  let parsed: unknown;
+  try {
+    parsed = JSON.parse(Buffer.isBuffer(body) ? body.toString('utf8') : typeof body === 'string' ? body : '');
+  } catch {
+    throw new MailgateError('malformed_request', 'The request body is not valid JSON');
+  }
+  if (!isObject(parsed)) throw new MailgateError('malformed_request', 'The request body must be a JSON object');
+  return parsed;
+}
+
+/** A boolean, `null` meaning absent; clients also send the strings "true" and "false". */
+export function optionalBoolean(item: JsonObject, key: string, field: string): boolean | undefined {
+  const value = item[key];
+  if (value === undefined || value === null) return undefined;
+  if (typeof value === 'boolean') return value;
+  if (typeof value === 'string' && /^(true|false)$/i.test(value.trim())) return value.trim().toLowerCase() === 'true';
+  throw new MailgateError('invalid_type', `${field} must be a boolean`, field);
+}

@@ -26,7 +26,7 @@ export const GRAPH_ERRORS = {
   auth_invalid_token: { code: 'InvalidAuthenticationToken' },
   auth_token_expired: { code: 'InvalidAuthenticationToken' },
   auth_invalid_client: { code: 'InvalidAuthenticationToken' },
-  auth_invalid_grant: { code: 'InvalidAuthenticationToken', status: 401 },
+  auth_invalid_grant: { code: 'InvalidAuthenticationToken' },
   forbidden: { code: 'ErrorAccessDenied' },
   sender_forbidden: { code: 'ErrorSendAsDenied' },
   malformed_request: { code: 'RequestBodyRead' },

@@ -8,6 +8,7 @@ import { MailgateError } from '../../../core/errors.js';
 import { newId } from '../../../core/ids.js';
 import type { AttachmentInput } from '../../../core/message.js';
 import { summaryOfCompose, summaryOfRaw } from '../../../mime/mailbox-summary.js';
+import { readHeaderSummary } from '../../../mime/raw-message.js';
 import type { DraftAttachmentRecord, DraftRecord } from '../../../store/draft-store.js';
 import type { Store } from '../../../store/store.js';
 import { fileSentCopy } from '../../sent-copy.js';
@@ -94,7 +95,8 @@ export function draftRoutes(app: FastifyInstance, { gateway }: GraphContext): vo
     let inline: AttachmentInput[] = [];
     if (isMimeRequest(request)) {
       const raw = decodeMimeBody(request.body);
-      await summaryOfRaw(raw);
+      // The header block must parse now; the rest is the client's business until it is sent.
+      readHeaderSummary(raw);
       draft.mimeBlobKey = `draft-${id}`;
       await store.blobs.put(draft.mimeBlobKey, raw);
     } else {

@@ -1,0 +1,33 @@
+/** `POST /users/{userId}/mail` (seed 001): one or several messages through ingest(); 202, empty body. */
+import type { FastifyInstance } from 'fastify';
+import { hasPermission, PERMISSION } from '../../../auth/roles.js';
+import { MailgateError } from '../../../core/errors.js';
+import { parseJsonObject } from '../../../core/json-fields.js';
+import { summaryOfCompose } from '../../../mime/mailbox-summary.js';
+import { MAILBOX_FOLDER } from '../../../store/mailbox-store.js';
+import { fileSentCopy } from '../../sent-copy.js';
+import { worksUserOf, type WorksContext } from '../context.js';
+import { sendRequestOf, worksMessages, worksSubmission } from '../translate.js';
+
+export function sendMailRoute(app: FastifyInstance, { gateway }: WorksContext): void {
+  const { store, clock, config } = gateway;
+  const options = { config: { worksScope: 'mail' as const, worksOperation: 'sendMail' } };
+  app.post('/users/:userId/mail', options, async (request, reply) => {
+    const user = worksUserOf(request);
+    // The token cannot outlast the user's own right to send, which an administrator may revoke.
+    if (!hasPermission(user.roles, PERMISSION.send)) throw new MailgateError('forbidden', 'This member may not send mail');
+    const send = sendRequestOf(parseJsonObject(request.body), { attachmentMaxBytes: config.worksAttachmentMaxBytes });
+    const attachCount = send.attachments.filter((a) => !a.inline).length;
+    for (const mail of worksMessages(send, user)) {
+      const accepted = await gateway.ingest(worksSubmission(mail, user, send));
+      const summary = summaryOfCompose(mail, accepted, { securityLevel: send.securityLevel, attachCount });
+      const now = clock.now();
+      const sent = send.isSaveSentMail ? await fileSentCopy(store, user.id, accepted, summary, now) : undefined;
+      // The Tracking copy is how the sender reads delivery back (views.ts adds each recipient's state).
+      if (send.isSaveTracking) {
+        await fileSentCopy(store, user.id, accepted, summary, now, { folder: MAILBOX_FOLDER.tracking, ...(sent ? { blobKey: sent.blobKey } : {}) });
+      }
+    }
+    return reply.code(202).send();
+  });
+}
