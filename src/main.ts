@@ -1,7 +1,8 @@
 /** Composition root: config → store → HTTP + SMTP + delivery workers; graceful close on SIGINT/SIGTERM. */
 import type { FastifyInstance } from 'fastify';
 import type { Config } from './config/config.js';
-import { buildServer } from './api/server.js';
+import { buildServer, buildWorksServer } from './api/server.js';
+import { worksLimiterFor } from './api/works/plugin.js';
 import { createGateway, type Gateway } from './gateway.js';
 import { startSmtpListener } from './smtp/server.js';
 
@@ -12,20 +13,32 @@ export interface RunningServer {
   httpPort: number;
   /** The bound SMTP port of the inbound listener. */
   smtpPort: number;
+  /** The bound port of the LINE WORKS listener, when MAILGATE_WORKS_PORT is set. */
+  worksPort: number | undefined;
   close(): Promise<void>;
 }
 
 export async function startServer(config: Config): Promise<RunningServer> {
   const gateway = await createGateway(config);
-  const http = await buildServer(gateway);
+  const worksLimiter = worksLimiterFor(gateway);
+  const http = await buildServer(gateway, worksLimiter);
   await http.listen({ host: config.httpHost, port: config.httpPort });
   const address = http.server.address();
   const httpPort = typeof address === 'object' && address ? address.port : config.httpPort;
+  const works = config.worksPort === undefined ? undefined : await buildWorksServer(gateway, worksLimiter);
+  await works?.listen({ host: config.httpHost, port: config.worksPort });
+  const worksAddress = works?.server.address();
+  const worksPort = typeof worksAddress === 'object' && worksAddress ? worksAddress.port : config.worksPort;
   const smtp = await startSmtpListener(gateway);
   gateway.startDelivery();
   await gateway.purge.start();
   gateway.log.info(
-    { http: `http://${config.httpHost}:${httpPort}`, dataDir: config.dataDir, delivery: config.delivery },
+    {
+      http: `http://${config.httpHost}:${httpPort}`,
+      ...(worksPort === undefined ? {} : { works: `http://${config.httpHost}:${worksPort}` }),
+      dataDir: config.dataDir,
+      delivery: config.delivery,
+    },
     'mailgate started',
   );
   let closing: Promise<void> | undefined;
@@ -34,9 +47,10 @@ export async function startServer(config: Config): Promise<RunningServer> {
     http,
     httpPort,
     smtpPort: smtp.port,
+    worksPort,
     close() {
       // Stop taking requests first, then let in-flight deliveries settle, then close the store.
-      closing ??= Promise.all([http.close(), smtp.close()]).then(() => gateway.close());
+      closing ??= Promise.all([http.close(), smtp.close(), works?.close()]).then(() => gateway.close());
       return closing;
     },
   };

@@ -5,15 +5,21 @@ import { adminPlugin } from './admin/plugin.js';
 import { graphPlugin, graphThrottleFor } from './graph/plugin.js';
 import { graphTokenPlugin } from './graph/token.js';
 import { mimecastPlugin } from './mimecast/plugin.js';
+import { worksLimiterFor, worksPlugin, type WorksLimiter } from './works/plugin.js';
+import { worksTokenPlugin } from './works/token.js';
 
-export async function buildServer(gateway: Gateway): Promise<FastifyInstance> {
-  const app = Fastify({
+function newApp(gateway: Gateway): FastifyInstance {
+  return Fastify({
     loggerInstance: gateway.log as FastifyBaseLogger,
     // Large attachments are bounded per route; this is the ceiling for any request.
     bodyLimit: gateway.config.maxUploadBytes,
     // Per-request log lines cost more than a send at full rate; failures are logged where they happen.
     logController: new LogController({ disableRequestLogging: true }),
   });
+}
+
+export async function buildServer(gateway: Gateway, works: WorksLimiter = worksLimiterFor(gateway)): Promise<FastifyInstance> {
+  const app = newApp(gateway);
   await app.register(mimecastPlugin, { gateway, prefix: '/api' });
   // Graph's v1.0 and beta share one contract and one throttling budget; its token endpoint sits at the root as Entra's does.
   const graphThrottle = graphThrottleFor(gateway);
@@ -21,6 +27,18 @@ export async function buildServer(gateway: Gateway): Promise<FastifyInstance> {
   await app.register(graphPlugin, { gateway, throttle: graphThrottle, prefix: '/beta' });
   await app.register(graphTokenPlugin, { gateway });
   await app.register(adminPlugin, { gateway, prefix: '/admin/api' });
+  // LINE WORKS' `/v1.0/users/...` collides with Graph's, so here it lives under `/works`.
+  await app.register(worksPlugin, { gateway, limiter: works, prefix: '/works/v1.0' });
+  await app.register(worksTokenPlugin, { gateway, prefix: '/works/oauth2/v2.0' });
+  app.get('/healthz', async () => ({ status: 'ok' }));
+  return app;
+}
+
+/** LINE WORKS at the vendor's exact paths, for MAILGATE_WORKS_PORT; `works` is the budget shared with the main port's mount. */
+export async function buildWorksServer(gateway: Gateway, works: WorksLimiter): Promise<FastifyInstance> {
+  const app = newApp(gateway);
+  await app.register(worksPlugin, { gateway, limiter: works, prefix: '/v1.0' });
+  await app.register(worksTokenPlugin, { gateway, prefix: '/oauth2/v2.0' });
   app.get('/healthz', async () => ({ status: 'ok' }));
   return app;
 }

@@ -1,0 +1,192 @@
+/**
+ * The identity-provider side of the LINE WORKS dialect, mounted under `/works/oauth2/v2.0` (and
+ * `/oauth2/v2.0` on MAILGATE_WORKS_PORT): `GET|POST /authorize` (a minimal login page that
+ * redirects with an authorization code) and `POST /token` for `authorization_code`,
+ * `refresh_token` (reusable until it expires, as the vendor's) and the JWT bearer grant of service
+ * accounts. Answers the vendor's token JSON (`expires_in` a string); failures RFC 6749 5.2's body.
+ */
+import type { FastifyInstance, FastifyReply } from 'fastify';
+import { assertRegisteredRedirect, issueAuthorizationCode, redeemAuthorizationCode } from '../../auth/authorization-codes.js';
+import { authenticateClient } from '../../auth/oauth-clients.js';
+import { authenticateUser } from '../../auth/passwords.js';
+import { useRefreshToken } from '../../auth/refresh-tokens.js';
+import { verifyServiceAccountAssertion } from '../../auth/service-accounts.js';
+import { MailgateError } from '../../core/errors.js';
+import type { Gateway } from '../../gateway.js';
+import { asMailgateError } from '../fastify-errors.js';
+import {
+  ACCESS_LIFETIME_SECONDS,
+  CLI_CLIENT_ID,
+  issueWorksUserTokens,
+  WORKS_AUDIENCE,
+  worksIssuer,
+  worksScopesOf,
+  type WorksTokenResponse,
+} from './auth.js';
+
+const JWT_BEARER = 'urn:ietf:params:oauth:grant-type:jwt-bearer';
+
+type Form = Record<string, string | undefined>;
+
+function field(form: Form, name: string): string {
+  const value = form[name];
+  if (value === undefined || value === '') throw new MailgateError('field_required', `The parameter '${name}' is required`, name);
+  return value;
+}
+
+/** RFC 6749 5.2 error names for core codes. */
+function oauthFailure(error: MailgateError): { status: number; error: string } {
+  switch (error.code) {
+    case 'auth_invalid_client':
+      return { status: 401, error: 'invalid_client' };
+    case 'auth_invalid_grant':
+      return { status: 400, error: 'invalid_grant' };
+    case 'invalid_value':
+      if (error.field === 'grant_type') return { status: 400, error: 'unsupported_grant_type' };
+      if (error.field === 'scope') return { status: 400, error: 'invalid_scope' };
+      return { status: 400, error: 'invalid_request' };
+    case 'internal':
+    case 'unavailable':
+      return { status: 500, error: 'server_error' };
+    default:
+      return { status: 400, error: 'invalid_request' };
+  }
+}
+
+const escapeHtml = (text: string): string =>
+  text.replace(/[&<>"']/g, (c) => ({ '&': '&amp;', '<': '&lt;', '>': '&gt;', '"': '&quot;', "'": '&#39;' })[c] as string);
+
+/** The login page: the authorization request travels in hidden fields to the POST. */
+function loginPage(reply: FastifyReply, form: Form, problem: string | undefined, status = 200): FastifyReply {
+  const hidden = ['client_id', 'redirect_uri', 'scope', 'state', 'response_type']
+    .map((name) => `<input type="hidden" name="${name}" value="${escapeHtml(form[name] ?? '')}">`)
+    .join('');
+  const html = `<!doctype html><html><head><meta charset="utf-8"><title>Sign in to mailgate</title></head><body>
+<h1>Sign in</h1>${problem ? `<p role="alert">${escapeHtml(problem)}</p>` : ''}
+<form method="post">${hidden}
+<label>Email <input name="username" type="email" autocomplete="username" required></label>
+<label>Password <input name="password" type="password" autocomplete="current-password" required></label>
+<button type="submit">Sign in</button></form></body></html>`;
+  // The page holds a password form: it must not be framed (clickjacking) or cached.
+  return reply
+    .code(status)
+    .headers({ 'Content-Type': 'text/html; charset=utf-8', 'Cache-Control': 'no-store', 'X-Frame-Options': 'DENY', 'Content-Security-Policy': "frame-ancestors 'none'" })
+    .send(html);
+}
+
+function redirectWith(reply: FastifyReply, redirectUri: string, params: Record<string, string | undefined>): FastifyReply {
+  const url = new URL(redirectUri);
+  for (const [name, value] of Object.entries(params)) if (value !== undefined) url.searchParams.set(name, value);
+  return reply.code(302).header('Location', url.toString()).header('Cache-Control', 'no-store').send();
+}
+
+export async function worksTokenPlugin(app: FastifyInstance, opts: { gateway: Gateway }): Promise<void> {
+  const { gateway } = opts;
+  const { store, config, clock, tokens } = gateway;
+
+  app.removeAllContentTypeParsers();
+  app.addContentTypeParser('*', { parseAs: 'string', bodyLimit: 64 * 1024 }, (_req, body, done) => {
+    done(null, Object.fromEntries(new URLSearchParams(String(body))));
+  });
+
+  app.setErrorHandler((error, request, reply) => {
+    const failure = asMailgateError(error);
+    if (failure.code === 'internal') request.log.error({ err: error }, 'works token request failed');
+    const oauth = oauthFailure(failure);
+    void reply.code(oauth.status).header('Cache-Control', 'no-store').send({ error: oauth.error, error_description: failure.message });
+  });
+
+  /** Checks the authorization request up to the redirect URI; errors before that are shown, never redirected (RFC 6749 4.1.2.1). */
+  async function checkRequest(form: Form): Promise<{ clientId: string; redirectUri: string }> {
+    const clientId = field(form, 'client_id');
+    await authenticateClient(store, clientId, undefined);
+    const redirectUri = field(form, 'redirect_uri');
+    await assertRegisteredRedirect(store, clientId, redirectUri);
+    return { clientId, redirectUri };
+  }
+
+  async function authorize(form: Form, reply: FastifyReply, signIn: boolean): Promise<FastifyReply> {
+    let checked: { clientId: string; redirectUri: string };
+    try {
+      checked = await checkRequest(form);
+    } catch (error) {
+      const failure = asMailgateError(error);
+      if (failure.code === 'internal') throw error;
+      return reply.code(400).type('text/plain; charset=utf-8').send(`The authorization request is invalid: ${failure.message}`);
+    }
+    const { clientId, redirectUri } = checked;
+    if (form.response_type !== 'code') return redirectWith(reply, redirectUri, { error: 'unsupported_response_type', state: form.state });
+    let scopes: string[];
+    try {
+      scopes = worksScopesOf(form.scope);
+    } catch {
+      return redirectWith(reply, redirectUri, { error: 'invalid_scope', state: form.state });
+    }
+    if (!signIn) return loginPage(reply, form, undefined);
+    let userId: string;
+    try {
+      userId = (await authenticateUser(store, field(form, 'username'), field(form, 'password'))).id;
+    } catch (error) {
+      if (asMailgateError(error).code === 'internal') throw error;
+      return loginPage(reply, form, 'The email or password is incorrect.', 401);
+    }
+    const code = await issueAuthorizationCode(store, { clientId, userId, redirectUri, audience: WORKS_AUDIENCE, scopes }, clock.now());
+    return redirectWith(reply, redirectUri, { code, state: form.state });
+  }
+
+  app.get('/authorize', async (request, reply) => authorize(request.query as Form, reply, false));
+  app.post('/authorize', async (request, reply) => authorize((request.body ?? {}) as Form, reply, true));
+
+  app.post('/token', async (request, reply) => {
+    const form = (request.body ?? {}) as Form;
+    const grant = field(form, 'grant_type');
+    const now = clock.now();
+    const deps = { tokens, store, hostname: config.hostname, now };
+    void reply.header('Cache-Control', 'no-store').header('Pragma', 'no-cache');
+
+    if (grant === 'authorization_code') {
+      const client = await authenticateClient(store, field(form, 'client_id'), field(form, 'client_secret'));
+      const redeemed = await redeemAuthorizationCode(
+        store,
+        field(form, 'code'),
+        { clientId: client.clientId, audience: WORKS_AUDIENCE, redirectUri: form.redirect_uri || undefined },
+        now,
+      );
+      const user = await store.getUserById(redeemed.userId);
+      if (!user) throw new MailgateError('auth_invalid_grant', 'The user of this code no longer exists', 'code');
+      return issueWorksUserTokens(deps, { user, clientId: client.clientId, scopes: redeemed.scopes, withRefreshToken: true });
+    }
+
+    if (grant === 'refresh_token') {
+      const clientId = field(form, 'client_id');
+      // The CLI's client is public (RFC 6749 2.1): its refresh token is the whole credential.
+      if (clientId !== CLI_CLIENT_ID) await authenticateClient(store, clientId, field(form, 'client_secret'));
+      const redeemed = await useRefreshToken(store, field(form, 'refresh_token'), { clientId, audience: WORKS_AUDIENCE }, now);
+      const user = await store.getUserById(redeemed.userId);
+      if (!user) throw new MailgateError('auth_invalid_grant', 'The user of this refresh token no longer exists', 'refresh_token');
+      // The vendor's refresh answer has no new refresh token: the old one stays valid until it expires.
+      return issueWorksUserTokens(deps, { user, clientId, scopes: redeemed.scopes, withRefreshToken: false });
+    }
+
+    if (grant === JWT_BEARER) {
+      const client = await authenticateClient(store, field(form, 'client_id'), field(form, 'client_secret'));
+      const account = await verifyServiceAccountAssertion(store, client.clientId, field(form, 'assertion'), now);
+      const scopes = worksScopesOf(field(form, 'scope'));
+      // No userId: this is what the mail endpoints refuse with 403 (auth.ts).
+      const { token } = await tokens.issue({
+        issuer: worksIssuer(config.hostname),
+        audience: WORKS_AUDIENCE,
+        tenant: config.hostname,
+        subject: account.accountId,
+        clientId: client.clientId,
+        scopes,
+        roles: [],
+        lifetimeSeconds: ACCESS_LIFETIME_SECONDS,
+      });
+      const response: WorksTokenResponse = { access_token: token, token_type: 'Bearer', expires_in: String(ACCESS_LIFETIME_SECONDS), scope: scopes.join(',') };
+      return response;
+    }
+
+    throw new MailgateError('invalid_value', `The grant type '${grant}' is not supported`, 'grant_type');
+  });
+}
