@@ -9,6 +9,7 @@ import { createRelayTransport } from '../src/delivery/smtp-transport.js';
 import { createDeliveryWorker, type DeliveryWorker } from '../src/delivery/worker.js';
 import { openSqliteStore } from '../src/store/sqlite/sqlite-store.js';
 import type { Settlement, Store } from '../src/store/store.js';
+import { messageRecord } from './helpers/records.js';
 import { startSmtpSink, type SinkScript, type SmtpSink } from './helpers/smtp-sink.js';
 import { withTempDir } from './helpers/temp-dir.js';
 
@@ -83,32 +84,16 @@ async function harness(script: SinkScript = {}, extra: HarnessOptions = {}): Pro
     const now = Date.now();
     const id = newId(now);
     await store.blobs.put(id, RAW);
-    const message: NewMessage = {
+    const message = messageRecord({
       id,
-      internetMessageId: `<${id}@gw.test>`,
-      source: 'mimecast',
-      route: 'outbound',
-      userId: null,
-      mailFrom: 'sender@example.test',
-      fromHeader: 'Sender <sender@example.test>',
       subject: 'Worker test',
       size: RAW.length,
-      blobKey: id,
       receivedAt: now,
       expiresAt: now + 3_600_000,
-      meta: {},
-      recipients: recipients.map((address) => ({
-        id: newId(now),
-        address,
-        domain: address.split('@')[1] as string,
-        kind: 'to' as const,
-        transport,
-        status: 'queued' as const,
-        nextAttemptAt: now,
-      })),
-      events: [{ messageId: id, kind: 'received', at: now }],
+      rcpt: recipients,
+      recipient: { transport },
       ...overrides,
-    };
+    });
     await store.acceptMessage(message);
     worker.wake();
     return message;
