@@ -60,9 +60,11 @@ function buildTransports(config: Config, store: Store, clock: Clock): Partial<Re
   const transports: Partial<Record<TransportName, Transport>> = {
     local: createLocalTransport(store, { newId: () => newId(), clock }),
     capture: createCaptureTransport(path.join(config.dataDir, 'capture')),
-    mx: createMxTransport({ hostname: config.hostname, port: config.mxPort }),
+    mx: createMxTransport({ hostname: config.hostname, port: config.mxPort, maxIdlePerTarget: config.workerConcurrency }),
   };
-  if (config.relay) transports.relay = createRelayTransport(config.relay, { hostname: config.hostname });
+  // Every worker slot may be sending to the relay at once; a smaller idle pool would close and
+  // reopen connections (TCP + greeting + EHLO) between messages under load.
+  if (config.relay) transports.relay = createRelayTransport(config.relay, { hostname: config.hostname, maxIdlePerTarget: config.workerConcurrency });
   return transports;
 }
 

@@ -1,5 +1,6 @@
-import { createPublicKey, randomBytes } from 'node:crypto';
-import { authenticate } from 'mailauth';
+import { createPrivateKey, createPublicKey, randomBytes } from 'node:crypto';
+import * as fc from 'fast-check';
+import { authenticate, dkimSign } from 'mailauth';
 import { dkimVerify } from 'mailauth/lib/dkim/verify.js';
 import { describe, expect, it } from 'vitest';
 import { createSecretBox } from '../src/auth/secret-box.js';
@@ -7,6 +8,7 @@ import type { Clock } from '../src/core/ports.js';
 import { createComposer } from '../src/mime/compose.js';
 import { dkimDnsRecord, generateDkimKey } from '../src/mime/dkim-keys.js';
 import type { DkimAlgorithm, GeneratedDkimKey } from '../src/mime/dkim-keys.js';
+import { dkimSignatureHeader } from '../src/mime/dkim-sign.js';
 import { createDkimSigner } from '../src/mime/dkim-signer.js';
 import type { DkimKeyRecord } from '../src/store/store.js';
 
@@ -194,5 +196,65 @@ describe('generateDkimKey', () => {
   it('produces PKCS#8 PEM private keys', () => {
     expect(keys['rsa-sha256'].privateKeyPem).toMatch(/^-----BEGIN PRIVATE KEY-----\n/);
     expect(keys['ed25519-sha256'].privateKeyPem).toMatch(/^-----BEGIN PRIVATE KEY-----\n/);
+  });
+});
+
+describe('dkimSignatureHeader (node:crypto signer) against mailauth', () => {
+  const published = {
+    'p._domainkey.example.com': dkimDnsRecord('rsa-sha256', keys['rsa-sha256'].publicKey),
+    'e._domainkey.example.com': dkimDnsRecord('ed25519-sha256', keys['ed25519-sha256'].publicKey),
+  };
+  const rsa = createPrivateKey(keys['rsa-sha256'].privateKeyPem);
+  const ed = createPrivateKey(keys['ed25519-sha256'].privateKeyPem);
+  const options = { domain: 'example.com', selector: 'p', algorithm: 'rsa-sha256' as const, key: rsa, time: new Date(Date.UTC(2024, 0, 2)) };
+
+  async function verdict(signed: Buffer): Promise<{ result: string; bodyHash: string | undefined }> {
+    const verified = await dkimVerify(signed, { resolver: resolver(published) });
+    const bh = /\bbh=([^;]+);/.exec(signed.toString('latin1').replace(/\r\n[ \t]+/g, ' '))?.[1];
+    return { result: verified.results[0]?.status.result ?? 'none', bodyHash: bh };
+  }
+
+  it('verifies for messages with folding, whitespace runs, bare LF, trailing blank lines and repeated fields', async () => {
+    const word = fc.stringMatching(/^[A-Za-z0-9.,!?=-]{1,12}$/);
+    const space = fc.constantFrom(' ', '  ', '\t', ' \t ');
+    const line = fc.array(fc.tuple(word, space), { maxLength: 8 }).map((parts) => parts.map(([w, s]) => w + s).join(''));
+    const eol = fc.constantFrom('\r\n', '\n');
+    await fc.assert(
+      fc.asyncProperty(fc.array(line, { maxLength: 12 }), eol, fc.nat(3), line, fc.boolean(), async (lines, nl, blanks, subject, twice) => {
+        const header = [
+          'From: Zoe <zoe@example.com>',
+          `Subject:  ${subject}${nl}\t continued  `,
+          'To: jane@example.org',
+          ...(twice ? ['Received: by a', 'To: second@example.org'] : []),
+          'Date: Tue, 02 Jan 2024 03:04:05 +0000',
+          'Message-ID: <p@example.com>',
+        ].join(nl);
+        const raw = Buffer.from(`${header}${nl}${nl}${lines.join(nl)}${nl.repeat(blanks)}`, 'latin1');
+        const signed = Buffer.concat([Buffer.from(await dkimSignatureHeader(raw, options), 'latin1'), raw]);
+        expect((await verdict(signed)).result).toBe('pass');
+      }),
+      { numRuns: 60 },
+    );
+  });
+
+  it('computes the body hash mailauth computes, also across the 1 MiB slices of a large body', async () => {
+    const body = `${'line with  spaces \t\r\n'.repeat(70_000)}end\r\n\r\n\r\n`;
+    const raw = Buffer.from(`From: zoe@example.com\r\nSubject: big\r\n\r\n${body}`, 'latin1');
+    expect(raw.length).toBeGreaterThan(1 << 20);
+    const ours = Buffer.concat([Buffer.from(await dkimSignatureHeader(raw, options), 'latin1'), raw]);
+    const theirs = await dkimSign(raw, { signatureData: [{ signingDomain: 'example.com', selector: 'p', privateKey: keys['rsa-sha256'].privateKeyPem }] } as never);
+    const mailauthHash = /\bbh=([^;]+);/.exec(theirs.signatures.replace(/\r\n[ \t]+/g, ' '))?.[1];
+    expect(await verdict(ours)).toEqual({ result: 'pass', bodyHash: mailauthHash });
+  });
+
+  it('signs Ed25519 (RFC 8463) so that mailauth verifies it, and refuses a key of the wrong type', async () => {
+    const raw = await message();
+    const signed = Buffer.concat([Buffer.from(await dkimSignatureHeader(raw, { ...options, selector: 'e', algorithm: 'ed25519-sha256', key: ed }), 'latin1'), raw]);
+    expect((await verdict(signed)).result).toBe('pass');
+    await expect(dkimSignatureHeader(raw, { ...options, key: ed })).rejects.toThrow(/Invalid key type/);
+  });
+
+  it('refuses a message without header fields', async () => {
+    await expect(dkimSignatureHeader(Buffer.from('\r\nbody only\r\n'), options)).rejects.toThrow('no header fields');
   });
 });

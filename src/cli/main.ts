@@ -13,6 +13,7 @@ import { dnsblCommand } from './dnsbl.js';
 import { migrateCommand } from './migrate.js';
 import { policyCommand } from './policy.js';
 import { senderCommand } from './sender.js';
+import { tokenCommand } from './token.js';
 import { userCommand } from './user.js';
 
 const USAGE = `usage: mailgate <command>
@@ -21,7 +22,9 @@ const USAGE = `usage: mailgate <command>
   user add <email> [--name N] [--role R]... [--password P|-]   roles: user, tracking, held-reviewer, admin
   user delegate <email> --address A           let <email> send as A
   keys create --user <email> [--expires ISO]  Mimecast app id/key + access/secret key
-  app create --name N [--permission P]...     OAuth client app (Graph): Mail.Send, Mail.ReadWrite, Mail.Read
+  app create --name N [--permission P]... [--redirect-uri U]...   | app service-account --client ID
+                                              OAuth client app (Graph permissions, LINE WORKS redirect URIs; JWT-bearer service account)
+  token create --user <email> [--scope mail|mail.read]   LINE WORKS access + refresh token (JSON)
   dkim create --domain D [--selector S] [--algorithm rsa-sha256|ed25519-sha256]
   hold add (--message ID | --address A) --description D [--expires ISO] [--by NAME]
   hold list [--all] | hold release <holdId>   litigation holds: suspend retention purging
@@ -57,6 +60,8 @@ async function run(argv: string[]): Promise<void> {
       return withContext(config, (ctx) => senderCommand(ctx, args));
     case 'dnsbl':
       return withContext(config, (ctx) => dnsblCommand(ctx, args));
+    case 'token':
+      return withContext(config, (ctx) => tokenCommand(ctx, args));
     case undefined:
     case 'help':
     case '--help':

@@ -2,6 +2,7 @@
  * SMTP transports: a smart-host relay and direct MX delivery, both on nodemailer's SMTPConnection,
  * with a small per-target pool of idle connections.
  */
+import { isAscii } from 'node:buffer';
 import dns from 'node:dns';
 import net from 'node:net';
 import tls from 'node:tls';
@@ -380,10 +381,6 @@ class SessionPool {
   }
 }
 
-function has8bit(raw: Buffer): boolean {
-  for (const byte of raw) if (byte > 127) return true;
-  return false;
-}
 
 interface Sent {
   err: SmtpError | null;
@@ -395,7 +392,7 @@ function transact(session: Session, envelope: OutboundEnvelope, raw: Buffer): Pr
   session.transcript.beginTransaction();
   return new Promise((resolve) => {
     session.conn.send(
-      { from: envelope.mailFrom, to: envelope.rcptTo, size: raw.length, use8BitMime: has8bit(raw) },
+      { from: envelope.mailFrom, to: envelope.rcptTo, size: raw.length, use8BitMime: !isAscii(raw) },
       raw,
       (err, info) => resolve({ err: err ?? null, response: info?.response, messageSize: info?.messageSize }),
     );

@@ -1,10 +1,11 @@
-/** DKIM-signs outbound mail with the sender domain's newest key (mailauth does the signing). */
-import { dkimSign } from 'mailauth/lib/dkim/sign.js';
+/** DKIM-signs outbound mail with the sender domain's newest key, parsed once per cache period. */
+import { createPrivateKey, type KeyObject } from 'node:crypto';
 import { MailgateError } from '../core/errors.js';
 import { systemClock } from '../core/ports.js';
 import type { Clock, Signer } from '../core/ports.js';
 import type { SecretBox } from '../auth/secret-box.js';
 import type { Store } from '../store/store.js';
+import { dkimSignatureHeader } from './dkim-sign.js';
 
 export interface DkimSignerOptions {
   /** How long a looked-up key (or its absence) is reused; 60 s by default. */
@@ -15,7 +16,7 @@ export interface DkimSignerOptions {
 interface ReadyKey {
   selector: string;
   algorithm: 'rsa-sha256' | 'ed25519-sha256';
-  privateKeyPem: string;
+  key: KeyObject;
 }
 
 interface CacheEntry {
@@ -32,7 +33,7 @@ export function createDkimSigner(keys: Pick<Store, 'getDkimKey'>, secrets: Secre
   async function load(domain: string): Promise<ReadyKey | undefined> {
     const record = await keys.getDkimKey(domain);
     if (!record) return undefined;
-    return { selector: record.selector, algorithm: record.algorithm, privateKeyPem: secrets.open(record.privateKeyEnc) };
+    return { selector: record.selector, algorithm: record.algorithm, key: createPrivateKey(secrets.open(record.privateKeyEnc)) };
   }
 
   function lookup(domain: string): Promise<ReadyKey | undefined> {
@@ -53,26 +54,18 @@ export function createDkimSigner(keys: Pick<Store, 'getDkimKey'>, secrets: Secre
       const signingDomain = domain.trim().toLowerCase();
       const key = await lookup(signingDomain);
       if (!key) return raw;
-      const entry = {
-        signingDomain,
-        selector: key.selector,
-        privateKey: key.privateKeyPem,
-        algorithm: key.algorithm,
-        canonicalization: 'relaxed/relaxed',
-      };
-      // mailauth reads only `signatureData`; the top-level copy just satisfies its type
-      // declaration. No `headerList`: its default is the usual RFC 6376 5.4.1 set, and an array
-      // (as the typings suggest) is silently ignored in favour of that default anyway.
-      const result = await dkimSign(raw, { ...entry, signTime: new Date(clock.now()), signatureData: [entry] });
-      if (result.errors.length) {
-        const first = result.errors[0] as unknown as { err?: Error } | Error;
-        const reason = first instanceof Error ? first.message : (first.err?.message ?? 'unknown error');
-        throw new MailgateError('internal', `DKIM signing for ${signingDomain} failed: ${reason}`);
+      try {
+        const header = await dkimSignatureHeader(raw, {
+          domain: signingDomain,
+          selector: key.selector,
+          algorithm: key.algorithm,
+          key: key.key,
+          time: new Date(clock.now()),
+        });
+        return Buffer.concat([Buffer.from(header, 'latin1'), raw]);
+      } catch (error) {
+        throw new MailgateError('internal', `DKIM signing for ${signingDomain} failed: ${(error as Error).message}`);
       }
-      // A message mailauth cannot find headers in yields no signature and no error, only "\r\n".
-      if (!result.signatures.trim()) throw new MailgateError('internal', `DKIM signing for ${signingDomain} produced no signature`);
-      // mailauth returns the headers with a trailing CRLF, ready to be put on top.
-      return Buffer.concat([Buffer.from(result.signatures, 'utf8'), raw]);
     },
   };
 }

@@ -8,25 +8,43 @@ import type { Database } from './schema.js';
 
 export type Work<R> = (trx: Transaction<Database>) => Promise<R>;
 
+export interface WriteOptions {
+  /**
+   * false: the commit may reach the disk with the next durable one instead of being fsynced now.
+   * Only for writes whose loss in a crash repeats work (a lease expires, a delivery is retried)
+   * rather than losing mail; anything answered 2xx stays durable (the default).
+   */
+  durable?: boolean;
+}
+
 export interface WriteBatcher {
-  run<R>(work: Work<R>): Promise<R>;
+  run<R>(work: Work<R>, options?: WriteOptions): Promise<R>;
+}
+
+export interface WriteBatcherOptions {
+  maxBatch?: number;
+  afterCommit?: () => Promise<void>;
+  /**
+   * Called before each batch's transaction with whether any write in it must be durable; a
+   * backend that can commit without waiting for the disk switches that here.
+   */
+  setDurability?: (durable: boolean) => void;
 }
 
 interface Pending {
+  durable: boolean;
   work: Work<unknown>;
   resolve: (value: unknown) => void;
   reject: (error: unknown) => void;
 }
 
-export function createWriteBatcher(
-  db: Kysely<Database>,
-  options: { maxBatch?: number; afterCommit?: () => Promise<void> } = {},
-): WriteBatcher {
+export function createWriteBatcher(db: Kysely<Database>, options: WriteBatcherOptions = {}): WriteBatcher {
   const maxBatch = options.maxBatch ?? 256;
   let queue: Pending[] = [];
   let running = false;
 
   async function commit(batch: Pending[]): Promise<unknown[]> {
+    options.setDurability?.(batch.some((p) => p.durable));
     const results = await db.transaction().execute(async (trx) => {
       const out: unknown[] = [];
       for (const p of batch) out.push(await p.work(trx));
@@ -61,9 +79,9 @@ export function createWriteBatcher(
   }
 
   return {
-    run<R>(work: Work<R>): Promise<R> {
+    run<R>(work: Work<R>, writeOptions: WriteOptions = {}): Promise<R> {
       return new Promise<R>((resolve, reject) => {
-        queue.push({ work, resolve: resolve as (value: unknown) => void, reject });
+        queue.push({ durable: writeOptions.durable ?? true, work, resolve: resolve as (value: unknown) => void, reject });
         // setImmediate lets every request already parsed in this turn join the batch.
         if (!running) {
           running = true;

@@ -67,7 +67,9 @@ export function worksError(error: MailgateError): { code: string; status: number
   return { code: vendor.code, status: vendor.status ?? error.httpStatus };
 }
 
-/** The error body: the vendor code and the core message, which names the offending field. */
+/** The error body: the vendor code and the core message, prefixed with the offending field when it does not name it. */
 export function worksErrorBody(error: MailgateError): WorksErrorBody {
-  return { code: worksError(error).code, description: error.message };
+  const { field, message } = error;
+  const description = field === undefined || message.includes(field) ? message : `${field}: ${message}`;
+  return { code: worksError(error).code, description };
 }

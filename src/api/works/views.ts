@@ -3,7 +3,7 @@
  * local transport filed carry only Subject and From, so their facts are read from the stored MIME
  * (mailparser), which is also where bodies and attachments always come from.
  */
-import { simpleParser, type AddressObject, type ParsedMail } from 'mailparser';
+import { simpleParser, type AddressObject, type Attachment, type ParsedMail } from 'mailparser';
 import { MAILBOX_FOLDER, type MailboxAddress, type NumberedMailboxEntry } from '../../store/mailbox-store.js';
 import type { MailboxEntry, Store } from '../../store/store.js';
 import { MAIL_STATUS, SECURITY_LEVELS, WORKS_FOLDER_ID, type SecurityLevel, type WorksAttachmentFile, type WorksMail, type WorksMailAddress, type WorksMailFolder, type WorksMailSummary } from './schemas.js';
@@ -103,13 +103,19 @@ export async function summaryView(store: Pick<Store, 'blobs'>, numbered: Numbere
   };
 }
 
+/** The part's declared charset (`Content-Type: …; charset=…`), if any. */
+function charsetOf(part: Attachment): string | null {
+  const header = part.headers.get('content-type') as { params?: Record<string, string> } | string | undefined;
+  return typeof header === 'object' ? (header.params?.charset ?? null) : null;
+}
+
 /** Attachment ids are 1-based positions among the parsed parts: stable, as the stored MIME never changes. */
 export function attachmentViews(parsed: ParsedMail): WorksAttachmentFile[] {
   return parsed.attachments.map((a, i) => {
     const view: WorksAttachmentFile = {
       attachmentId: i + 1,
       contentType: a.contentType,
-      charset: typeof a.contentType === 'string' && /^text\//.test(a.contentType) ? 'utf-8' : null,
+      charset: charsetOf(a),
       filename: a.filename ?? `attachment-${i + 1}`,
       size: a.size,
       inline: a.contentDisposition === 'inline',

@@ -10,10 +10,16 @@ import type { Capabilities, Store } from '../store.js';
 export type QueueQueries = Pick<Store, 'leaseDeliveries' | 'settleDelivery' | 'nextDueAt'>;
 
 const WAITING: RecipientStatus[] = ['queued', 'deferred'];
+// As literals, not bound parameters: SQLite uses the partial index `recipients_due` (WHERE status
+// IN ('queued','deferred')) only when it can prove the query's condition implies the index's at
+// prepare time, and a `?` proves nothing, so leasing scanned and sorted every recipient ever queued.
+const RELAXED = { durable: false } as const;
+const WAITING_LITERALS = WAITING.map((status) => sql.lit(status));
 
 export function queueQueries(db: Kysely<Database>, writes: WriteBatcher, capabilities: Capabilities): QueueQueries {
   return {
     async leaseDeliveries({ owner, limit, now, leaseMs }) {
+      // A lease lost in a crash expires and the recipient is leased again: no fsync needed.
       return writes.run(async (trx) => {
         let due = trx
           .selectFrom('recipients as r')
@@ -31,7 +37,7 @@ export function queueQueries(db: Kysely<Database>, writes: WriteBatcher, capabil
             'm.received_at',
             'm.expires_at',
           ])
-          .where('r.status', 'in', WAITING)
+          .where('r.status', 'in', WAITING_LITERALS)
           .where('r.next_attempt_at', '<=', now)
           .where((eb) => eb.or([eb('r.lease_until', 'is', null), eb('r.lease_until', '<', now)]))
           .orderBy('r.next_attempt_at')
@@ -67,10 +73,12 @@ export function queueQueries(db: Kysely<Database>, writes: WriteBatcher, capabil
             leaseUntil,
           }),
         );
-      });
+      }, RELAXED);
     },
 
     async settleDelivery(s, now) {
+      // A settlement lost in a crash means one more delivery attempt (a possible duplicate, as
+      // with any MTA that crashes between the remote 250 and its own bookkeeping), never lost mail.
       return writes.run(async (trx) => {
         const updated = await trx
           .updateTable('recipients')
@@ -102,7 +110,7 @@ export function queueQueries(db: Kysely<Database>, writes: WriteBatcher, capabil
           .where('id', '=', s.messageId)
           .execute();
         return true;
-      });
+      }, RELAXED);
     },
 
     async nextDueAt() {
@@ -112,7 +120,7 @@ export function queueQueries(db: Kysely<Database>, writes: WriteBatcher, capabil
         .select(
           sql<number | string | null>`min(case when lease_until > next_attempt_at then lease_until else next_attempt_at end)`.as('due'),
         )
-        .where('status', 'in', WAITING)
+        .where('status', 'in', WAITING_LITERALS)
         .executeTakeFirst();
       return row?.due === null || row?.due === undefined ? undefined : Number(row.due);
     },

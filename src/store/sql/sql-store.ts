@@ -24,6 +24,8 @@ export interface SqlStoreParts {
   afterNewWork?: () => void;
   /** Subscribes to new work committed by other processes (e.g. LISTEN); absent when none can exist. */
   onWake?: Store['onWake'];
+  /** Switches commits between fsync-now and fsync-with-the-next-durable-one (see WriteOptions). */
+  setDurability?: (durable: boolean) => void;
   close(): Promise<void>;
 }
 
@@ -36,7 +38,10 @@ export function createSqlStore(parts: SqlStoreParts): Store {
     newWork = false;
     afterNewWork?.();
   };
-  const writes = createWriteBatcher(db, afterNewWork ? { afterCommit } : {});
+  const writes = createWriteBatcher(db, {
+    ...(afterNewWork ? { afterCommit } : {}),
+    ...(parts.setDurability ? { setDurability: parts.setDurability } : {}),
+  });
   return {
     capabilities: parts.capabilities,
     blobs: parts.blobs,

@@ -5,6 +5,7 @@ import { mkdirSync } from 'node:fs';
 import path from 'node:path';
 import { createFileBlobStore } from '../file-blob-store.js';
 import { runMigrations } from '../migrations.js';
+import { withRecentBlobCache } from '../recent-blob-cache.js';
 import type { Database as Schema } from '../schema.js';
 import { createSqlStore } from '../sql/sql-store.js';
 import type { Capabilities, Store } from '../store.js';
@@ -53,10 +54,19 @@ export async function openSqliteStore(dataDir: string): Promise<Store> {
   const raw = openDatabase(path.join(dataDir, 'mailgate.sqlite'));
   await migrate(raw);
   const db = new Kysely<Schema>({ dialect: new SqliteDialect({ database: withStatementCache(raw) }) });
+  let synchronous = 'FULL';
   return createSqlStore({
     db,
     capabilities: SQLITE_CAPABILITIES,
-    blobs: createFileBlobStore(path.join(dataDir, 'blobs')),
+    blobs: withRecentBlobCache(createFileBlobStore(path.join(dataDir, 'blobs'))),
+    // In WAL mode NORMAL skips the fsync at commit; the next FULL commit's WAL fsync carries the
+    // earlier frames with it, so order is kept and only non-durable writes can be lost in a crash.
+    setDurability(durable) {
+      const wanted = durable ? 'FULL' : 'NORMAL';
+      if (wanted === synchronous) return;
+      raw.pragma(`synchronous = ${wanted}`);
+      synchronous = wanted;
+    },
     close: () => db.destroy(),
   });
 }

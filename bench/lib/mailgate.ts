@@ -1,0 +1,99 @@
+/**
+ * mailgate as the operator runs it: the built `dist/cli/main.js serve` in its own process (so its
+ * RSS and CPU are its own), with a data dir prepared through the CLI (user, Mimecast keys, DKIM key).
+ */
+import { execFileSync, spawn, type ChildProcess } from 'node:child_process';
+import { once } from 'node:events';
+import { cpSync, existsSync, mkdtempSync, rmSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import path from 'node:path';
+import { setTimeout as sleep } from 'node:timers/promises';
+import type { MimecastKeys } from '../../src/auth/identity.js';
+import { freePort } from './system.js';
+
+const root = path.resolve(import.meta.dirname, '../..');
+const cli = path.join(root, 'dist/cli/main.js');
+
+/** `npm run build`, so the bench measures the current source. */
+export function buildMailgate(): void {
+  execFileSync('npm', ['run', '--silent', 'build'], { cwd: root, stdio: ['ignore', 'ignore', 'inherit'] });
+  if (!existsSync(cli)) throw new Error('the build produced no dist/cli/main.js');
+}
+
+function mailgateCli(dataDir: string, args: string[]): string {
+  return execFileSync(process.execPath, [cli, ...args, '--data-dir', dataDir], { encoding: 'utf8', env: { ...process.env, MAILGATE_LOG_LEVEL: 'warn' } });
+}
+
+export interface Template {
+  dir: string;
+  keys: MimecastKeys;
+  remove(): void;
+}
+
+/** The sending user of every bench; mail from this domain is DKIM-signed when `dkim` is set. */
+export const SENDER = 'bench@example.test';
+
+/** A data dir with the bench user, its Mimecast keys and (optionally) a DKIM key, copied for each run. */
+export function prepareTemplate(options: { dkim: boolean; localUsers?: string[] }): Template {
+  const dir = mkdtempSync(path.join(tmpdir(), 'bench-mailgate-template-'));
+  mailgateCli(dir, ['user', 'add', SENDER, '--name', 'Bench']);
+  for (const user of options.localUsers ?? []) mailgateCli(dir, ['user', 'add', user]);
+  const keys = JSON.parse(mailgateCli(dir, ['keys', 'create', '--user', SENDER])) as MimecastKeys;
+  if (options.dkim) mailgateCli(dir, ['dkim', 'create', '--domain', 'example.test', '--selector', 'bench']);
+  return { dir, keys, remove: () => rmSync(dir, { recursive: true, force: true }) };
+}
+
+export interface MailgateProcess {
+  pid: number;
+  dataDir: string;
+  url: string;
+  smtpPort: number;
+  stop(): Promise<void>;
+}
+
+/** Starts `serve` on a copy of the template with `env` on top (relay, worker concurrency, …). */
+export async function startMailgate(template: Template, env: Record<string, string>, nodeArgs: string[] = []): Promise<MailgateProcess> {
+  const dataDir = mkdtempSync(path.join(tmpdir(), 'bench-mailgate-'));
+  cpSync(template.dir, dataDir, { recursive: true });
+  const httpPort = await freePort();
+  const smtpPort = await freePort();
+  const child: ChildProcess = spawn(process.execPath, [...nodeArgs, cli, 'serve'], {
+    cwd: dataDir,
+    env: {
+      ...process.env,
+      MAILGATE_DATA_DIR: dataDir,
+      MAILGATE_HTTP_PORT: String(httpPort),
+      MAILGATE_SMTP_PORT: String(smtpPort),
+      MAILGATE_LOG_LEVEL: 'info',
+      ...env,
+    },
+    // Logged at info like a deployment, into the void rather than into the bench's table.
+    stdio: ['ignore', 'ignore', 'inherit'],
+  });
+  const url = `http://127.0.0.1:${httpPort}`;
+  const deadline = Date.now() + 30_000;
+  for (;;) {
+    if (child.exitCode !== null) throw new Error(`mailgate exited with ${child.exitCode}`);
+    const up = await fetch(`${url}/healthz`).then(
+      (r) => r.ok,
+      () => false,
+    );
+    if (up) break;
+    if (Date.now() > deadline) throw new Error('mailgate did not start');
+    await sleep(100);
+  }
+  return {
+    pid: child.pid as number,
+    dataDir,
+    url,
+    smtpPort,
+    async stop() {
+      if (child.exitCode === null && child.signalCode === null) {
+        const exited = once(child, 'exit');
+        child.kill('SIGTERM');
+        await exited;
+      }
+      rmSync(dataDir, { recursive: true, force: true });
+    },
+  };
+}

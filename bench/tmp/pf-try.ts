@@ -1,0 +1,12 @@
+import { startSink, startPostfixPeer } from '/work/main/bench/lib/postfix.js';
+import { treeCpuSeconds, treeMemoryBytes, processTree } from '/work/main/bench/lib/process-stats.js';
+import { execFileSync } from 'node:child_process';
+const sink = await startSink();
+const peer = await startPostfixPeer({ relayPort: sink.port });
+console.log('peer', peer.port, peer.masterPid, processTree(peer.masterPid));
+const c0 = treeCpuSeconds(peer.masterPid); const t0 = Date.now();
+execFileSync('/usr/sbin/smtp-source', ['-c','-d','-s','16','-m','2000','-l','5000','-f','a@peer.test','-t','b@remote.test',`127.0.0.1:${peer.port}`], {stdio:['ignore','ignore','inherit']});
+const t1 = Date.now();
+await sink.waitFor(2000);
+console.log('accepted/s', 2000/((t1-t0)/1000), 'delivered/s', 2000/((Date.now()-t0)/1000), 'cpu', treeCpuSeconds(peer.masterPid)-c0, 'mem', treeMemoryBytes(peer.masterPid)/2**20, processTree(peer.masterPid).length);
+await peer.stop(); await sink.close();

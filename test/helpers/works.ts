@@ -1,0 +1,86 @@
+/**
+ * LINE WORKS test fixtures: a gateway relaying to a real SMTP sink (local domain `example.test`),
+ * with the Works API also on its own port, users, and user-account tokens issued the way
+ * `mailgate token create` issues them.
+ */
+import { addUser } from '../../src/auth/identity.js';
+import { setUserPassword } from '../../src/auth/passwords.js';
+import { CLI_CLIENT_ID, issueWorksUserTokens } from '../../src/api/works/auth.js';
+import type { UserRecord } from '../../src/store/store.js';
+import { startTestGateway, type TestGateway } from './gateway.js';
+import { startSmtpSink, type SinkScript, type SmtpSink } from './smtp-sink.js';
+
+export const PASSWORD = 'correct horse battery';
+
+export interface WorksFixture {
+  gw: TestGateway;
+  sink: SmtpSink;
+  /** `http://127.0.0.1:<http>/works` (the main port's mount). */
+  base: string;
+  /** `http://127.0.0.1:<MAILGATE_WORKS_PORT>` (the vendor's exact paths). */
+  vendorBase: string;
+  user(email: string, options?: { name?: string; roles?: string[] }): Promise<UserRecord>;
+  /** A user-account token for `email` (scope `mail` unless given). */
+  token(email: string, scope?: string): Promise<string>;
+  /** Calls the Works API under `/works/v1.0`; JSON in and out. */
+  call(token: string | undefined, method: string, path: string, body?: unknown): Promise<WorksResponse>;
+  stop(): Promise<void>;
+}
+
+export interface WorksResponse {
+  status: number;
+  headers: Headers;
+  text: string;
+  json: Record<string, unknown>;
+}
+
+export async function worksRequest(url: string, token: string | undefined, method: string, body?: unknown): Promise<WorksResponse> {
+  const res = await fetch(url, {
+    method,
+    headers: {
+      ...(token ? { Authorization: `Bearer ${token}` } : {}),
+      ...(body === undefined ? {} : { 'Content-Type': 'application/json' }),
+    },
+    ...(body === undefined ? {} : { body: typeof body === 'string' ? body : JSON.stringify(body) }),
+  });
+  const text = await res.text();
+  let json: Record<string, unknown> = {};
+  try {
+    json = text ? (JSON.parse(text) as Record<string, unknown>) : {};
+  } catch {
+    // Non-JSON answers (the empty 202) keep `json` empty; tests read `text`.
+  }
+  return { status: res.status, headers: res.headers, text, json };
+}
+
+export async function startWorksFixture(env: Record<string, string> = {}, script: SinkScript = {}): Promise<WorksFixture> {
+  const sink = await startSmtpSink(script);
+  const gw = await startTestGateway({ MAILGATE_RELAY_URL: `smtp://127.0.0.1:${sink.port}`, MAILGATE_WORKS_PORT: '0', ...env });
+  const { store, tokens, config } = gw.server.gateway;
+  const fixture: WorksFixture = {
+    gw,
+    sink,
+    base: `${gw.url}/works`,
+    vendorBase: `http://127.0.0.1:${gw.server.worksPort ?? 0}`,
+    async user(email, options = {}) {
+      const user = await addUser(store, { email, ...(options.name ? { name: options.name } : {}), roles: options.roles ?? ['user'] });
+      await setUserPassword(store, user.id, PASSWORD);
+      return user;
+    },
+    async token(email, scope = 'mail') {
+      const user = await store.getUserByEmail(email);
+      if (!user) throw new Error(`no user ${email}`);
+      const issued = await issueWorksUserTokens(
+        { tokens, store, hostname: config.hostname, now: Date.now() },
+        { user, clientId: CLI_CLIENT_ID, scopes: scope.split(','), withRefreshToken: false },
+      );
+      return issued.access_token;
+    },
+    call: (token, method, path, body) => worksRequest(`${gw.url}/works/v1.0${path}`, token, method, body),
+    async stop() {
+      await gw.stop();
+      await sink.close();
+    },
+  };
+  return fixture;
+}
