@@ -1,7 +1,15 @@
 import { defineConfig } from 'vitest/config';
 
 /** End-to-end files that run a second time with their gateways on PostgreSQL (helpers/backends.ts). */
-const ON_BOTH_BACKENDS = ['test/mimecast-send.test.ts', 'test/delivery.test.ts'];
+const ON_BOTH_BACKENDS = [
+  'test/mimecast-send.test.ts',
+  'test/delivery.test.ts',
+  'test/message-tracking.test.ts',
+  'test/held-review.test.ts',
+  'test/graph-send.test.ts',
+  'test/works-send.test.ts',
+  'test/works-mailbox.test.ts',
+];
 
 export default defineConfig({
   test: {

@@ -145,6 +145,8 @@ export async function startPostfixPeer(options: PeerOptions): Promise<PostfixPee
       `maillog_file = ${dir}/maillog`,
       `maillog_file_prefixes = ${dir}`,
       'biff = no',
+      // mailgate's MAILGATE_MAX_MESSAGE_BYTES default; Postfix's own is 10 MB.
+      'message_size_limit = 52428800',
       '',
     ].join('\n'),
   );

@@ -1,6 +1,7 @@
 /** Delivery into the gateway's own mailboxes, for recipients in local domains. */
-import { simpleParser } from 'mailparser';
 import type { AttemptRecord, Clock, OutboundEnvelope, RecipientReply, Transport } from '../core/ports.js';
+import { summaryOfRaw } from '../mime/mailbox-summary.js';
+import { MAILBOX_FOLDER } from '../store/mailbox-store.js';
 import type { Store } from '../store/store.js';
 
 /** The worker also passes the message id, so a mailbox entry can point back at its message. */
@@ -12,19 +13,6 @@ export interface LocalTransportOptions {
 }
 
 const UNKNOWN: RecipientReply = { outcome: 'permanent', code: 550, reply: '5.1.1 mailbox unavailable' };
-
-/** Only the header block is parsed: a mailbox entry needs Subject and From, not the attachments. */
-async function summary(raw: Buffer): Promise<{ subject: string; fromHeader: string }> {
-  const crlf = raw.indexOf('\r\n\r\n');
-  const lf = raw.indexOf('\n\n');
-  const end = crlf >= 0 && (lf < 0 || crlf < lf) ? crlf + 4 : lf >= 0 ? lf + 2 : raw.length;
-  const parsed = await simpleParser(raw.subarray(0, end), { skipHtmlToText: true, skipTextToHtml: true, skipImageLinks: true });
-  // Rebuilt from the parsed addresses: `from.text` quotes every display name.
-  const fromHeader = (parsed.from?.value ?? [])
-    .map((a) => (a.name ? `${a.name} <${a.address ?? ''}>` : (a.address ?? '')))
-    .join(', ');
-  return { subject: parsed.subject ?? '', fromHeader };
-}
 
 /** Files the message in the `inbox` of each recipient with a user account; 550 5.1.1 for the rest. */
 export function createLocalTransport(
@@ -42,7 +30,8 @@ export function createLocalTransport(
           // One copy of the bytes, shared by every local recipient of this transaction.
           const blobKey = `mailbox-${opts.newId()}`;
           await store.blobs.put(blobKey, raw);
-          const { subject, fromHeader } = await summary(raw);
+          // Parsed once here so that folder listings never re-read the MIME.
+          const summary = await summaryOfRaw(raw);
           bytes = raw.length;
           for (const [i, address] of envelope.rcptTo.entries()) {
             const user = users[i];
@@ -50,14 +39,13 @@ export function createLocalTransport(
             await store.addToMailbox({
               id: opts.newId(),
               userId: user.id,
-              folder: 'inbox',
+              folder: MAILBOX_FOLDER.inbox,
               messageId: envelope.messageId ?? null,
               blobKey,
-              subject,
-              fromHeader,
               size: raw.length,
               receivedAt: opts.clock.now(),
               unread: true,
+              ...summary,
             });
             replies[address] = { outcome: 'delivered', code: 250, reply: `2.0.0 delivered to ${user.email}` };
           }
