@@ -73,6 +73,11 @@ export async function startSmtpSink(script: SinkScript = {}): Promise<SmtpSink> 
       });
     },
   });
+  // A sender killed mid-session (multi-process tests SIGKILL gateways holding pooled connections)
+  // resets its socket; smtp-server re-emits that on the server, and a real sink shrugs it off.
+  server.on('error', (error: NodeJS.ErrnoException) => {
+    if (error.code !== 'ECONNRESET' && error.code !== 'EPIPE') throw error;
+  });
   server.listen(0, '127.0.0.1');
   await once(server.server, 'listening');
   sink.port = (server.server.address() as AddressInfo).port;

@@ -4,6 +4,7 @@ import { MailgateError } from '../../core/errors.js';
 import type { Gateway } from '../../gateway.js';
 import type { GraphCaller } from './auth.js';
 import type { Mailbox } from './translate.js';
+export { param, query } from '../request-params.js';
 
 /** The Graph permissions mailgate's mail routes need (delegated `scp` or application `roles`). */
 export type GraphPermission = 'Mail.Send' | 'Mail.ReadWrite' | 'Mail.Read';
@@ -43,15 +44,3 @@ export function mailboxRoute(
   app[method](`/users/:userId${path}`, options, handler);
 }
 
-/** A path parameter of the matched route. */
-export function param(request: FastifyRequest, name: string): string {
-  const value = (request.params as Record<string, string | undefined>)[name];
-  if (value === undefined) throw new MailgateError('field_required', `${name} is missing`, name);
-  return value;
-}
-
-/** A query parameter, once. */
-export function query(request: FastifyRequest, name: string): string | undefined {
-  const value = (request.query as Record<string, string | string[] | undefined>)[name];
-  return Array.isArray(value) ? value[0] : value;
-}

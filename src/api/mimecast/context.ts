@@ -1,9 +1,10 @@
 /** What every Mimecast route module receives, and the request helpers they share. */
 import type { FastifyRequest } from 'fastify';
 import { hasPermission, type Permission } from '../../auth/roles.js';
-import { MailgateError } from '../../core/errors.js';
+import { MailgateError, isMailgateError } from '../../core/errors.js';
 import type { Gateway } from '../../gateway.js';
 import type { UserRecord } from '../../store/store.js';
+import { mimecastEnvelope, mimecastFailure, type MimecastEnvelope } from './errors.js';
 import { normalizeRequest, parseLenientBody, type NormalizedRequest } from './lenient-body.js';
 
 export interface Caller {
@@ -40,4 +41,27 @@ export function checkPermission(caller: Caller, permission: Permission | undefin
 export function requestOf(request: FastifyRequest): NormalizedRequest {
   const text = Buffer.isBuffer(request.body) ? request.body.toString('utf8') : '';
   return normalizeRequest(parseLenientBody(text));
+}
+
+/**
+ * Runs `handle` for each data item as an independent call (contracts.md §1.3): its result joins
+ * `data`; a MailgateError it throws becomes that item's `fail` entry, rendered by `render`.
+ */
+export async function eachItem(
+  items: readonly Record<string, unknown>[],
+  handle: (item: Record<string, unknown>) => Promise<unknown>,
+  render: (error: MailgateError) => MailgateError = (error) => error,
+): Promise<MimecastEnvelope> {
+  if (items.length === 0) throw new MailgateError('field_required', 'data needs at least one item', 'data');
+  const ok: unknown[] = [];
+  const fail: unknown[] = [];
+  for (const item of items) {
+    try {
+      ok.push(await handle(item));
+    } catch (error) {
+      if (!isMailgateError(error)) throw error;
+      fail.push(mimecastFailure(render(error), item));
+    }
+  }
+  return mimecastEnvelope(ok, fail);
 }

@@ -4,6 +4,8 @@ import { MailgateError } from '../../core/errors.js';
 import type { Gateway } from '../../gateway.js';
 import type { UserRecord } from '../../store/store.js';
 import type { WorksCaller, WorksScope } from './auth.js';
+import { param } from '../request-params.js';
+export { param, query } from '../request-params.js';
 
 declare module 'fastify' {
   interface FastifyRequest {
@@ -29,18 +31,6 @@ export function worksUserOf(request: FastifyRequest): UserRecord {
   return request.worksUser;
 }
 
-/** A path parameter of the matched route. */
-export function param(request: FastifyRequest, name: string): string {
-  const value = (request.params as Record<string, string | undefined>)[name];
-  if (value === undefined) throw new MailgateError('field_required', `${name} is missing`, name);
-  return value;
-}
-
-/** A query parameter, once. */
-export function query(request: FastifyRequest, name: string): string | undefined {
-  const value = (request.query as Record<string, string | string[] | undefined>)[name];
-  return Array.isArray(value) ? value[0] : value;
-}
 
 /** A positive integer path parameter (`mailId`, `attachmentId`); NOT_FOUND otherwise, as no such item can exist. */
 export function idParam(request: FastifyRequest, name: string): number {

@@ -1,32 +1,22 @@
 /** `POST /api/message-finder/get-message-info` (seed 003): the full tracking record of each message id. */
 import type { FastifyInstance } from 'fastify';
 import { PERMISSION } from '../../../auth/roles.js';
-import { MailgateError, isMailgateError } from '../../../core/errors.js';
-import { callerOf, requestOf, type MimecastContext } from '../context.js';
-import { mimecastEnvelope, mimecastFailure } from '../errors.js';
+import { MailgateError } from '../../../core/errors.js';
+import { callerOf, eachItem, requestOf, type MimecastContext } from '../context.js';
 import { renderMessageInfo } from '../message-finder.js';
 
 export function getMessageInfoRoute(app: FastifyInstance, { gateway }: MimecastContext): void {
   app.post('/message-finder/get-message-info', { config: { permission: PERMISSION.trackingRead } }, async (request) => {
     const { user } = callerOf(request);
     const { data } = requestOf(request);
-    if (data.length === 0) throw new MailgateError('field_required', 'data needs at least one item', 'data');
-    const ok: unknown[] = [];
-    const fail: unknown[] = [];
-    for (const item of data) {
-      try {
-        const id = item.id;
-        if (id === undefined) throw new MailgateError('field_required', 'id is required', 'id');
-        if (typeof id !== 'string') throw new MailgateError('invalid_type', 'id must be a string', 'id');
-        if (id.trim() === '') throw new MailgateError('field_blank', 'id is blank', 'id');
-        const trace = await gateway.tracking.trace(id.trim(), { by: user.email, via: 'get-message-info' });
-        if (!trace) throw new MailgateError('not_found', `No message has the id ${id}`, 'id');
-        ok.push(renderMessageInfo(trace, { processingServer: gateway.config.hostname, now: gateway.clock.now() }));
-      } catch (error) {
-        if (!isMailgateError(error)) throw error;
-        fail.push(mimecastFailure(error, item));
-      }
-    }
-    return mimecastEnvelope(ok, fail);
+    return eachItem(data, async (item) => {
+      const id = item.id;
+      if (id === undefined) throw new MailgateError('field_required', 'id is required', 'id');
+      if (typeof id !== 'string') throw new MailgateError('invalid_type', 'id must be a string', 'id');
+      if (id.trim() === '') throw new MailgateError('field_blank', 'id is blank', 'id');
+      const trace = await gateway.tracking.trace(id.trim(), { by: user.email, via: 'get-message-info' });
+      if (!trace) throw new MailgateError('not_found', `No message has the id ${id}`, 'id');
+      return renderMessageInfo(trace, { processingServer: gateway.config.hostname, now: gateway.clock.now() });
+    });
   });
 }

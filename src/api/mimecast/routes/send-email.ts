@@ -1,8 +1,6 @@
 /** `POST /api/email/send-email` (seed 000): each data item is one message. */
 import type { FastifyInstance } from 'fastify';
-import { MailgateError, isMailgateError } from '../../../core/errors.js';
-import { mimecastEnvelope, mimecastFailure } from '../errors.js';
-import { callerOf, requestOf, type MimecastContext } from '../context.js';
+import { callerOf, eachItem, requestOf, type MimecastContext } from '../context.js';
 import { sendEmailSubmission, vendorError } from '../translate.js';
 
 /** Seed 000: "5MB is the maximum content length allowed by the API function". */
@@ -13,24 +11,19 @@ export function sendEmailRoute(app: FastifyInstance, { gateway }: MimecastContex
   app.post('/email/send-email', { bodyLimit: SEND_EMAIL_LIMIT }, async (request) => {
     const { user } = callerOf(request);
     const { data } = requestOf(request);
-    if (data.length === 0) throw new MailgateError('field_required', 'data needs at least one item', 'data');
     const delegations = await store.listDelegations(user.id);
     const resolveFile = async (id: string) => {
       const file = await store.getFile(id);
       return file && file.userId === user.id ? store.blobs.get(file.blobKey) : undefined;
     };
-    const ok: unknown[] = [];
-    const fail: unknown[] = [];
     // Several items are several independent calls: one failing item leaves the others sent.
-    for (const item of data) {
-      try {
+    return eachItem(
+      data,
+      async (item) => {
         const accepted = await gateway.ingest(await sendEmailSubmission(item, user, delegations, resolveFile));
-        ok.push({ messageId: accepted.internetMessageId, messageDateHeader: accepted.date });
-      } catch (error) {
-        if (!isMailgateError(error)) throw error;
-        fail.push(mimecastFailure(vendorError(error), item));
-      }
-    }
-    return mimecastEnvelope(ok, fail);
+        return { messageId: accepted.internetMessageId, messageDateHeader: accepted.date };
+      },
+      vendorError,
+    );
   });
 }
