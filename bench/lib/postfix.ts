@@ -95,7 +95,7 @@ export interface PostfixPeer {
 export interface PeerOptions {
   /** The sink everything is relayed to. */
   relayPort: number;
-  /** Queue only: the queue manager is disabled, mail stays in the incoming queue (acceptance alone). */
+  /** Queue only: accepted mail goes to the hold queue and is never delivered (acceptance alone). */
   acceptOnly?: boolean;
 }
 
@@ -140,7 +140,11 @@ export async function startPostfixPeer(options: PeerOptions): Promise<PostfixPee
       'mynetworks = 127.0.0.0/8',
       'smtpd_relay_restrictions = permit_mynetworks, reject',
       // Never the system's port 25: the stock smtp/inet service is off, ours is added below.
-      `master_service_disable = smtp/inet${options.acceptOnly ? ' qmgr/unix' : ''}`,
+      'master_service_disable = smtp/inet',
+      // Acceptance alone: every message is queued on disk (fsynced as usual) into the hold queue,
+      // which the queue manager leaves alone. (Disabling qmgr instead makes cleanup stall on its
+      // missing trigger socket, about a second per message.)
+      ...(options.acceptOnly ? ['smtpd_data_restrictions = check_client_access static:HOLD'] : []),
       // Logged as a real deployment would (mailgate logs each delivery too), into the temp dir.
       `maillog_file = ${dir}/maillog`,
       `maillog_file_prefixes = ${dir}`,

@@ -381,7 +381,6 @@ class SessionPool {
   }
 }
 
-
 interface Sent {
   err: SmtpError | null;
   response: string | undefined;

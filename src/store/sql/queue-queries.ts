@@ -10,10 +10,10 @@ import type { Capabilities, Store } from '../store.js';
 export type QueueQueries = Pick<Store, 'leaseDeliveries' | 'settleDelivery' | 'nextDueAt'>;
 
 const WAITING: RecipientStatus[] = ['queued', 'deferred'];
+const RELAXED = { durable: false } as const;
 // As literals, not bound parameters: SQLite uses the partial index `recipients_due` (WHERE status
 // IN ('queued','deferred')) only when it can prove the query's condition implies the index's at
 // prepare time, and a `?` proves nothing, so leasing scanned and sorted every recipient ever queued.
-const RELAXED = { durable: false } as const;
 const WAITING_LITERALS = WAITING.map((status) => sql.lit(status));
 
 export function queueQueries(db: Kysely<Database>, writes: WriteBatcher, capabilities: Capabilities): QueueQueries {
