@@ -1,52 +1,50 @@
+/** Group commit durability on a real SQLite file: relaxed batches skip fsync, nothing else ever does. */
 import Database from 'better-sqlite3';
 import { Kysely, SqliteDialect, sql } from 'kysely';
 import path from 'node:path';
 import { describe, expect, it } from 'vitest';
 import { createWriteBatcher } from '../src/store/group-commit.js';
 import type { Database as Schema } from '../src/store/schema.js';
+import { relaxedCommits } from '../src/store/sqlite/relaxed-commit.js';
 import { withTempDir } from './helpers/temp-dir.js';
 
-/** A real SQLite file in WAL mode whose `synchronous` setting the batcher switches, as the SQLite store does. */
-async function withDatabase(run: (db: Kysely<Schema>, raw: Database.Database, switches: boolean[]) => Promise<void>): Promise<void> {
-  const { dir, remove } = await withTempDir();
-  const raw = new Database(path.join(dir, 'batch.sqlite'));
-  raw.pragma('journal_mode = WAL');
-  const db = new Kysely<Schema>({ dialect: new SqliteDialect({ database: raw }) });
-  const switches: boolean[] = [];
-  try {
-    await run(db, raw, switches);
-  } finally {
-    await db.destroy();
-    await remove();
-  }
-}
-
-/** What SQLite will do at this transaction's commit: 1 = NORMAL (no fsync in WAL mode), 2 = FULL. */
-async function synchronousIn(trx: Kysely<Schema>): Promise<number> {
-  const { rows } = await sql<{ synchronous: number }>`PRAGMA synchronous`.execute(trx);
+/** What SQLite will do at this connection's next commit: 1 = NORMAL (no fsync in WAL mode), 2 = FULL. */
+async function synchronousIn(on: Kysely<Schema>): Promise<number> {
+  const { rows } = await sql<{ synchronous: number }>`PRAGMA synchronous`.execute(on);
   return rows[0]?.synchronous ?? -1;
 }
 
-describe('createWriteBatcher durability', () => {
-  it('commits a batch of only relaxed writes without fsync, and fsyncs as soon as one durable write shares the batch', async () => {
-    await withDatabase(async (db, raw, switches) => {
-      const writes = createWriteBatcher(db, {
-        setDurability(durable) {
-          switches.push(durable);
-          raw.pragma(`synchronous = ${durable ? 'FULL' : 'NORMAL'}`);
+describe('group commit durability (SQLite)', () => {
+  it('commits batches of only relaxed writes without fsync, and everything else with it', async () => {
+    const { dir, remove } = await withTempDir();
+    const raw = new Database(path.join(dir, 'batch.sqlite'));
+    raw.pragma('journal_mode = WAL');
+    raw.pragma('synchronous = FULL');
+    const db = new Kysely<Schema>({ dialect: new SqliteDialect({ database: raw }) });
+    const writes = createWriteBatcher(db, { relaxed: relaxedCommits(db, raw) });
+    try {
+      let outside: Promise<number> | undefined;
+      const relaxed = writes.run(
+        (trx) => {
+          // Issued while the relaxed batch holds the connection: it must wait, then run under FULL.
+          outside = synchronousIn(db);
+          return synchronousIn(trx);
         },
-      });
-
-      const relaxed = await Promise.all([
-        writes.run((trx) => synchronousIn(trx), { durable: false }),
-        writes.run((trx) => synchronousIn(trx), { durable: false }),
-      ]);
-      expect(relaxed).toEqual([1, 1]);
+        { durable: false },
+      );
+      expect(await Promise.all([relaxed, writes.run((trx) => synchronousIn(trx), { durable: false })])).toEqual([1, 1]);
+      expect(await outside).toBe(2);
 
       const mixed = await Promise.all([writes.run((trx) => synchronousIn(trx), { durable: false }), writes.run((trx) => synchronousIn(trx))]);
       expect(mixed).toEqual([2, 2]);
-      // One switch per batch: two batches, the first relaxed, the second durable.
-      expect(switches).toEqual([false, true]);
-    });
+      expect(await synchronousIn(db)).toBe(2);
+
+      // A failing relaxed batch still restores FULL.
+      await expect(writes.run(() => Promise.reject(new Error('boom')), { durable: false })).rejects.toThrow('boom');
+      expect(await synchronousIn(db)).toBe(2);
+    } finally {
+      await db.destroy();
+      await remove();
+    }
   });
 });

@@ -25,10 +25,10 @@ export interface WriteBatcherOptions {
   maxBatch?: number;
   afterCommit?: () => Promise<void>;
   /**
-   * Called before each batch's transaction with whether any write in it must be durable; a
-   * backend that can commit without waiting for the disk switches that here.
+   * Runs a batch in which no write must be durable: a backend that can commit without waiting for
+   * the disk does so for this transaction alone (absent: every batch is durable).
    */
-  setDurability?: (durable: boolean) => void;
+  relaxed?: <R>(transact: (db: Kysely<Database>) => Promise<R>) => Promise<R>;
 }
 
 interface Pending {
@@ -44,12 +44,14 @@ export function createWriteBatcher(db: Kysely<Database>, options: WriteBatcherOp
   let running = false;
 
   async function commit(batch: Pending[]): Promise<unknown[]> {
-    options.setDurability?.(batch.some((p) => p.durable));
-    const results = await db.transaction().execute(async (trx) => {
-      const out: unknown[] = [];
-      for (const p of batch) out.push(await p.work(trx));
-      return out;
-    });
+    const transact = (on: Kysely<Database>) =>
+      on.transaction().execute(async (trx) => {
+        const out: unknown[] = [];
+        for (const p of batch) out.push(await p.work(trx));
+        return out;
+      });
+    const durable = batch.some((p) => p.durable);
+    const results = durable || !options.relaxed ? await transact(db) : await options.relaxed(transact);
     await options.afterCommit?.();
     return results;
   }

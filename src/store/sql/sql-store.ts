@@ -1,7 +1,7 @@
 /** A Store from one Kysely connection: every backend shares these queries and differs only in capabilities. */
 import type { Kysely } from 'kysely';
 import type { BlobStore } from '../../core/ports.js';
-import { createWriteBatcher } from '../group-commit.js';
+import { createWriteBatcher, type WriteBatcherOptions } from '../group-commit.js';
 import type { Database } from '../schema.js';
 import type { Capabilities, Store } from '../store.js';
 import { draftQueries } from './draft-queries.js';
@@ -24,8 +24,8 @@ export interface SqlStoreParts {
   afterNewWork?: () => void;
   /** Subscribes to new work committed by other processes (e.g. LISTEN); absent when none can exist. */
   onWake?: Store['onWake'];
-  /** Switches commits between fsync-now and fsync-with-the-next-durable-one (see WriteOptions). */
-  setDurability?: (durable: boolean) => void;
+  /** Runs a transaction whose commit need not wait for the disk (see WriteOptions). */
+  relaxed?: WriteBatcherOptions['relaxed'];
   close(): Promise<void>;
 }
 
@@ -40,7 +40,7 @@ export function createSqlStore(parts: SqlStoreParts): Store {
   };
   const writes = createWriteBatcher(db, {
     ...(afterNewWork ? { afterCommit } : {}),
-    ...(parts.setDurability ? { setDurability: parts.setDurability } : {}),
+    ...(parts.relaxed ? { relaxed: parts.relaxed } : {}),
   });
   return {
     capabilities: parts.capabilities,

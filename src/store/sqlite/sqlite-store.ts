@@ -9,6 +9,7 @@ import { withRecentBlobCache } from '../recent-blob-cache.js';
 import type { Database as Schema } from '../schema.js';
 import { createSqlStore } from '../sql/sql-store.js';
 import type { Capabilities, Store } from '../store.js';
+import { relaxedCommits } from './relaxed-commit.js';
 import { withStatementCache } from './statement-cache.js';
 
 export const SQLITE_CAPABILITIES: Capabilities = { skipLocked: false, listenNotify: false, sharedRateLimits: false };
@@ -54,19 +55,11 @@ export async function openSqliteStore(dataDir: string): Promise<Store> {
   const raw = openDatabase(path.join(dataDir, 'mailgate.sqlite'));
   await migrate(raw);
   const db = new Kysely<Schema>({ dialect: new SqliteDialect({ database: withStatementCache(raw) }) });
-  let synchronous = 'FULL';
   return createSqlStore({
     db,
     capabilities: SQLITE_CAPABILITIES,
     blobs: withRecentBlobCache(createFileBlobStore(path.join(dataDir, 'blobs'))),
-    // In WAL mode NORMAL skips the fsync at commit; the next FULL commit's WAL fsync carries the
-    // earlier frames with it, so order is kept and only non-durable writes can be lost in a crash.
-    setDurability(durable) {
-      const wanted = durable ? 'FULL' : 'NORMAL';
-      if (wanted === synchronous) return;
-      raw.pragma(`synchronous = ${wanted}`);
-      synchronous = wanted;
-    },
+    relaxed: relaxedCommits(db, raw),
     close: () => db.destroy(),
   });
 }
