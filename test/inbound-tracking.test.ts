@@ -36,6 +36,7 @@ async function smtpSend(from: string, subject: string): Promise<string> {
     // The listener answers "250 2.0.0 Ok: queued as <id>".
     const id = /queued as (\S+)/.exec(info.response)?.[1];
     expect(id).toBeTruthy();
+    replies.set(id as string, info.response);
     return id as string;
   } finally {
     transport.close();
@@ -68,6 +69,8 @@ async function recipientStatus(id: string, wanted: string): Promise<void> {
 }
 
 const ids = { ok: '', held: '', rejected: '' };
+/** What the listener answered to each message's DATA, as the client saw it. */
+const replies = new Map<string, string>();
 
 beforeAll(async () => {
   // Nothing answers DNS on this port: SPF/DKIM/DMARC and blocklists come back as temporary errors, quickly.
@@ -108,6 +111,7 @@ describe('inbound SMTP tracking', () => {
     expect(meta.transmissionSize).toBeGreaterThan(0);
     expect(meta.binaryEmailSize).toBeGreaterThanOrEqual(meta.transmissionSize);
     expect(meta.receiptEvent).toBe('accepted');
+    expect(meta.receiptAcknowledgement).toBe(replies.get(ids.ok));
     expect(data.recipientInfo.messageInfo.transmissionInfo).toMatch(/over SMTP with TLSv1\.[23]/);
     expect(data.recipientInfo.messageInfo.fromEnvelope).toBe('ok@outside.test');
     expect(data.spamInfo.spamScore).toEqual(expect.any(Number));

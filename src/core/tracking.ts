@@ -57,3 +57,8 @@ export function messageStatusOf(recipients: readonly RecipientStatus[]): Message
   if (recipients.some((s) => s === 'delivered')) return MESSAGE_STATUS.partial;
   return MESSAGE_STATUS.bounced;
 }
+
+/** The text of the `250` reply the SMTP listener gives to DATA, as tracking reports it back. */
+export function queuedReplyText(messageId: string): string {
+  return `2.0.0 Ok: queued as ${messageId}`;
+}

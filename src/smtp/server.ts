@@ -12,6 +12,7 @@ import { assertMaySendAs } from '../auth/send-as.js';
 import { MailgateError, isMailgateError } from '../core/errors.js';
 import { domainOf } from '../core/ingest.js';
 import type { InboundConnection } from '../core/screening.js';
+import { queuedReplyText } from '../core/tracking.js';
 import { assertAddress } from '../core/validate.js';
 import type { Gateway } from '../gateway.js';
 import type { UserRecord } from '../store/store.js';
@@ -143,7 +144,7 @@ export async function startSmtpListener(gateway: Gateway): Promise<SmtpListener>
           return callback(smtpError('552 5.3.4', `Message exceeds the ${config.maxMessageBytes} byte limit`));
         }
         accept(Buffer.concat(chunks, size), session).then(
-          (id) => callback(null, `2.0.0 Ok: queued as ${id}`),
+          (id) => callback(null, queuedReplyText(id)),
           (error: unknown) => {
             if (isMailgateError(error)) return callback(fromMailgateError(error));
             log.error({ err: error }, 'smtp message not accepted');

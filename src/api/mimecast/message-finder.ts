@@ -5,7 +5,7 @@
  */
 import { MailgateError } from '../../core/errors.js';
 import type { SpamInfo } from '../../core/spam-info.js';
-import { EVENT_KIND } from '../../core/tracking.js';
+import { EVENT_KIND, queuedReplyText } from '../../core/tracking.js';
 import { COMPONENT_TYPE, type ContentComponent } from '../../tracking/message-content.js';
 import type { AttemptView, MessageTrace, RecipientTrace } from '../../tracking/message-trace.js';
 import { daysUntil } from '../../tracking/retention.js';
@@ -170,7 +170,7 @@ export function renderMessageInfo(trace: MessageTrace, context: { processingServ
       recipientMetaInfo: {
         remoteServerGreeting: c?.helo ?? '',
         encryptionInfo: c ? encryption(c.tlsProtocol, c.tlsCipher) : '',
-        receiptAcknowledgement: '',
+        receiptAcknowledgement: c ? `250 ${queuedReplyText(trace.id)}` : '',
         receiptEvent: receiptEvent(trace),
         transmissionEnd: date(c?.transmissionEnd ?? trace.receivedAt),
         spamEvent: trace.spamInfo?.spamProcessingDetail.verdict.decision ?? '',
