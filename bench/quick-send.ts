@@ -10,6 +10,8 @@ import { generateDkimKey } from '../src/mime/dkim-keys.js';
 import { startTestGateway } from '../test/helpers/gateway.js';
 import { mcPost } from '../test/helpers/mimecast-client.js';
 import { startSmtpSink } from '../test/helpers/smtp-sink.js';
+import { runClosedLoop } from './lib/closed-loop.js';
+import { percentile } from './lib/report.js';
 
 const { values } = parseArgs({
   options: {
@@ -21,10 +23,6 @@ const { values } = parseArgs({
 const count = Number(values.count);
 const concurrency = Number(values.concurrency);
 const body = 'x'.repeat(Number(values.size));
-
-function percentile(sorted: number[], p: number): number {
-  return sorted[Math.min(sorted.length - 1, Math.floor((p / 100) * sorted.length))] ?? NaN;
-}
 
 const sink = await startSmtpSink();
 const gw = await startTestGateway({ MAILGATE_RELAY_URL: `smtp://127.0.0.1:${sink.port}`, MAILGATE_LOG_LEVEL: 'warn' });
@@ -42,25 +40,12 @@ const payload = JSON.stringify({
   data: [{ to: [{ emailAddress: 'sink@remote.test' }], subject: 'bench', plainBody: { content: body } }],
 });
 
-const latencies: number[] = [];
-let next = 0;
-let failures = 0;
-const started = performance.now();
-await Promise.all(
-  Array.from({ length: concurrency }, async () => {
-    while (next < count) {
-      next += 1;
-      const t0 = performance.now();
-      const res = await mcPost(gw.url, keys, '/api/email/send-email', payload);
-      latencies.push(performance.now() - t0);
-      if (res.status !== 200 || res.body.fail.length > 0) failures += 1;
-    }
-  }),
-);
-const acceptedAt = performance.now();
+const { latencies, failures, startedAt: started, finishedAt: acceptedAt } = await runClosedLoop(count, concurrency, async () => {
+  const res = await mcPost(gw.url, keys, '/api/email/send-email', payload);
+  return res.status === 200 && res.body.fail.length === 0;
+});
 await sink.waitForMessages(count - failures, 600_000);
 const deliveredAt = performance.now();
-latencies.sort((a, b) => a - b);
 
 const row = {
   messages: count,
@@ -69,8 +54,8 @@ const row = {
   failures,
   'accepted/s': ((count / (acceptedAt - started)) * 1000).toFixed(0),
   'delivered/s': (((count - failures) / (deliveredAt - started)) * 1000).toFixed(0),
-  'p50 accept ms': percentile(latencies, 50).toFixed(1),
-  'p99 accept ms': percentile(latencies, 99).toFixed(1),
+  'p50 accept ms': (percentile(latencies, 50) ?? NaN).toFixed(1),
+  'p99 accept ms': (percentile(latencies, 99) ?? NaN).toFixed(1),
   'peak RSS MiB': (process.resourceUsage().maxRSS / 1024).toFixed(0),
 };
 console.table([row]);

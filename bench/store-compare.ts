@@ -18,6 +18,8 @@ import { spawnGateway } from '../test/helpers/gateway-process.js';
 import { mcPost } from '../test/helpers/mimecast-client.js';
 import { startSmtpSink } from '../test/helpers/smtp-sink.js';
 import { withTempDir } from '../test/helpers/temp-dir.js';
+import { runClosedLoop } from './lib/closed-loop.js';
+import { percentile } from './lib/report.js';
 
 const { values } = parseArgs({
   options: {
@@ -33,10 +35,6 @@ const body = 'x'.repeat(Number(values.size));
 const payload = JSON.stringify({
   data: [{ to: [{ emailAddress: 'sink@remote.test' }], subject: 'bench', plainBody: { content: body } }],
 });
-
-function percentile(sorted: number[], p: number): number {
-  return sorted[Math.min(sorted.length - 1, Math.floor((p / 100) * sorted.length))] ?? NaN;
-}
 
 /** A fresh database with a sender, its keys and a DKIM key, all sealed with `masterKey`. */
 async function prepare(dataDir: string, env: Record<string, string>, masterKey: string): Promise<MimecastKeys> {
@@ -79,25 +77,12 @@ async function measure(backend: 'sqlite' | 'postgres', processes: number): Promi
       }),
     ),
   );
-  const latencies: number[] = [];
-  let next = 0;
-  let failures = 0;
-  const started = performance.now();
-  await Promise.all(
-    Array.from({ length: concurrency }, async () => {
-      while (next < count) {
-        const seq = next++;
-        const t0 = performance.now();
-        const res = await mcPost(gateways[seq % processes]!.url, keys, '/api/email/send-email', payload);
-        latencies.push(performance.now() - t0);
-        if (res.status !== 200 || res.body.fail.length > 0) failures += 1;
-      }
-    }),
-  );
-  const acceptedAt = performance.now();
+  const { latencies, failures, startedAt: started, finishedAt: acceptedAt } = await runClosedLoop(count, concurrency, async (seq) => {
+    const res = await mcPost(gateways[seq % processes]!.url, keys, '/api/email/send-email', payload);
+    return res.status === 200 && res.body.fail.length === 0;
+  });
   await sink.waitForMessages(count - failures, 600_000);
   const deliveredAt = performance.now();
-  latencies.sort((a, b) => a - b);
   await Promise.all(gateways.map((g) => g.stop()));
   await sink.close();
   await schema?.dispose();
@@ -109,8 +94,8 @@ async function measure(backend: 'sqlite' | 'postgres', processes: number): Promi
     failures,
     'accepted/s': ((count / (acceptedAt - started)) * 1000).toFixed(0),
     'delivered/s': (((count - failures) / (deliveredAt - started)) * 1000).toFixed(0),
-    'p50 accept ms': percentile(latencies, 50).toFixed(1),
-    'p99 accept ms': percentile(latencies, 99).toFixed(1),
+    'p50 accept ms': (percentile(latencies, 50) ?? NaN).toFixed(1),
+    'p99 accept ms': (percentile(latencies, 99) ?? NaN).toFixed(1),
   };
 }
 
