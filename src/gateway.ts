@@ -5,7 +5,8 @@ import { hostname as osHostname } from 'node:os';
 import { pino, type Logger } from 'pino';
 import type { Config } from './config/config.js';
 import { ingest } from './core/ingest.js';
-import type { AcceptedMessage, Submission } from './core/message.js';
+import type { AcceptedMessage, Principal, Submission } from './core/message.js';
+import { assertMaySendAs, type ClaimedSender, type SenderDirectory } from './core/send-as.js';
 import { deliveryFailureNotice } from './core/notices.js';
 import { newId } from './core/ids.js';
 import { systemClock, type Clock, type DeliveryJob, type RecipientReply, type Transport } from './core/ports.js';
@@ -40,6 +41,11 @@ export interface Gateway {
   events: EventEmitter<{ settled: [Settlement] }>;
   /** The one way into the mail system: validate, compose, sign, persist durably, queue. */
   ingest(submission: Submission): Promise<AcceptedMessage>;
+  /**
+   * The send-as rule ingest() applies, for ways in that can refuse earlier than a send (SMTP MAIL
+   * FROM, Graph drafts); throws `sender_forbidden`.
+   */
+  checkSendAs(principal: Principal, claimed: readonly ClaimedSender[]): Promise<void>;
   startDelivery(): void;
   /** Held-message review: release, reject (with notice), expiry. */
   held: HeldReview;
@@ -78,6 +84,11 @@ export async function createGateway(config: Config, options: { log?: Logger; clo
   const events = new EventEmitter<{ settled: [Settlement] }>();
   const transports = buildTransports(config, store, clock);
 
+  const senders: SenderDirectory = {
+    delegationsOf: (userId) => store.listDelegations(userId),
+    isMailbox: async (address) => (await store.getUserByEmail(address)) !== undefined,
+  };
+  const isLocalDomain = (domain: string) => config.localDomains.includes(domain.toLowerCase());
   const scanner = createScanner({
     store,
     resolve: createDnsResolver(config.dnsServers),
@@ -95,7 +106,13 @@ export async function createGateway(config: Config, options: { log?: Logger; clo
           // A client's Bcc header must not reach the recipients it hides.
           const prepared = prepareRawMessage(raw, ids, { stripBcc: true });
           const summary = readHeaderSummary(prepared.raw);
-          return { ...prepared, from: summary.fromHeader, subject: summary.subject };
+          return {
+            ...prepared,
+            from: summary.fromHeader,
+            subject: summary.subject,
+            fromAddresses: summary.fromAddresses,
+            senderAddresses: summary.senderAddresses,
+          };
         },
       },
       signer,
@@ -107,6 +124,7 @@ export async function createGateway(config: Config, options: { log?: Logger; clo
       queueLifetimeMs: config.queueLifetime * 1000,
       retentionMs: config.retentionDays * DAY_MS,
       maxRecipients: MAX_RECIPIENTS,
+      senders,
       screening: { policies: store, scanner },
       heldLifetimeMs: config.heldLifetime * 1000,
     });
@@ -176,6 +194,7 @@ export async function createGateway(config: Config, options: { log?: Logger; clo
     log,
     events,
     ingest: submit,
+    checkSendAs: (principal, claimed) => assertMaySendAs(principal, claimed, { directory: senders, isLocal: isLocalDomain }),
     startDelivery() {
       // Work committed by other processes on a shared database wakes this worker too.
       stopWaking ??= store.onWake(() => worker.wake());

@@ -5,6 +5,7 @@
  */
 import { isIP } from 'node:net';
 import path from 'node:path';
+import { parseNetwork, type Network } from './networks.js';
 
 export type DeliveryMode = 'capture' | 'relay' | 'mx';
 
@@ -30,6 +31,8 @@ export interface Config {
   /** PEM files for STARTTLS; unset = a self-signed certificate generated into `<data>/tls`. */
   smtpTlsCert: string | undefined;
   smtpTlsKey: string | undefined;
+  /** Clients that may use a local domain's sender without SMTP AUTH (Postfix's mynetworks idea); empty by default. */
+  smtpTrustedNetworks: Network[];
   /** DNS servers (`ip` or `ip:port`) for SPF/DKIM/DMARC/ARC and DNSBL lookups; empty = the system's. */
   dnsServers: string[];
   /** rspamd's HTTP address; when set its score replaces the built-in rules'. */
@@ -161,6 +164,16 @@ const OPTIONS: { [K in keyof Config]: Option<K> } = {
       if (Boolean(raw) !== Boolean(partial.smtpTlsCert)) throw new ConfigError(env, 'set both MAILGATE_SMTP_TLS_CERT and MAILGATE_SMTP_TLS_KEY, or neither');
       return raw ? path.resolve(raw) : undefined;
     },
+  },
+  smtpTrustedNetworks: {
+    key: 'smtpTrustedNetworks',
+    env: 'MAILGATE_SMTP_TRUSTED_NETWORKS',
+    parse: (raw, env) =>
+      (raw ?? '').split(',').map((s) => s.trim()).filter(Boolean).map((text) => {
+        const network = parseNetwork(text);
+        if (!network) throw new ConfigError(env, `expected ip or ip/prefix, got "${text}"`);
+        return network;
+      }),
   },
   dnsServers: {
     key: 'dnsServers',

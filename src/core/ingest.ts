@@ -8,6 +8,7 @@ import { MailgateError } from './errors.js';
 import { newId } from './ids.js';
 import type { AcceptedMessage, ComposeContent, Envelope, MailAddress, Submission } from './message.js';
 import { screen, type ScreeningDeps } from './screening.js';
+import { assertMaySendAs, claimsLocalDomain, type ClaimedSender, type SenderDirectory } from './send-as.js';
 import type {
   BlobStore,
   Clock,
@@ -16,6 +17,7 @@ import type {
   NewEvent,
   NewHold,
   NewRecipient,
+  PreparedRaw,
   QueueNotifier,
   RawPreparer,
   Signer,
@@ -40,6 +42,8 @@ export interface IngestDeps {
   /** Milliseconds after acceptance when the raw message may be purged (retention, not the queue). */
   retentionMs: number;
   maxRecipients: number;
+  /** Who owns which addresses, for the send-as rule. */
+  senders: SenderDirectory;
   /** Scan and hold policies; absent = every recipient is queued. */
   screening?: ScreeningDeps;
   /** Milliseconds an unreviewed hold waits before it expires. */
@@ -59,12 +63,6 @@ function formatAddress(a: MailAddress): string {
   return a.name ? `"${a.name.replace(/(["\\])/g, '\\$1')}" <${a.address}>` : a.address;
 }
 
-/** The bare address of a From header as display text (`Name <addr>` or `addr`). */
-function addressIn(text: string): string {
-  const angled = /<([^<>\s]+@[^<>\s]+)>/.exec(text);
-  return (angled?.[1] ?? text.trim()).toLowerCase();
-}
-
 function envelopeOf(mail: ComposeContent): Envelope {
   const rcptTo = [...mail.to, ...mail.cc, ...mail.bcc].map((a) => a.address);
   return { mailFrom: (mail.sender ?? mail.from).address, rcptTo };
@@ -80,9 +78,42 @@ function uniqueRecipients(addresses: readonly string[]): string[] {
   });
 }
 
-function routeOf(mailFrom: string, rcptTo: readonly string[], isLocal: (d: string) => boolean): Route {
+/** Every address the message claims to come from; Reply-To is free, as in Exchange. */
+function claimedSenders(envelopeFrom: string | undefined, mail: ComposeContent | undefined, prepared: PreparedRaw | undefined): ClaimedSender[] {
+  const claimed: ClaimedSender[] = envelopeFrom === undefined ? [] : [{ address: envelopeFrom, field: 'envelope.mailFrom' }];
+  if (mail) {
+    claimed.push({ address: mail.from.address, field: 'from.address' });
+    if (mail.sender) claimed.push({ address: mail.sender.address, field: 'sender.address' });
+  }
+  if (prepared) {
+    claimed.push(...prepared.fromAddresses.map((address) => ({ address, field: 'from' })));
+    claimed.push(...prepared.senderAddresses.map((address) => ({ address, field: 'sender' })));
+  }
+  return claimed;
+}
+
+/** Only a sender that passed the send-as rule makes mail internal; anyone else's is inbound. */
+function routeOf(mailFrom: string, rcptTo: readonly string[], isLocal: (d: string) => boolean, authorized: boolean): Route {
   if (rcptTo.some((r) => !isLocal(domainOf(r)))) return ROUTE.outbound;
-  return mailFrom !== '' && isLocal(domainOf(mailFrom)) ? ROUTE.internal : ROUTE.inbound;
+  return authorized && mailFrom !== '' && isLocal(domainOf(mailFrom)) ? ROUTE.internal : ROUTE.inbound;
+}
+
+/**
+ * Applies the send-as rule (docs/sender-authority.md) and answers whether the message speaks for
+ * its principal: our own notices and principals that passed do; unauthenticated mail never does,
+ * and may not claim a local domain unless it came from a trusted network.
+ */
+async function authorize(submission: Submission, claimed: ClaimedSender[], deps: IngestDeps, isLocal: (d: string) => boolean): Promise<boolean> {
+  if (submission.source === 'system') return true;
+  if (submission.principal) {
+    await assertMaySendAs(submission.principal, claimed, { directory: deps.senders, isLocal });
+    return true;
+  }
+  const local = claimsLocalDomain(claimed, isLocal);
+  if (local && !submission.connection?.trustedNetwork) {
+    throw new MailgateError('sender_forbidden', `Authentication required to send as ${local.address}`, local.field);
+  }
+  return false;
 }
 
 function kindOf(address: string, mail: ComposeContent | undefined): NewRecipient['kind'] {
@@ -111,20 +142,22 @@ export async function ingest(submission: Submission, deps: IngestDeps): Promise<
   const id = newId(now);
   const ids = { messageId: submission.messageId ?? `<${id}@${deps.hostname}>`, date: new Date(now) };
 
+  const prepared = submission.content.kind === 'mime' ? deps.raw.prepare(submission.content.raw, ids) : undefined;
+  if (!mail && !prepared) throw new MailgateError('invalid_value', 'Unknown content kind', 'content');
+  const claimed = claimedSenders(submission.envelope ? mailFrom : undefined, mail, prepared);
+  const authorized = await authorize(submission, claimed, deps, isLocal);
+
   let raw: Buffer;
   let header: { messageId: string; date: string; from: string; subject: string };
   if (mail) {
     raw = await deps.composer.compose(mail, ids);
     header = { messageId: ids.messageId, date: rfc5322Date(ids.date), from: formatAddress(mail.from), subject: mail.subject };
-  } else if (submission.content.kind === 'mime') {
-    const prepared = deps.raw.prepare(submission.content.raw, ids);
-    raw = prepared.raw;
-    header = prepared;
   } else {
-    throw new MailgateError('invalid_value', 'Unknown content kind', 'content');
+    raw = (prepared as PreparedRaw).raw;
+    header = prepared as PreparedRaw;
   }
 
-  const route = routeOf(mailFrom, rcptTo, isLocal);
+  const route = routeOf(mailFrom, rcptTo, isLocal, authorized);
   const { connection } = submission;
   // Our own notices are not screened: holding a bounce about a held message helps no one.
   const screened = deps.screening && submission.source !== 'system'
@@ -133,7 +166,7 @@ export async function ingest(submission: Submission, deps: IngestDeps): Promise<
           raw,
           route,
           mailFrom,
-          fromAddress: mail ? mail.from.address.toLowerCase() : addressIn(header.from),
+          fromAddress: (mail ? mail.from.address : (prepared?.fromAddresses[0] ?? '')).toLowerCase(),
           subject: header.subject,
           recipients: rcptTo,
           ...(connection ? { connection } : {}),
@@ -142,11 +175,10 @@ export async function ingest(submission: Submission, deps: IngestDeps): Promise<
       )
     : undefined;
   if (screened?.headers) raw = Buffer.concat([Buffer.from(screened.headers, 'utf8'), raw]);
-  if (route !== ROUTE.inbound) {
-    // DKIM is the signer's domain's promise; mail arriving from outside keeps its own signatures.
-    const signingAddress = mail ? (mail.sender ?? mail.from).address : mailFrom;
-    if (signingAddress) raw = await deps.signer.sign(raw, domainOf(signingAddress));
-  }
+  // DKIM is the From domain's promise (DMARC aligns on From): given only for mail whose sender
+  // passed the send-as rule; mail arriving from outside keeps its own signatures.
+  const signingAddress = mail ? mail.from.address : claimed.find((c) => c.field === 'from')?.address;
+  if (authorized && signingAddress) raw = await deps.signer.sign(raw, domainOf(signingAddress));
 
   const recipients: NewRecipient[] = rcptTo.map((address) => {
     const domain = domainOf(address);

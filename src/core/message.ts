@@ -44,9 +44,12 @@ export type SubmissionContent =
 
 export type SubmissionSource = 'mimecast' | 'graph' | 'works' | 'smtp' | 'system';
 
+/** Who authenticated the request: the user whose mailbox sends (src/core/send-as.ts decides what it may claim). */
 export interface Principal {
   userId: string;
   email: string;
+  /** Set when an OAuth application acts with application permissions (Graph `/users/{id}`). */
+  app?: { clientId: string };
 }
 
 export interface Envelope {

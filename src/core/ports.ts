@@ -91,6 +91,10 @@ export interface PreparedRaw {
   date: string;
   from: string;
   subject: string;
+  /** Every address of every From field, in order (the send-as rule checks them all). */
+  fromAddresses: string[];
+  /** Every address of every Sender field. */
+  senderAddresses: string[];
 }
 
 /** Readies client MIME for storage without altering the client's own bytes. */

@@ -29,6 +29,8 @@ export interface InboundConnection {
   tlsCipher: string | null;
   /** The SMTP AUTH user, for submission. */
   authenticatedUser: string | null;
+  /** The client is in MAILGATE_SMTP_TRUSTED_NETWORKS: it may use a local domain's sender without AUTH. */
+  trustedNetwork?: boolean;
   transmissionStart: number;
   transmissionEnd: number;
   transmissionSize: number;

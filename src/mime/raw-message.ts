@@ -16,6 +16,10 @@ export interface RawHeader {
 export interface HeaderSummary {
   /** The first From address. */
   from: string;
+  /** Every address of every From field (RFC 5322 allows a list; a forger may add a second field). */
+  fromAddresses: string[];
+  /** Every address of every Sender field. */
+  senderAddresses: string[];
   /** The From header as display text, encoded words decoded (`Name <addr>`). */
   fromHeader: string;
   subject: string;
@@ -217,8 +221,11 @@ export function readHeaderSummary(raw: Buffer): HeaderSummary {
   const { headers } = splitHeaderBlock(raw);
   const fromValues = findHeaders(headers, 'From');
   const fromParsed = fromValues.length ? parseAddressHeader(fromValues) : undefined;
+  const fromAddresses = addresses(fromValues);
   const summary: HeaderSummary = {
-    from: addresses(fromValues)[0] ?? '',
+    from: fromAddresses[0] ?? '',
+    fromAddresses,
+    senderAddresses: addresses(findHeaders(headers, 'Sender')),
     fromHeader: fromParsed?.text ?? '',
     subject: decodeEncodedWords(findHeaders(headers, 'Subject')[0] ?? '').trim(),
     to: addresses(findHeaders(headers, 'To')),

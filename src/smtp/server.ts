@@ -8,7 +8,6 @@ import { once } from 'node:events';
 import type { AddressInfo } from 'node:net';
 import { SMTPServer, type SMTPServerAddress, type SMTPServerAuthentication, type SMTPServerDataStream, type SMTPServerSession } from 'smtp-server';
 import { authenticateUser } from '../auth/passwords.js';
-import { assertMaySendAs } from '../auth/send-as.js';
 import { MailgateError, isMailgateError } from '../core/errors.js';
 import { domainOf } from '../core/ingest.js';
 import type { InboundConnection } from '../core/screening.js';
@@ -17,6 +16,8 @@ import { assertAddress } from '../core/validate.js';
 import type { Gateway } from '../gateway.js';
 import type { UserRecord } from '../store/store.js';
 import { matchesAddressPattern } from '../core/address-pattern.js';
+import { claimsLocalDomain } from '../core/send-as.js';
+import { networkMatcher } from '../config/networks.js';
 import { assertWellFormed, normalizeLineEnds } from './message-checks.js';
 import { receivedHeader } from './received-header.js';
 import { loadTlsMaterial } from './tls.js';
@@ -46,6 +47,8 @@ function fromMailgateError(error: MailgateError): Error {
 
 interface SessionState {
   user?: UserRecord;
+  /** The client is in MAILGATE_SMTP_TRUSTED_NETWORKS. */
+  trusted: boolean;
   startedAt: number;
 }
 
@@ -53,11 +56,13 @@ interface SessionState {
 export async function startSmtpListener(gateway: Gateway): Promise<SmtpListener> {
   const { config, store, log, clock } = gateway;
   const local = new Set(config.localDomains);
+  const isLocal = (domain: string) => local.has(domain);
+  const isTrusted = networkMatcher(config.smtpTrustedNetworks);
   const tls = loadTlsMaterial(config);
   const states = new WeakMap<SMTPServerSession, SessionState>();
   const stateOf = (session: SMTPServerSession): SessionState => {
     let state = states.get(session);
-    if (!state) states.set(session, (state = { startedAt: clock.now() }));
+    if (!state) states.set(session, (state = { trusted: isTrusted(session.remoteAddress), startedAt: clock.now() }));
     return state;
   };
 
@@ -97,7 +102,8 @@ export async function startSmtpListener(gateway: Gateway): Promise<SmtpListener>
       void (async () => {
         const from = address.address === '' ? '' : assertAddress(address.address, 'MAIL FROM');
         const user = stateOf(session).user;
-        if (user && from !== '') assertMaySendAs(user, await store.listDelegations(user.id), from, 'MAIL FROM');
+        // The send-as rule ingest() applies to the whole message, asked early for the envelope.
+        if (user) await gateway.checkSendAs({ userId: user.id, email: user.email }, [{ address: from, field: 'MAIL FROM' }]);
         if (!user && from !== '') {
           // Refuse blocked senders before the data is sent; header From is checked after DATA.
           const blocked = (await store.listSenderEntries('blocked')).find((e) => matchesAddressPattern(e.pattern, from));
@@ -112,10 +118,16 @@ export async function startSmtpListener(gateway: Gateway): Promise<SmtpListener>
     onRcptTo(address: SMTPServerAddress, session, callback) {
       void (async () => {
         const rcpt = assertAddress(address.address, 'RCPT TO');
-        const user = stateOf(session).user;
+        const { user, trusted } = stateOf(session);
         if (!local.has(domainOf(rcpt))) {
           if (!user) throw smtpError('554 5.7.1', `Relay access denied for <${rcpt}>`);
           return;
+        }
+        // Only an authenticated user or a trusted network may claim a local domain (docs/sender-authority.md);
+        // the header From is held to the same rule by ingest() after DATA.
+        const mailFrom = session.envelope.mailFrom ? session.envelope.mailFrom.address : '';
+        if (!user && !trusted && claimsLocalDomain([{ address: mailFrom, field: 'MAIL FROM' }], isLocal)) {
+          throw smtpError('550 5.7.1', `<${mailFrom}>: Sender address rejected: authentication required for a local domain`);
         }
         if (!(await store.getUserByEmail(rcpt))) throw smtpError('550 5.1.1', `<${rcpt}>: mailbox unavailable`);
       })().then(
@@ -168,6 +180,7 @@ export async function startSmtpListener(gateway: Gateway): Promise<SmtpListener>
       tlsProtocol: cipher ? (cipher.version ?? null) : null,
       tlsCipher: cipher ? (cipher.standardName ?? cipher.name ?? null) : null,
       authenticatedUser: state.user?.email ?? null,
+      trustedNetwork: state.trusted,
       transmissionStart: state.startedAt,
       transmissionEnd: clock.now(),
       transmissionSize: data.length,

@@ -69,7 +69,7 @@ export function checkGraphPermission(caller: GraphCaller, permission: GraphPermi
 export async function resolveMailbox(
   caller: GraphCaller,
   userParam: string | undefined,
-  store: Pick<Store, 'getUserById' | 'getUserByEmail' | 'listDelegations'>,
+  store: Pick<Store, 'getUserById' | 'getUserByEmail'>,
 ): Promise<Mailbox> {
   let user: UserRecord | undefined;
   if (userParam === undefined) {
@@ -83,5 +83,7 @@ export async function resolveMailbox(
     if (!user) throw new MailgateError('not_found', `The requested user '${id}' is invalid.`);
     if (caller.user && caller.user.id !== user.id) throw new MailgateError('forbidden', 'Access is denied. Check credentials and try again.');
   }
-  return { user, delegations: await store.listDelegations(user.id) };
+  // An application token acts with application permissions: any local mailbox may be its sender.
+  const app = caller.user ? {} : { app: { clientId: caller.claims.clientId } };
+  return { user, principal: { userId: user.id, email: user.email, ...app } };
 }

@@ -3,11 +3,10 @@
  * attachments are checked here under their Graph names, so errors point at the wire field.
  */
 import { createHash } from 'node:crypto';
-import { assertMaySendAs } from '../../auth/send-as.js';
 import { decodeBase64Strict } from '../../core/base64.js';
 import { MailgateError } from '../../core/errors.js';
 import { arrayAt, isObject, objectAt, optionalString, requiredString, type JsonObject } from '../../core/json-fields.js';
-import type { AttachmentInput, ComposeContent, HeaderField, MailAddress, Submission } from '../../core/message.js';
+import type { AttachmentInput, ComposeContent, HeaderField, MailAddress, Principal, Submission } from '../../core/message.js';
 import { assertAddress, assertHeaderName, assertHeaderText } from '../../core/validate.js';
 import { readHeaderSummary } from '../../mime/raw-message.js';
 import type { MailboxAddress } from '../../store/mailbox-store.js';
@@ -26,7 +25,8 @@ const MIME_BASE64_MESSAGE = 'Invalid base64 string for MIME content.';
 /** The mailbox a request acts for, and the addresses it may send as. */
 export interface Mailbox {
   user: UserRecord;
-  delegations: readonly string[];
+  /** Who sends from this mailbox; ingest() checks what it may put in From and Sender. */
+  principal: Principal;
 }
 
 export type Importance = 'low' | 'normal' | 'high';
@@ -246,10 +246,8 @@ const PRIORITY: Record<Importance, HeaderField[]> = {
 
 /** The message to compose for `mailbox`; `from` defaults to the mailbox and must be one it may send as. */
 export function composeContent(fields: MessageFields, mailbox: Mailbox, extraAttachments: AttachmentInput[] = []): ComposeContent {
-  const { user, delegations } = mailbox;
+  const { user } = mailbox;
   const from = fields.from ?? (user.name ? { address: user.email, name: user.name } : { address: user.email });
-  assertMaySendAs(user, delegations, from.address, 'from.emailAddress.address');
-  if (fields.sender) assertMaySendAs(user, delegations, fields.sender.address, 'sender.emailAddress.address');
   const headers: HeaderField[] = [...fields.internetMessageHeaders, ...PRIORITY[fields.importance]];
   // RFC 8098 asks for read receipts; Return-Receipt-To is the de facto delivery-receipt request.
   if (fields.isReadReceiptRequested) headers.push({ name: 'Disposition-Notification-To', value: `<${from.address}>` });
@@ -273,10 +271,10 @@ export function composeContent(fields: MessageFields, mailbox: Mailbox, extraAtt
 }
 
 /** A composed Graph submission. */
-export function composeSubmission(mail: ComposeContent, user: UserRecord, messageId?: string): Submission {
+export function composeSubmission(mail: ComposeContent, mailbox: Mailbox, messageId?: string): Submission {
   return {
     source: 'graph',
-    principal: { userId: user.id, email: user.email },
+    principal: mailbox.principal,
     content: { kind: 'compose', mail },
     ...(messageId ? { messageId } : {}),
   };
@@ -300,12 +298,11 @@ export function decodeMimeBody(body: unknown): Buffer {
  * mailbox when the client left it out (as Exchange adds one); the envelope comes from the headers.
  */
 export function mimeSubmission(raw: Buffer, mailbox: Mailbox): Submission {
-  const { user, delegations } = mailbox;
+  const { user } = mailbox;
   const summary = readHeaderSummary(raw);
   let bytes = raw;
   let mailFrom = summary.from;
-  if (mailFrom) assertMaySendAs(user, delegations, mailFrom, 'from');
-  else {
+  if (!mailFrom) {
     mailFrom = user.email;
     bytes = Buffer.concat([Buffer.from(`From: ${user.email}${newline(raw)}`, 'utf8'), raw]);
   }
@@ -313,7 +310,7 @@ export function mimeSubmission(raw: Buffer, mailbox: Mailbox): Submission {
   if (rcptTo.length === 0) throw new MailgateError('no_recipients', 'The MIME message has no To, Cc or Bcc recipients');
   return {
     source: 'graph',
-    principal: { userId: user.id, email: user.email },
+    principal: mailbox.principal,
     envelope: { mailFrom, rcptTo },
     content: { kind: 'mime', raw: bytes },
   };

@@ -1,5 +1,4 @@
 /** Mimecast send-email items ⇄ the internal Submission; pure apart from the file lookup it is given. */
-import { assertMaySendAs } from '../../auth/send-as.js';
 import { MailgateError } from '../../core/errors.js';
 import { arrayAt, isObject, objectAt, optionalString, requiredString, type JsonObject } from '../../core/json-fields.js';
 import type { AttachmentInput, ComposeContent, HeaderField, MailAddress, Submission } from '../../core/message.js';
@@ -64,13 +63,11 @@ function headersAt(item: Item): HeaderField[] {
   });
 }
 
-/** Seed 000: `from` defaults to the authorised user and may only be that user or a delegated address. */
-function senderFor(item: Item, user: UserRecord, delegations: readonly string[]): MailAddress {
+/** Seed 000: `from` defaults to the authorised user; ingest() decides whether the user may use it. */
+function senderFor(item: Item, user: UserRecord): MailAddress {
   const given = objectAt(item, 'from', 'from');
   if (!given) return user.name ? { address: user.email, name: user.name } : { address: user.email };
-  const from = addressAt(given, 'from');
-  assertMaySendAs(user, delegations, from.address, 'from.emailAddress');
-  return from;
+  return addressAt(given, 'from');
 }
 
 const VENDOR_FIELDS: Array<[RegExp, string]> = [
@@ -96,14 +93,13 @@ export function vendorError(error: MailgateError): MailgateError {
 export async function sendEmailSubmission(
   item: unknown,
   user: UserRecord,
-  delegations: readonly string[],
   files: FileResolver,
 ): Promise<Submission> {
   if (!isObject(item)) throw new MailgateError('invalid_type', 'each data item must be an object', 'data');
   if (item.to === undefined) throw new MailgateError('field_required', 'to is required', 'to');
   const subject = requiredString(item, 'subject', 'subject');
   const mail: ComposeContent = {
-    from: senderFor(item, user, delegations),
+    from: senderFor(item, user),
     to: recipients(item, 'to'),
     cc: recipients(item, 'cc'),
     bcc: recipients(item, 'bcc'),

@@ -3,7 +3,6 @@
  * `POST /messages/{id}/send` (202; the draft moves to Sent Items). Also `/mailFolders/drafts/messages`.
  */
 import type { FastifyInstance, RouteHandlerMethod } from 'fastify';
-import { assertMaySendAs } from '../../../auth/send-as.js';
 import { MailgateError } from '../../../core/errors.js';
 import { newId } from '../../../core/ids.js';
 import type { AttachmentInput } from '../../../core/message.js';
@@ -103,7 +102,7 @@ export function draftRoutes(app: FastifyInstance, { gateway }: GraphContext): vo
       const message = jsonBody(request.body);
       const fields = messageFields(message);
       // Graph refuses a foreign From only at send time; refusing it now saves the client a useless draft.
-      if (fields.from) assertMaySendAs(mailbox.user, mailbox.delegations, fields.from.address, 'from.emailAddress.address');
+      if (fields.from) await gateway.checkSendAs(mailbox.principal, [{ address: fields.from.address, field: 'from.emailAddress.address' }]);
       draft.message = withoutAttachments(message);
       inline = fields.attachments;
     }
@@ -126,7 +125,7 @@ export function draftRoutes(app: FastifyInstance, { gateway }: GraphContext): vo
     }
     const message = { ...draft.message, ...patch };
     const fields = messageFields(message);
-    if (fields.from) assertMaySendAs(mailbox.user, mailbox.delegations, fields.from.address, 'from.emailAddress.address');
+    if (fields.from) await gateway.checkSendAs(mailbox.principal, [{ address: fields.from.address, field: 'from.emailAddress.address' }]);
     const updated = { ...draft, message, updatedAt: clock.now() };
     await store.updateDraft(draft.id, message, updated.updatedAt);
     return messageResource(await draftView(store, updated, await store.listDraftAttachments(draft.id), mailbox));
@@ -143,7 +142,7 @@ export function draftRoutes(app: FastifyInstance, { gateway }: GraphContext): vo
       const fields = messageFields(draft.message);
       const mail = composeContent(fields, mailbox, await attachmentInputs(store, draft.id));
       // The Message-ID the draft showed is the one the recipients see.
-      const accepted = await gateway.ingest(composeSubmission(mail, mailbox.user, draft.internetMessageId));
+      const accepted = await gateway.ingest(composeSubmission(mail, mailbox, draft.internetMessageId));
       await fileSentCopy(store, mailbox.user.id, accepted, summaryOfCompose(mail, accepted, graphProperties(fields)), clock.now());
     }
     // The message is durable in the queue and Sent Items; the draft and its bytes go.

@@ -36,7 +36,7 @@ export function sendMailRoute(app: FastifyInstance, { gateway }: GraphContext): 
     const { message, saveToSentItems } = sendMailRequest(jsonBody(request.body));
     const fields = messageFields(message);
     const mail = composeContent(fields, mailbox);
-    const accepted = await gateway.ingest(composeSubmission(mail, mailbox.user));
+    const accepted = await gateway.ingest(composeSubmission(mail, mailbox));
     if (saveToSentItems) {
       await fileSentCopy(store, mailbox.user.id, accepted, summaryOfCompose(mail, accepted, graphProperties(fields)), clock.now());
     }

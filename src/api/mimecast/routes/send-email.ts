@@ -11,7 +11,6 @@ export function sendEmailRoute(app: FastifyInstance, { gateway }: MimecastContex
   app.post('/email/send-email', { bodyLimit: SEND_EMAIL_LIMIT }, async (request) => {
     const { user } = callerOf(request);
     const { data } = requestOf(request);
-    const delegations = await store.listDelegations(user.id);
     const resolveFile = async (id: string) => {
       const file = await store.getFile(id);
       return file && file.userId === user.id ? store.blobs.get(file.blobKey) : undefined;
@@ -20,7 +19,7 @@ export function sendEmailRoute(app: FastifyInstance, { gateway }: MimecastContex
     return eachItem(
       data,
       async (item) => {
-        const accepted = await gateway.ingest(await sendEmailSubmission(item, user, delegations, resolveFile));
+        const accepted = await gateway.ingest(await sendEmailSubmission(item, user, resolveFile));
         return { messageId: accepted.internetMessageId, messageDateHeader: accepted.date };
       },
       vendorError,
