@@ -2,9 +2,9 @@
  * Helpers for client-supplied RFC 5322 bytes (Graph MIME sends, SMTP DATA). The client's bytes
  * stay intact: the gateway only prepends the headers it must add and reads the header block.
  */
-import { parseAddressHeader } from 'mailparser';
 import { MailgateError } from '../core/errors.js';
 import type { MessageIds } from '../core/ports.js';
+import { decodeEncodedWords, parseAddressList, quotedMailbox } from './address.js';
 
 /** One unfolded header field, value as written (encoded words not decoded). */
 export interface RawHeader {
@@ -139,94 +139,21 @@ function removeHeaderLines(raw: Buffer, block: HeaderBlock, name: string): Buffe
   return Buffer.concat([Buffer.from(head, 'latin1'), head === '' ? rest.subarray(rest[0] === 0x0d ? 2 : 1) : rest]);
 }
 
-const ENCODED_WORD = /=\?([^?\s*]+)(?:\*[^?\s]*)?\?([bBqQ])\?([^?\s]*)\?=/g;
-
-function wordBytes(encoding: string, text: string): Buffer {
-  if (encoding.toUpperCase() === 'B') return Buffer.from(text, 'base64');
-  const bytes: number[] = [];
-  for (let i = 0; i < text.length; i++) {
-    const ch = text[i] as string;
-    const hex = text.slice(i + 1, i + 3);
-    if (ch === '_') bytes.push(0x20);
-    else if (ch === '=' && /^[0-9a-fA-F]{2}$/.test(hex)) {
-      bytes.push(parseInt(hex, 16));
-      i += 2;
-    } else bytes.push(ch.charCodeAt(0) & 0xff);
-  }
-  return Buffer.from(bytes);
-}
-
-function decodeCharset(charset: string, bytes: Buffer): string | undefined {
-  try {
-    return new TextDecoder(charset).decode(bytes);
-  } catch {
-    return undefined;
-  }
-}
-
-/**
- * Decodes RFC 2047 encoded words. libmime does this inside mailparser but is not a direct
- * dependency and mailparser exposes no synchronous decoder, so this stays small and local.
- * Adjacent words in one charset are joined before decoding because encoders split multi-byte
- * characters across words; whitespace between encoded words is dropped (RFC 2047 6.2).
- */
-export function decodeEncodedWords(value: string): string {
-  let out = '';
-  let last = 0;
-  let pending: { charset: string; bytes: Buffer[]; raw: string } | undefined;
-  const flush = (): void => {
-    if (!pending) return;
-    out += decodeCharset(pending.charset, Buffer.concat(pending.bytes)) ?? pending.raw;
-    pending = undefined;
-  };
-  for (const match of value.matchAll(ENCODED_WORD)) {
-    const index = match.index ?? 0;
-    const between = value.slice(last, index);
-    const charset = (match[1] as string).toLowerCase();
-    const bytes = wordBytes(match[2] as string, match[3] as string);
-    if (pending && /^[ \t\r\n]*$/.test(between)) {
-      if (pending.charset === charset) {
-        pending.bytes.push(bytes);
-        pending.raw += match[0];
-      } else {
-        flush();
-        pending = { charset, bytes: [bytes], raw: match[0] };
-      }
-    } else {
-      flush();
-      out += between;
-      pending = { charset, bytes: [bytes], raw: match[0] };
-    }
-    last = index + match[0].length;
-  }
-  flush();
-  return out + value.slice(last);
-}
-
-function addresses(values: string[]): string[] {
-  if (values.length === 0) return [];
-  const out: string[] = [];
-  const walk = (list: Array<{ address?: string; group?: unknown[] }>): void => {
-    for (const entry of list) {
-      if (entry.group) walk(entry.group as Array<{ address?: string; group?: unknown[] }>);
-      else if (entry.address) out.push(entry.address);
-    }
-  };
-  walk(parseAddressHeader(values).value);
-  return out;
+function addresses(values: readonly string[]): string[] {
+  return parseAddressList(values).map((a) => a.address);
 }
 
 /** Reads sender, recipients, subject and Message-ID from the header block only. */
 export function readHeaderSummary(raw: Buffer): HeaderSummary {
   const { headers } = splitHeaderBlock(raw);
   const fromValues = findHeaders(headers, 'From');
-  const fromParsed = fromValues.length ? parseAddressHeader(fromValues) : undefined;
-  const fromAddresses = addresses(fromValues);
+  const fromParsed = parseAddressList(fromValues);
+  const fromAddresses = fromParsed.map((a) => a.address);
   const summary: HeaderSummary = {
     from: fromAddresses[0] ?? '',
     fromAddresses,
     senderAddresses: addresses(findHeaders(headers, 'Sender')),
-    fromHeader: fromParsed?.text ?? '',
+    fromHeader: fromParsed.map(quotedMailbox).join(', '),
     subject: decodeEncodedWords(findHeaders(headers, 'Subject')[0] ?? '').trim(),
     to: addresses(findHeaders(headers, 'To')),
     cc: addresses(findHeaders(headers, 'Cc')),

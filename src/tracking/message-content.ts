@@ -5,6 +5,7 @@
  */
 import path from 'node:path';
 import { simpleParser, type AddressObject, type ParsedMail } from 'mailparser';
+import { parsedAddresses } from '../mime/address.js';
 
 export interface ContentAddress {
   address: string;
@@ -49,8 +50,7 @@ export const COMPONENT_TYPE = {
 const PARSE_OPTIONS = { skipHtmlToText: true, skipTextToHtml: true, skipImageLinks: true } as const;
 
 function addresses(field: AddressObject | AddressObject[] | undefined): ContentAddress[] {
-  const list = field === undefined ? [] : Array.isArray(field) ? field : [field];
-  return list.flatMap((group) => group.value).map((a) => ({ address: a.address ?? '', name: a.name ?? '' }));
+  return parsedAddresses(field).map((a) => ({ address: a.address, name: a.name ?? '' }));
 }
 
 function extensionOf(name: string): string {

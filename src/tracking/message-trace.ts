@@ -6,6 +6,7 @@
 import type { HoldDecision } from '../core/policy.js';
 import type { InboundConnection } from '../core/screening.js';
 import type { SpamInfo } from '../core/spam-info.js';
+import { parseMailbox } from '../mime/address.js';
 import { EVENT_KIND, messageStatusOf, type EventKind, type RecipientStatus } from '../core/tracking.js';
 import type { EventRecord, MessageRecord, RecipientRecord } from '../store/store.js';
 import type { LitigationHoldRecord } from '../store/tracking-store.js';
@@ -245,9 +246,9 @@ export function auditsOf(events: readonly EventRecord[], holds: readonly Litigat
 
 /** A summary for a message whose raw content is gone and was never summarised: what the row itself says. */
 export function fallbackSummary(message: MessageRecord, recipients: readonly RecipientRecord[]): ContentSummary {
-  const match = /^\s*"?([^"<]*?)"?\s*<([^>]+)>\s*$/.exec(message.fromHeader);
-  const from: ContentAddress | null = match
-    ? { name: match[1] ?? '', address: match[2] ?? '' }
+  const parsed = parseMailbox(message.fromHeader);
+  const from: ContentAddress | null = parsed
+    ? { name: parsed.name ?? '', address: parsed.address }
     : message.fromHeader
       ? { name: '', address: message.fromHeader.trim() }
       : null;

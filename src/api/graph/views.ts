@@ -4,6 +4,7 @@ import type { DraftAttachmentRecord, DraftRecord } from '../../store/draft-store
 import { MAILBOX_FOLDER } from '../../store/mailbox-store.js';
 import type { MailboxEntry, Store } from '../../store/store.js';
 import { bodyPreview, summaryOfRaw } from '../../mime/mailbox-summary.js';
+import { parseMailbox } from '../../mime/address.js';
 import { graphProperties, messageFields, type Mailbox, type MessageView } from './translate.js';
 
 /** Graph's well-known folder names ⇄ mailgate's folders. */
@@ -19,7 +20,7 @@ async function bodyOf(raw: Buffer): Promise<MessageView['body']> {
 /** A mailbox copy as a message; the MIME is parsed only when the body is wanted. */
 export async function entryView(store: Pick<Store, 'blobs'>, entry: MailboxEntry, withBody: boolean): Promise<MessageView> {
   const r = entry.recipients;
-  const from = entry.fromHeader ? /^(?:(.*) )?<([^<>]+)>$/.exec(entry.fromHeader) : null;
+  const from = entry.fromHeader ? parseMailbox(entry.fromHeader) : undefined;
   return {
     id: entry.id,
     createdAt: entry.receivedAt,
@@ -33,7 +34,7 @@ export async function entryView(store: Pick<Store, 'blobs'>, entry: MailboxEntry
     preview: entry.preview,
     hasAttachments: entry.hasAttachments,
     internetMessageId: entry.internetMessageId,
-    from: from ? { address: from[2] as string, ...(from[1] ? { name: from[1] } : {}) } : entry.fromHeader ? { address: entry.fromHeader } : undefined,
+    from: from ?? (entry.fromHeader ? { address: entry.fromHeader } : undefined),
     sender: undefined,
     to: r.to,
     cc: r.cc,
@@ -63,14 +64,14 @@ export async function draftView(
   if (draft.mimeBlobKey) {
     const raw = await store.blobs.get(draft.mimeBlobKey);
     const summary = await summaryOfRaw(raw);
-    const fromMatch = /^(?:(.*) )?<([^<>]+)>$/.exec(summary.fromHeader);
+    const from = parseMailbox(summary.fromHeader);
     return {
       ...base,
       subject: summary.subject,
       body: await bodyOf(raw),
       preview: summary.preview,
       hasAttachments: summary.hasAttachments,
-      from: fromMatch ? { address: fromMatch[2] as string } : { address: summary.fromHeader || mailbox.user.email },
+      from: { address: from?.address ?? mailbox.user.email },
       sender: undefined,
       ...summary.recipients,
       properties: {},

@@ -6,6 +6,7 @@
 import { HELD_GROUPS, type HeldGroup } from '../../core/policy.js';
 import { MailgateError } from '../../core/errors.js';
 import { ROUTE, type Route } from '../../core/tracking.js';
+import { parseMailbox } from '../../mime/address.js';
 import type { HoldActionResult, HoldQuery, HoldRecord } from '../../store/inbound-store.js';
 import { formatMimecastDate, parseMimecastDate } from './search-date.js';
 
@@ -87,8 +88,8 @@ export function paginationOf(query: HoldQuery, shown: number, total: number): Re
 
 /** `Name <addr>` or `addr` as Mimecast's `{emailAddress, displayableName}`. */
 export function mimecastAddress(text: string): { emailAddress: string; displayableName: string } {
-  const angled = /^\s*"?(.*?)"?\s*<([^<>]+)>\s*$/.exec(text);
-  return angled ? { emailAddress: angled[2] ?? '', displayableName: angled[1] ?? '' } : { emailAddress: text.trim(), displayableName: '' };
+  const parsed = parseMailbox(text);
+  return parsed ? { emailAddress: parsed.address, displayableName: parsed.name ?? '' } : { emailAddress: text.trim(), displayableName: '' };
 }
 
 /** One get-hold-message-list item. */

@@ -4,6 +4,7 @@
  * (mailparser), which is also where bodies and attachments always come from.
  */
 import { simpleParser, type AddressObject, type Attachment, type ParsedMail } from 'mailparser';
+import { parsedAddresses, parseMailbox } from '../../mime/address.js';
 import { MAILBOX_FOLDER, type MailboxAddress, type NumberedMailboxEntry } from '../../store/mailbox-store.js';
 import type { MailboxEntry, Store } from '../../store/store.js';
 import { MAIL_STATUS, SECURITY_LEVELS, WORKS_FOLDER_ID, type SecurityLevel, type WorksAttachmentFile, type WorksMail, type WorksMailAddress, type WorksMailFolder, type WorksMailSummary } from './schemas.js';
@@ -37,20 +38,12 @@ export function folderViews(counts: Array<{ folder: string; total: number; unrea
 const address = (a: MailboxAddress): WorksMailAddress => ({ name: a.name ?? '', email: a.address });
 
 function addresses(value: AddressObject | AddressObject[] | undefined): WorksMailAddress[] {
-  const out: WorksMailAddress[] = [];
-  const walk = (list: AddressObject['value']): void => {
-    for (const entry of list) {
-      if (entry.group) walk(entry.group);
-      else if (entry.address) out.push({ name: entry.name ?? '', email: entry.address });
-    }
-  };
-  for (const object of value === undefined ? [] : Array.isArray(value) ? value : [value]) walk(object.value);
-  return out;
+  return parsedAddresses(value).map(address);
 }
 
 function fromHeader(text: string): WorksMailAddress {
-  const match = /^(?:(.*) )?<([^<>]+)>$/.exec(text);
-  return match ? { name: match[1] ?? '', email: match[2] as string } : { name: '', email: text };
+  const parsed = parseMailbox(text);
+  return parsed ? address(parsed) : { name: '', email: text };
 }
 
 function statusOf(numbered: NumberedMailboxEntry): number {
