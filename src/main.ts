@@ -1,5 +1,6 @@
 /** Composition root: config → store → HTTP + SMTP + delivery workers; graceful close on SIGINT/SIGTERM. */
 import type { FastifyInstance } from 'fastify';
+import type { Logger } from 'pino';
 import type { Config } from './config/config.js';
 import { buildServer, buildWorksServer } from './api/server.js';
 import { worksLimiterFor } from './api/works/plugin.js';
@@ -18,8 +19,8 @@ export interface RunningServer {
   close(): Promise<void>;
 }
 
-export async function startServer(config: Config): Promise<RunningServer> {
-  const gateway = await createGateway(config);
+export async function startServer(config: Config, options: { log?: Logger } = {}): Promise<RunningServer> {
+  const gateway = await createGateway(config, options);
   const worksLimiter = worksLimiterFor(gateway);
   const http = await buildServer(gateway, worksLimiter);
   await http.listen({ host: config.httpHost, port: config.httpPort });
