@@ -1,6 +1,7 @@
 /** Composition root: config → store → HTTP + SMTP + delivery workers; graceful close on SIGINT/SIGTERM. */
 import type { FastifyInstance } from 'fastify';
 import type { Logger } from 'pino';
+import type { Clock } from './core/ports.js';
 import type { Config } from './config/config.js';
 import { buildServer, buildWorksServer } from './api/server.js';
 import { worksLimiterFor } from './api/works/plugin.js';
@@ -19,7 +20,8 @@ export interface RunningServer {
   close(): Promise<void>;
 }
 
-export async function startServer(config: Config, options: { log?: Logger } = {}): Promise<RunningServer> {
+/** `options` replace the logger and clock (tests capture logs and move time). */
+export async function startServer(config: Config, options: { log?: Logger; clock?: Clock } = {}): Promise<RunningServer> {
   const gateway = await createGateway(config, options);
   const worksLimiter = worksLimiterFor(gateway);
   const http = await buildServer(gateway, worksLimiter);
