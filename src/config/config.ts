@@ -5,6 +5,7 @@
  */
 import { isIP } from 'node:net';
 import path from 'node:path';
+import { guessingOptions, type GuessingConfig } from './guessing-options.js';
 
 export type DeliveryMode = 'capture' | 'relay' | 'mx';
 
@@ -20,7 +21,7 @@ export interface RelayConfig {
   pass?: string;
 }
 
-export interface Config {
+export interface Config extends GuessingConfig {
   dataDir: string;
   httpHost: string;
   httpPort: number;
@@ -56,18 +57,6 @@ export interface Config {
   graphRequestLimit: number;
   graphRequestWindowSeconds: number;
   graphConcurrentRequests: number;
-  /** Failed password or client-secret guesses per account in one window before it is locked out. */
-  authMaxFailures: number;
-  /** Failed guesses from one client address (any accounts) in one window before it is locked out. */
-  authIpMaxFailures: number;
-  /** Seconds over which failed guesses are counted. */
-  authFailureWindowSeconds: number;
-  /** Seconds a locked-out account or address is refused, even with the right password. */
-  authLockoutSeconds: number;
-  /** First refusal pause after the free failures of an account, doubling with each further one; 0 = none. */
-  authBackoffMs: number;
-  /** Failed SMTP AUTH commands on one connection before it is closed with 421. */
-  smtpAuthFailuresPerConnection: number;
   /** Lifetime of the access tokens the Graph token endpoint issues. */
   graphTokenLifetimeSeconds: number;
   /** Port of the LINE WORKS API at the vendor's exact paths (`/v1.0/...`); unset = only under `/works` on the HTTP port. */
@@ -263,17 +252,7 @@ const OPTIONS: { [K in keyof Config]: Option<K> } = {
     parse: int(1, 86_400, 600),
   },
   graphConcurrentRequests: { key: 'graphConcurrentRequests', env: 'MAILGATE_GRAPH_CONCURRENT_REQUESTS', parse: int(1, 10_000, 4) },
-  // OWASP's authentication guidance: lock after a handful of failures, for minutes, not forever.
-  authMaxFailures: { key: 'authMaxFailures', env: 'MAILGATE_AUTH_MAX_FAILURES', parse: int(1, 1000, 5) },
-  authIpMaxFailures: { key: 'authIpMaxFailures', env: 'MAILGATE_AUTH_IP_MAX_FAILURES', parse: int(1, 100_000, 20) },
-  authFailureWindowSeconds: { key: 'authFailureWindowSeconds', env: 'MAILGATE_AUTH_FAILURE_WINDOW_SECONDS', parse: int(1, 86_400, 900) },
-  authLockoutSeconds: { key: 'authLockoutSeconds', env: 'MAILGATE_AUTH_LOCKOUT_SECONDS', parse: int(1, 86_400, 900) },
-  authBackoffMs: { key: 'authBackoffMs', env: 'MAILGATE_AUTH_BACKOFF_MS', parse: int(0, 3_600_000, 1000) },
-  smtpAuthFailuresPerConnection: {
-    key: 'smtpAuthFailuresPerConnection',
-    env: 'MAILGATE_SMTP_AUTH_FAILURES_PER_CONNECTION',
-    parse: int(1, 100, 3),
-  },
+  ...guessingOptions(int),
   graphTokenLifetimeSeconds: {
     key: 'graphTokenLifetimeSeconds',
     env: 'MAILGATE_GRAPH_TOKEN_LIFETIME_SECONDS',
