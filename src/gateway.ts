@@ -13,6 +13,7 @@ import { systemClock, type Clock, type DeliveryJob, type RecipientReply, type Tr
 import { EVENT_KIND, type TransportName } from './core/tracking.js';
 import { createSecretBox, loadMasterKey, type SecretBox } from './auth/secret-box.js';
 import { createTokenService, type TokenService } from './auth/tokens.js';
+import { createGuessGuard, type GuessGuard } from './auth/guess-guard.js';
 import { createHeldReview, type HeldReview } from './core/held-review.js';
 import { createDnsResolver } from './scan/dns-resolver.js';
 import { createScanner } from './scan/scanner.js';
@@ -35,6 +36,8 @@ export interface Gateway {
   secrets: SecretBox;
   /** Signs and verifies the OAuth dialects' access tokens (one key set per database). */
   tokens: TokenService;
+  /** Throttles and locks out password and client-secret guessing, for every way in. */
+  guesses: GuessGuard;
   clock: Clock;
   log: Logger;
   /** Settlements as they happen (`settled`), for observers such as tests and the console. */
@@ -190,6 +193,18 @@ export async function createGateway(config: Config, options: { log?: Logger; clo
     store,
     secrets,
     tokens: createTokenService({ store, secrets, clock }),
+    guesses: createGuessGuard({
+      counters: store,
+      clock,
+      log,
+      limits: {
+        maxFailures: config.authMaxFailures,
+        ipMaxFailures: config.authIpMaxFailures,
+        windowSeconds: config.authFailureWindowSeconds,
+        lockoutSeconds: config.authLockoutSeconds,
+        backoffMs: config.authBackoffMs,
+      },
+    }),
     clock,
     log,
     events,

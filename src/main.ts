@@ -1,5 +1,7 @@
 /** Composition root: config → store → HTTP + SMTP + delivery workers; graceful close on SIGINT/SIGTERM. */
 import type { FastifyInstance } from 'fastify';
+import type { Logger } from 'pino';
+import type { Clock } from './core/ports.js';
 import type { Config } from './config/config.js';
 import { buildServer, buildWorksServer } from './api/server.js';
 import { worksLimiterFor } from './api/works/plugin.js';
@@ -18,8 +20,9 @@ export interface RunningServer {
   close(): Promise<void>;
 }
 
-export async function startServer(config: Config): Promise<RunningServer> {
-  const gateway = await createGateway(config);
+/** `options` replace the logger and clock (tests capture logs and move time). */
+export async function startServer(config: Config, options: { log?: Logger; clock?: Clock } = {}): Promise<RunningServer> {
+  const gateway = await createGateway(config, options);
   const worksLimiter = worksLimiterFor(gateway);
   const http = await buildServer(gateway, worksLimiter);
   await http.listen({ host: config.httpHost, port: config.httpPort });

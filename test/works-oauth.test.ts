@@ -8,7 +8,7 @@ import { promisify } from 'node:util';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { registerRedirectUri } from '../src/auth/authorization-codes.js';
 import { createOAuthClient } from '../src/auth/oauth-clients.js';
-import { PASSWORD, startWorksFixture, type WorksFixture } from './helpers/works.js';
+import { PASSWORD, signInOnLoginPage, startWorksFixture, type WorksFixture } from './helpers/works.js';
 
 const execFileAsync = promisify(execFile);
 const REDIRECT = 'https://app.example/callback';
@@ -39,8 +39,7 @@ function authorizeQuery(over: Record<string, string> = {}): URLSearchParams {
 
 /** Signs in on the login page as a browser would; answers the redirect's Location. */
 async function signIn(password = PASSWORD): Promise<Response> {
-  const form = authorizeQuery({ username: 'alice@example.test', password });
-  return fetch(`${f.base}/oauth2/v2.0/authorize`, { method: 'POST', body: form, redirect: 'manual' });
+  return signInOnLoginPage(`${f.base}/oauth2/v2.0/authorize`, authorizeQuery(), 'alice@example.test', password);
 }
 
 describe('LINE WORKS OAuth', () => {

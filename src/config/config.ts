@@ -6,6 +6,7 @@
 import { isIP } from 'node:net';
 import path from 'node:path';
 import { parseNetwork, type Network } from './networks.js';
+import { guessingOptions, type GuessingConfig } from './guessing-options.js';
 
 export type DeliveryMode = 'capture' | 'relay' | 'mx';
 
@@ -21,7 +22,7 @@ export interface RelayConfig {
   pass?: string;
 }
 
-export interface Config {
+export interface Config extends GuessingConfig {
   dataDir: string;
   httpHost: string;
   httpPort: number;
@@ -264,6 +265,7 @@ const OPTIONS: { [K in keyof Config]: Option<K> } = {
     parse: int(1, 86_400, 600),
   },
   graphConcurrentRequests: { key: 'graphConcurrentRequests', env: 'MAILGATE_GRAPH_CONCURRENT_REQUESTS', parse: int(1, 10_000, 4) },
+  ...guessingOptions(int),
   graphTokenLifetimeSeconds: {
     key: 'graphTokenLifetimeSeconds',
     env: 'MAILGATE_GRAPH_TOKEN_LIFETIME_SECONDS',

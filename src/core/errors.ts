@@ -33,6 +33,8 @@ export const ERRORS = {
   auth_token_expired: { http: 401, smtp: '535 5.7.8', message: 'The access token has expired' },
   auth_invalid_client: { http: 401, smtp: '535 5.7.8', message: 'Unknown client or wrong client secret' },
   auth_invalid_grant: { http: 401, smtp: '535 5.7.8', message: 'The user name, password or grant is not valid' },
+  // RFC 4954 6: 454 4.7.0 is the temporary authentication failure; HTTP 429 carries Retry-After.
+  auth_locked_out: { http: 429, smtp: '454 4.7.0', message: 'Too many failed sign-in attempts; try again later' },
   forbidden: { http: 403, smtp: '550 5.7.1', message: 'The caller lacks the permission for this operation' },
   sender_forbidden: { http: 403, smtp: '550 5.7.1', message: 'Not allowed to send as this address' },
   conflict: { http: 409, smtp: '451 4.3.0', message: 'Conflict' },

@@ -7,6 +7,7 @@ import dns from 'node:dns';
 import { once } from 'node:events';
 import type { AddressInfo } from 'node:net';
 import { SMTPServer, type SMTPServerAddress, type SMTPServerAuthentication, type SMTPServerDataStream, type SMTPServerSession } from 'smtp-server';
+import { GuessRefused } from '../auth/guess-guard.js';
 import { authenticateUser } from '../auth/passwords.js';
 import { MailgateError, isMailgateError } from '../core/errors.js';
 import { domainOf } from '../core/ingest.js';
@@ -49,6 +50,8 @@ interface SessionState {
   user?: UserRecord;
   /** The client is in MAILGATE_SMTP_TRUSTED_NETWORKS. */
   trusted: boolean;
+  /** Failed AUTH commands on this connection; at the limit the connection is closed. */
+  authFailures?: number;
   startedAt: number;
 }
 
@@ -89,12 +92,29 @@ export async function startSmtpListener(gateway: Gateway): Promise<SmtpListener>
     },
 
     onAuth(auth: SMTPServerAuthentication, session, callback) {
-      authenticateUser(store, auth.username ?? '', auth.password ?? '').then(
+      const username = auth.username ?? '';
+      const password = auth.password ?? '';
+      const guess = { kind: 'user', account: username, ip: session.remoteAddress, way: 'smtp-auth' } as const;
+      const state = stateOf(session);
+      gateway.guesses.attempt(guess, () => authenticateUser(store, username, password)).then(
         (user) => {
-          stateOf(session).user = user;
+          state.user = user;
           callback(null, { user: user.email });
         },
-        () => callback(smtpError('535 5.7.8', 'Authentication credentials invalid')),
+        (error: unknown) => {
+          state.authFailures = (state.authFailures ?? 0) + 1;
+          // smtp-server closes the connection after sending a 421 (RFC 5321 3.8): a client that
+          // keeps guessing must reconnect, and every reconnect meets the shared counts again.
+          if (state.authFailures >= config.smtpAuthFailuresPerConnection) {
+            return callback(smtpError('421 4.7.0', 'Too many failed authentication attempts, closing connection'));
+          }
+          if (error instanceof GuessRefused) return callback(fromMailgateError(error));
+          if (isMailgateError(error) && error.code !== 'internal' && error.code !== 'unavailable') {
+            return callback(smtpError('535 5.7.8', 'Authentication credentials invalid'));
+          }
+          log.error({ err: error }, 'smtp auth check failed');
+          callback(smtpError('454 4.7.0', 'Temporary authentication failure'));
+        },
       );
     },
 

@@ -15,6 +15,7 @@ export interface Database {
   };
   request_ids: { id: string; seen_at: number };
   rate_limits: { key: string; window_start: number; count: number };
+  guess_counters: { key: string; points: number; expire: number | null };
   dkim_keys: {
     domain: string;
     selector: string;

@@ -1,5 +1,6 @@
 /** The storage port every backend implements, and the capability flags that tell them apart. */
 import type { BlobStore, DeliveryJob, MessageSink, NewEvent } from '../core/ports.js';
+import type { GuessCounters } from '../core/guess-counters.js';
 import type { RateCounter } from '../core/rate-limit.js';
 import type { EventKind, RecipientStatus } from '../core/tracking.js';
 import type { InboundStore } from './inbound-store.js';
@@ -147,7 +148,7 @@ export interface LeaseRequest {
 }
 
 export interface Store
-  extends MessageSink, RateCounter, TrackingStore, OAuthStore, OAuthGrantStore, DraftStore, InboundStore, MailboxStateStore {
+  extends MessageSink, RateCounter, GuessCounters, TrackingStore, OAuthStore, OAuthGrantStore, DraftStore, InboundStore, MailboxStateStore {
   readonly capabilities: Capabilities;
   readonly blobs: BlobStore;
   /** Calls `listener` when another process committed new work; returns the unsubscribe function. */

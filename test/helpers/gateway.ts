@@ -1,5 +1,7 @@
 /** Starts a real gateway (HTTP on 127.0.0.1:0, SQLite in a temp dir or a fresh PostgreSQL schema) for end-to-end tests. */
+import type { Logger } from 'pino';
 import { loadConfig } from '../../src/config/config.js';
+import type { Clock } from '../../src/core/ports.js';
 import { addUser, createMimecastKeys, type MimecastKeys } from '../../src/auth/identity.js';
 import { startServer, type RunningServer } from '../../src/main.js';
 import type { Settlement } from '../../src/store/store.js';
@@ -29,6 +31,7 @@ export async function startTestGateway(
   env: Record<string, string> = {},
   dataDir?: string,
   backend: Backend = gatewayBackend,
+  options: { log?: Logger; clock?: Clock } = {},
 ): Promise<TestGateway> {
   const temp = dataDir ? undefined : await withTempDir();
   const dir = dataDir ?? (temp as { dir: string }).dir;
@@ -43,7 +46,7 @@ export async function startTestGateway(
     MAILGATE_LOCAL_DOMAINS: 'example.test',
     ...env,
   });
-  const server = await startServer(config);
+  const server = await startServer(config, options);
   const { store, secrets } = server.gateway;
   return {
     server,

@@ -53,6 +53,39 @@ export async function worksRequest(url: string, token: string | undefined, metho
   return { status: res.status, headers: res.headers, text, json };
 }
 
+/** What a browser holds after loading the login page: the form's fields and the cookie that binds its token. */
+export interface LoginForm {
+  status: number;
+  /** The form's hidden fields, `_csrf` included. */
+  fields: Record<string, string>;
+  /** `name=value` of the CSRF secret cookie, as a browser sends it back. */
+  cookie: string;
+  headers: Headers;
+}
+
+/** Loads the login page (`GET /authorize?…`) and reads its hidden fields and cookie. */
+export async function loadLoginForm(authorizeUrl: string, query: URLSearchParams): Promise<LoginForm> {
+  const page = await fetch(`${authorizeUrl}?${query.toString()}`);
+  const html = await page.text();
+  const fields: Record<string, string> = {};
+  for (const m of html.matchAll(/<input type="hidden" name="([^"]+)" value="([^"]*)">/g)) {
+    fields[m[1] as string] = (m[2] as string).replace(/&amp;/g, '&').replace(/&quot;/g, '"').replace(/&#39;/g, "'").replace(/&lt;/g, '<').replace(/&gt;/g, '>');
+  }
+  const cookie = page.headers.getSetCookie().map((c) => c.split(';')[0] as string).join('; ');
+  return { status: page.status, fields, cookie, headers: page.headers };
+}
+
+/** Signs in on the login page as a browser would: loads the form, then posts it with its token and cookie. */
+export async function signInOnLoginPage(authorizeUrl: string, query: URLSearchParams, username: string, password: string): Promise<Response> {
+  const form = await loadLoginForm(authorizeUrl, query);
+  return fetch(authorizeUrl, {
+    method: 'POST',
+    headers: { 'Content-Type': 'application/x-www-form-urlencoded', Cookie: form.cookie, Origin: new URL(authorizeUrl).origin },
+    body: new URLSearchParams({ ...form.fields, username, password }),
+    redirect: 'manual',
+  });
+}
+
 export async function startWorksFixture(env: Record<string, string> = {}, script: SinkScript = {}): Promise<WorksFixture> {
   const sink = await startSmtpSink(script);
   const gw = await startTestGateway({ MAILGATE_RELAY_URL: `smtp://127.0.0.1:${sink.port}`, MAILGATE_WORKS_PORT: '0', ...env });

@@ -27,6 +27,7 @@ export const GRAPH_ERRORS = {
   auth_token_expired: { code: 'InvalidAuthenticationToken' },
   auth_invalid_client: { code: 'InvalidAuthenticationToken' },
   auth_invalid_grant: { code: 'InvalidAuthenticationToken' },
+  auth_locked_out: { code: 'ApplicationThrottled' },
   forbidden: { code: 'ErrorAccessDenied' },
   sender_forbidden: { code: 'ErrorSendAsDenied' },
   malformed_request: { code: 'RequestBodyRead' },

@@ -6,6 +6,7 @@
  */
 import { randomUUID } from 'node:crypto';
 import type { FastifyInstance, FastifyRequest } from 'fastify';
+import { GuessRefused } from '../../auth/guess-guard.js';
 import { authenticateClient } from '../../auth/oauth-clients.js';
 import { authenticateUser } from '../../auth/passwords.js';
 import { issueRefreshToken, redeemRefreshToken } from '../../auth/refresh-tokens.js';
@@ -86,6 +87,9 @@ function oauthFailure(error: MailgateError): OAuthFailure {
       return { status: 400, error: 'invalid_grant', code: error.field === 'refresh_token' ? 9002313 : 50126 };
     case 'forbidden':
       return { status: 400, error: 'invalid_grant', code: 65001 };
+    // Entra answers a locked account with AADSTS50053 as invalid_grant; a locked app's secret the same way as its client error.
+    case 'auth_locked_out':
+      return error.field === 'client_secret' ? { status: 401, error: 'invalid_client', code: 50053 } : { status: 400, error: 'invalid_grant', code: 50053 };
     case 'field_required':
       return { status: 400, error: 'invalid_request', code: 900144 };
     case 'invalid_value':
@@ -102,7 +106,7 @@ function oauthFailure(error: MailgateError): OAuthFailure {
 
 export async function graphTokenPlugin(app: FastifyInstance, opts: { gateway: Gateway }): Promise<void> {
   const { gateway } = opts;
-  const { store, config, clock, tokens } = gateway;
+  const { store, config, clock, tokens, guesses } = gateway;
   const tenantId = tenantIdFor(config.hostname);
   const issuer = graphIssuer(config.hostname, tenantId);
   // Entra accepts its tenant id, a domain of the tenant, and the multi-tenant aliases.
@@ -118,6 +122,7 @@ export async function graphTokenPlugin(app: FastifyInstance, opts: { gateway: Ga
     if (failure.code === 'internal') request.log.error({ err: error }, 'token request failed');
     const oauth = oauthFailure(failure);
     const traceId = randomUUID();
+    if (failure instanceof GuessRefused) void reply.header('Retry-After', String(failure.retryAfterSeconds));
     // A message that names its own AADSTS number is more precise than the one for its kind.
     const numbered = /^AADSTS(\d+):/.exec(failure.message);
     const code = numbered ? Number(numbered[1]) : oauth.code;
@@ -132,6 +137,13 @@ export async function graphTokenPlugin(app: FastifyInstance, opts: { gateway: Ga
     });
   });
 
+  /** The app; its secret, when one is sent, is a guess the guard counts. */
+  function checkClient(request: FastifyRequest, credentials: { id: string; secret: string | undefined }): Promise<OAuthClientRecord> {
+    if (credentials.secret === undefined) return authenticateClient(store, credentials.id, undefined);
+    const guess = { kind: 'client', account: credentials.id, ip: request.ip, way: 'graph-client-secret' } as const;
+    return guesses.attempt(guess, () => authenticateClient(store, credentials.id, credentials.secret));
+  }
+
   app.post('/:tenant/oauth2/v2.0/token', async (request, reply) => {
     const tenant = (request.params as { tenant: string }).tenant;
     if (!tenants.has(tenant.toLowerCase())) throw new MailgateError('invalid_value', `AADSTS90002: Tenant '${tenant}' not found.`, 'tenant');
@@ -145,7 +157,7 @@ export async function graphTokenPlugin(app: FastifyInstance, opts: { gateway: Ga
     if (grant === 'client_credentials') {
       const credentials = clientCredentials(request, form);
       if (credentials.secret === undefined) field(form, 'client_secret');
-      const client = await authenticateClient(store, credentials.id, credentials.secret);
+      const client = await checkClient(request, credentials);
       // Entra: client credentials take only `{resource}/.default`; the app's own permissions decide the roles.
       if (!scopesOf(field(form, 'scope')).every((s) => s === '.default')) {
         throw new MailgateError('invalid_value', "AADSTS1002012: The provided value for scope is not valid. Client credential flows must have a scope value with /.default suffixed to the resource identifier.", 'scope');
@@ -160,12 +172,14 @@ export async function graphTokenPlugin(app: FastifyInstance, opts: { gateway: Ga
     let openid: string[];
     if (grant === 'password') {
       const credentials = clientCredentials(request, form);
-      client = await authenticateClient(store, credentials.id, credentials.secret);
-      user = await authenticateUser(store, field(form, 'username'), field(form, 'password'));
+      client = await checkClient(request, credentials);
+      const username = field(form, 'username');
+      const password = field(form, 'password');
+      user = await guesses.attempt({ kind: 'user', account: username, ip: request.ip, way: 'graph-password' }, () => authenticateUser(store, username, password));
       ({ granted, openid } = delegatedScopes(scopesOf(field(form, 'scope')), user));
     } else if (grant === 'refresh_token') {
       const credentials = clientCredentials(request, form);
-      client = await authenticateClient(store, credentials.id, credentials.secret);
+      client = await checkClient(request, credentials);
       const redeemed = await redeemRefreshToken(store, field(form, 'refresh_token'), { clientId: client.clientId, audience: GRAPH_AUDIENCE }, now);
       const found = await store.getUserById(redeemed.userId);
       if (!found) throw new MailgateError('auth_invalid_grant', 'The user of this refresh token no longer exists', 'refresh_token');

@@ -56,6 +56,7 @@ export const MIMECAST_ERRORS = {
   auth_token_expired: { code: 'err_xdk_token_expired', number: '0011' },
   auth_invalid_client: { code: 'err_xdk_invalid_client', number: '0012' },
   auth_invalid_grant: { code: 'err_xdk_invalid_grant', number: '0013' },
+  auth_locked_out: { code: 'err_xdk_too_many_failed_attempts', number: '0014' },
   forbidden: { code: 'err_xdk_forbidden' },
   sender_forbidden: { code: 'err_xdk_operation_forbidden_for_address' },
   malformed_request: { code: 'err_xdk_malformed_request' },

@@ -27,6 +27,7 @@ export const WORKS_ERRORS = {
   auth_token_expired: { code: 'UNAUTHORIZED' },
   auth_invalid_client: { code: 'UNAUTHORIZED' },
   auth_invalid_grant: { code: 'UNAUTHORIZED', status: 401 },
+  auth_locked_out: { code: 'TOO_MANY_REQUESTS' },
   forbidden: { code: 'FORBIDDEN' },
   sender_forbidden: { code: 'ACCESS_DENIED' },
   malformed_request: { code: 'BAD_REQUEST' },

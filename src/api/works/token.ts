@@ -5,8 +5,9 @@
  * `refresh_token` (reusable until it expires, as the vendor's) and the JWT bearer grant of service
  * accounts. Answers the vendor's token JSON (`expires_in` a string); failures RFC 6749 5.2's body.
  */
-import type { FastifyInstance, FastifyReply } from 'fastify';
+import type { FastifyInstance, FastifyReply, FastifyRequest } from 'fastify';
 import { assertRegisteredRedirect, issueAuthorizationCode, redeemAuthorizationCode } from '../../auth/authorization-codes.js';
+import { GuessRefused } from '../../auth/guess-guard.js';
 import { authenticateClient } from '../../auth/oauth-clients.js';
 import { authenticateUser } from '../../auth/passwords.js';
 import { useRefreshToken } from '../../auth/refresh-tokens.js';
@@ -14,6 +15,7 @@ import { verifyServiceAccountAssertion } from '../../auth/service-accounts.js';
 import { MailgateError } from '../../core/errors.js';
 import type { Gateway } from '../../gateway.js';
 import { asMailgateError } from '../fastify-errors.js';
+import { loginPage, loginProtection } from './login-page.js';
 import {
   ACCESS_LIFETIME_SECONDS,
   CLI_CLIENT_ID,
@@ -41,6 +43,9 @@ function oauthFailure(error: MailgateError): { status: number; error: string } {
       return { status: 401, error: 'invalid_client' };
     case 'auth_invalid_grant':
       return { status: 400, error: 'invalid_grant' };
+    // RFC 6749 has no lockout error: the client's failure keeps its name, 429 and Retry-After say "later".
+    case 'auth_locked_out':
+      return { status: 429, error: error.field === 'client_secret' ? 'invalid_client' : 'invalid_grant' };
     case 'invalid_value':
       if (error.field === 'grant_type') return { status: 400, error: 'unsupported_grant_type' };
       if (error.field === 'scope') return { status: 400, error: 'invalid_scope' };
@@ -53,27 +58,6 @@ function oauthFailure(error: MailgateError): { status: number; error: string } {
   }
 }
 
-const escapeHtml = (text: string): string =>
-  text.replace(/[&<>"']/g, (c) => ({ '&': '&amp;', '<': '&lt;', '>': '&gt;', '"': '&quot;', "'": '&#39;' })[c] as string);
-
-/** The login page: the authorization request travels in hidden fields to the POST. */
-function loginPage(reply: FastifyReply, form: Form, problem: string | undefined, status = 200): FastifyReply {
-  const hidden = ['client_id', 'redirect_uri', 'scope', 'state', 'response_type']
-    .map((name) => `<input type="hidden" name="${name}" value="${escapeHtml(form[name] ?? '')}">`)
-    .join('');
-  const html = `<!doctype html><html><head><meta charset="utf-8"><title>Sign in to mailgate</title></head><body>
-<h1>Sign in</h1>${problem ? `<p role="alert">${escapeHtml(problem)}</p>` : ''}
-<form method="post">${hidden}
-<label>Email <input name="username" type="email" autocomplete="username" required></label>
-<label>Password <input name="password" type="password" autocomplete="current-password" required></label>
-<button type="submit">Sign in</button></form></body></html>`;
-  // The page holds a password form: it must not be framed (clickjacking) or cached.
-  return reply
-    .code(status)
-    .headers({ 'Content-Type': 'text/html; charset=utf-8', 'Cache-Control': 'no-store', 'X-Frame-Options': 'DENY', 'Content-Security-Policy': "frame-ancestors 'none'" })
-    .send(html);
-}
-
 function redirectWith(reply: FastifyReply, redirectUri: string, params: Record<string, string | undefined>): FastifyReply {
   const url = new URL(redirectUri);
   for (const [name, value] of Object.entries(params)) if (value !== undefined) url.searchParams.set(name, value);
@@ -82,7 +66,8 @@ function redirectWith(reply: FastifyReply, redirectUri: string, params: Record<s
 
 export async function worksTokenPlugin(app: FastifyInstance, opts: { gateway: Gateway }): Promise<void> {
   const { gateway } = opts;
-  const { store, config, clock, tokens } = gateway;
+  const { store, config, clock, tokens, guesses } = gateway;
+  const loginGuards = await loginProtection(app);
 
   app.removeAllContentTypeParsers();
   app.addContentTypeParser('*', { parseAs: 'string', bodyLimit: 64 * 1024 }, (_req, body, done) => {
@@ -93,6 +78,7 @@ export async function worksTokenPlugin(app: FastifyInstance, opts: { gateway: Ga
     const failure = asMailgateError(error);
     if (failure.code === 'internal') request.log.error({ err: error }, 'works token request failed');
     const oauth = oauthFailure(failure);
+    if (failure instanceof GuessRefused) void reply.header('Retry-After', String(failure.retryAfterSeconds));
     void reply.code(oauth.status).header('Cache-Control', 'no-store').send({ error: oauth.error, error_description: failure.message });
   });
 
@@ -105,7 +91,13 @@ export async function worksTokenPlugin(app: FastifyInstance, opts: { gateway: Ga
     return { clientId, redirectUri };
   }
 
-  async function authorize(form: Form, reply: FastifyReply, signIn: boolean): Promise<FastifyReply> {
+  /** The app, its secret checked as a guess the guard counts. */
+  function checkClient(request: FastifyRequest, clientId: string, secret: string): ReturnType<typeof authenticateClient> {
+    const guess = { kind: 'client', account: clientId, ip: request.ip, way: 'works-client-secret' } as const;
+    return guesses.attempt(guess, () => authenticateClient(store, clientId, secret));
+  }
+
+  async function authorize(request: FastifyRequest, form: Form, reply: FastifyReply, signIn: boolean): Promise<FastifyReply> {
     let checked: { clientId: string; redirectUri: string };
     try {
       checked = await checkRequest(form);
@@ -125,8 +117,17 @@ export async function worksTokenPlugin(app: FastifyInstance, opts: { gateway: Ga
     if (!signIn) return loginPage(reply, form, undefined);
     let userId: string;
     try {
-      userId = (await authenticateUser(store, field(form, 'username'), field(form, 'password'))).id;
+      const username = field(form, 'username');
+      const password = field(form, 'password');
+      const guess = { kind: 'user', account: username, ip: request.ip, way: 'works-login' } as const;
+      userId = (await guesses.attempt(guess, () => authenticateUser(store, username, password))).id;
     } catch (error) {
+      if (error instanceof GuessRefused) {
+        void reply.header('Retry-After', String(error.retryAfterSeconds));
+        const minutes = Math.ceil(error.retryAfterSeconds / 60);
+        const wait = error.retryAfterSeconds < 60 ? `${error.retryAfterSeconds} seconds` : `${minutes} minute${minutes === 1 ? '' : 's'}`;
+        return loginPage(reply, form, `Too many failed sign-in attempts. Try again in ${wait}.`, 429);
+      }
       if (asMailgateError(error).code === 'internal') throw error;
       return loginPage(reply, form, 'The email or password is incorrect.', 401);
     }
@@ -134,8 +135,8 @@ export async function worksTokenPlugin(app: FastifyInstance, opts: { gateway: Ga
     return redirectWith(reply, redirectUri, { code, state: form.state });
   }
 
-  app.get('/authorize', async (request, reply) => authorize(request.query as Form, reply, false));
-  app.post('/authorize', async (request, reply) => authorize((request.body ?? {}) as Form, reply, true));
+  app.get('/authorize', async (request, reply) => authorize(request, request.query as Form, reply, false));
+  app.post('/authorize', loginGuards, async (request, reply) => authorize(request, (request.body ?? {}) as Form, reply, true));
 
   app.post('/token', async (request, reply) => {
     const form = (request.body ?? {}) as Form;
@@ -145,7 +146,7 @@ export async function worksTokenPlugin(app: FastifyInstance, opts: { gateway: Ga
     void reply.header('Cache-Control', 'no-store').header('Pragma', 'no-cache');
 
     if (grant === 'authorization_code') {
-      const client = await authenticateClient(store, field(form, 'client_id'), field(form, 'client_secret'));
+      const client = await checkClient(request, field(form, 'client_id'), field(form, 'client_secret'));
       const redeemed = await redeemAuthorizationCode(
         store,
         field(form, 'code'),
@@ -160,7 +161,7 @@ export async function worksTokenPlugin(app: FastifyInstance, opts: { gateway: Ga
     if (grant === 'refresh_token') {
       const clientId = field(form, 'client_id');
       // The CLI's client is public (RFC 6749 2.1): its refresh token is the whole credential.
-      if (clientId !== CLI_CLIENT_ID) await authenticateClient(store, clientId, field(form, 'client_secret'));
+      if (clientId !== CLI_CLIENT_ID) await checkClient(request, clientId, field(form, 'client_secret'));
       const redeemed = await useRefreshToken(store, field(form, 'refresh_token'), { clientId, audience: WORKS_AUDIENCE }, now);
       const user = await store.getUserById(redeemed.userId);
       if (!user) throw new MailgateError('auth_invalid_grant', 'The user of this refresh token no longer exists', 'refresh_token');
@@ -169,7 +170,7 @@ export async function worksTokenPlugin(app: FastifyInstance, opts: { gateway: Ga
     }
 
     if (grant === JWT_BEARER) {
-      const client = await authenticateClient(store, field(form, 'client_id'), field(form, 'client_secret'));
+      const client = await checkClient(request, field(form, 'client_id'), field(form, 'client_secret'));
       const account = await verifyServiceAccountAssertion(store, client.clientId, field(form, 'assertion'), now);
       const scopes = worksScopesOf(field(form, 'scope'));
       // No userId: this is what the mail endpoints refuse with 403 (auth.ts).

@@ -5,6 +5,7 @@ import { createWriteBatcher, type WriteBatcherOptions } from '../group-commit.js
 import type { Database } from '../schema.js';
 import type { Capabilities, Store } from '../store.js';
 import { draftQueries } from './draft-queries.js';
+import { guessCounterQueries } from './guess-counter-queries.js';
 import { identityQueries } from './identity-queries.js';
 import { inboundQueries } from './inbound-queries.js';
 import { mailboxQueries } from './mailbox-queries.js';
@@ -60,6 +61,7 @@ export function createSqlStore(parts: SqlStoreParts): Store {
     ...oauthGrantQueries(db),
     ...draftQueries(db),
     ...rateLimitQueries(writes),
+    ...guessCounterQueries(db, writes),
     ...trackingQueries(db, writes),
     ...inboundQueries(db, writes, () => {
       newWork = true;
