@@ -32,6 +32,7 @@ export async function startServer(config: Config): Promise<RunningServer> {
   const smtp = await startSmtpListener(gateway);
   gateway.startDelivery();
   await gateway.purge.start();
+  gateway.uploadSweep.start();
   gateway.log.info(
     {
       http: `http://${config.httpHost}:${httpPort}`,

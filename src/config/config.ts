@@ -77,6 +77,16 @@ export interface Config {
   retentionDays: number;
   /** Seconds between purge runs. */
   purgeIntervalSeconds: number;
+  /** Pending upload bytes a user may hold: unsent Mimecast files, open Graph sessions, draft attachments. */
+  uploadQuotaBytes: number;
+  /** Graph upload sessions a user may have open at once. */
+  uploadSessionsMax: number;
+  /** A Graph upload session expires this long after its creation or its latest chunk. */
+  uploadSessionIdleSeconds: number;
+  /** A Mimecast upload no send referenced is purged this long after it arrived. */
+  uploadRetentionSeconds: number;
+  /** Seconds between sweeps for expired sessions and unused uploads. */
+  uploadSweepIntervalSeconds: number;
   logLevel: string;
 }
 
@@ -289,6 +299,16 @@ const OPTIONS: { [K in keyof Config]: Option<K> } = {
   mxPort: { key: 'mxPort', env: 'MAILGATE_MX_PORT', parse: int(1, 65535, 25) },
   retentionDays: { key: 'retentionDays', env: 'MAILGATE_RETENTION_DAYS', parse: int(1, 36_500, 30) },
   purgeIntervalSeconds: { key: 'purgeIntervalSeconds', env: 'MAILGATE_PURGE_INTERVAL_SECONDS', parse: int(1, 7 * 86_400, 3600) },
+  uploadQuotaBytes: { key: 'uploadQuotaBytes', env: 'MAILGATE_UPLOAD_QUOTA_BYTES', parse: int(1024, Number.MAX_SAFE_INTEGER, 1024 ** 3) },
+  uploadSessionsMax: { key: 'uploadSessionsMax', env: 'MAILGATE_UPLOAD_SESSIONS_MAX', parse: int(1, 100_000, 20) },
+  // Graph: an attachment upload session lapses after about 15 minutes without a chunk (docs/vendor-apis.md).
+  uploadSessionIdleSeconds: { key: 'uploadSessionIdleSeconds', env: 'MAILGATE_UPLOAD_SESSION_IDLE_SECONDS', parse: int(1, 7 * 86_400, 900) },
+  uploadRetentionSeconds: { key: 'uploadRetentionSeconds', env: 'MAILGATE_UPLOAD_RETENTION_SECONDS', parse: int(1, 365 * 86_400, 86_400) },
+  uploadSweepIntervalSeconds: {
+    key: 'uploadSweepIntervalSeconds',
+    env: 'MAILGATE_UPLOAD_SWEEP_INTERVAL_SECONDS',
+    parse: int(1, 86_400, 60),
+  },
   logLevel: {
     key: 'logLevel',
     env: 'MAILGATE_LOG_LEVEL',
