@@ -9,6 +9,7 @@ const ON_BOTH_BACKENDS = [
   'test/graph-send.test.ts',
   'test/works-send.test.ts',
   'test/works-mailbox.test.ts',
+  'test/upload-limits.test.ts',
 ];
 
 export default defineConfig({
