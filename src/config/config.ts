@@ -301,7 +301,7 @@ const OPTIONS: { [K in keyof Config]: Option<K> } = {
   purgeIntervalSeconds: { key: 'purgeIntervalSeconds', env: 'MAILGATE_PURGE_INTERVAL_SECONDS', parse: int(1, 7 * 86_400, 3600) },
   uploadQuotaBytes: { key: 'uploadQuotaBytes', env: 'MAILGATE_UPLOAD_QUOTA_BYTES', parse: int(1024, Number.MAX_SAFE_INTEGER, 1024 ** 3) },
   uploadSessionsMax: { key: 'uploadSessionsMax', env: 'MAILGATE_UPLOAD_SESSIONS_MAX', parse: int(1, 100_000, 20) },
-  // Graph: an attachment upload session lapses after about 15 minutes without a chunk (docs/vendor-apis.md).
+  // Graph sessions lapse when idle; 15 minutes is our default for the unpublished period (docs/vendor-apis.md).
   uploadSessionIdleSeconds: { key: 'uploadSessionIdleSeconds', env: 'MAILGATE_UPLOAD_SESSION_IDLE_SECONDS', parse: int(1, 7 * 86_400, 900) },
   uploadRetentionSeconds: { key: 'uploadRetentionSeconds', env: 'MAILGATE_UPLOAD_RETENTION_SECONDS', parse: int(1, 365 * 86_400, 86_400) },
   uploadSweepIntervalSeconds: {
