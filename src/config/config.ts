@@ -77,15 +77,12 @@ export interface Config {
   retentionDays: number;
   /** Seconds between purge runs. */
   purgeIntervalSeconds: number;
-  /** Pending upload bytes a user may hold: unsent Mimecast files, open Graph sessions, draft attachments. */
+  /** Per user: pending upload bytes (unsent Mimecast files, open Graph sessions, draft attachments), open sessions. */
   uploadQuotaBytes: number;
-  /** Graph upload sessions a user may have open at once. */
   uploadSessionsMax: number;
-  /** A Graph upload session expires this long after its creation or its latest chunk. */
+  /** Seconds after creation or the latest chunk when a Graph upload session expires; after arrival when an unused Mimecast upload is purged; between sweeps. */
   uploadSessionIdleSeconds: number;
-  /** A Mimecast upload no send referenced is purged this long after it arrived. */
   uploadRetentionSeconds: number;
-  /** Seconds between sweeps for expired sessions and unused uploads. */
   uploadSweepIntervalSeconds: number;
   logLevel: string;
 }
@@ -304,11 +301,7 @@ const OPTIONS: { [K in keyof Config]: Option<K> } = {
   // Graph sessions lapse when idle; 15 minutes is our default for the unpublished period (docs/vendor-apis.md).
   uploadSessionIdleSeconds: { key: 'uploadSessionIdleSeconds', env: 'MAILGATE_UPLOAD_SESSION_IDLE_SECONDS', parse: int(1, 7 * 86_400, 900) },
   uploadRetentionSeconds: { key: 'uploadRetentionSeconds', env: 'MAILGATE_UPLOAD_RETENTION_SECONDS', parse: int(1, 365 * 86_400, 86_400) },
-  uploadSweepIntervalSeconds: {
-    key: 'uploadSweepIntervalSeconds',
-    env: 'MAILGATE_UPLOAD_SWEEP_INTERVAL_SECONDS',
-    parse: int(1, 86_400, 60),
-  },
+  uploadSweepIntervalSeconds: { key: 'uploadSweepIntervalSeconds', env: 'MAILGATE_UPLOAD_SWEEP_INTERVAL_SECONDS', parse: int(1, 86_400, 60) },
   logLevel: {
     key: 'logLevel',
     env: 'MAILGATE_LOG_LEVEL',
