@@ -77,10 +77,9 @@ export interface Config {
   retentionDays: number;
   /** Seconds between purge runs. */
   purgeIntervalSeconds: number;
-  /** Per user: pending upload bytes (unsent Mimecast files, open Graph sessions, draft attachments), open sessions. */
+  /** Upload limits per user, Graph session idle expiry, unused-upload retention, sweep interval (docs/vendor-apis.md). */
   uploadQuotaBytes: number;
   uploadSessionsMax: number;
-  /** Seconds after creation or the latest chunk when a Graph upload session expires; after arrival when an unused Mimecast upload is purged; between sweeps. */
   uploadSessionIdleSeconds: number;
   uploadRetentionSeconds: number;
   uploadSweepIntervalSeconds: number;
@@ -298,7 +297,6 @@ const OPTIONS: { [K in keyof Config]: Option<K> } = {
   purgeIntervalSeconds: { key: 'purgeIntervalSeconds', env: 'MAILGATE_PURGE_INTERVAL_SECONDS', parse: int(1, 7 * 86_400, 3600) },
   uploadQuotaBytes: { key: 'uploadQuotaBytes', env: 'MAILGATE_UPLOAD_QUOTA_BYTES', parse: int(1024, Number.MAX_SAFE_INTEGER, 1024 ** 3) },
   uploadSessionsMax: { key: 'uploadSessionsMax', env: 'MAILGATE_UPLOAD_SESSIONS_MAX', parse: int(1, 100_000, 20) },
-  // Graph sessions lapse when idle; 15 minutes is our default for the unpublished period (docs/vendor-apis.md).
   uploadSessionIdleSeconds: { key: 'uploadSessionIdleSeconds', env: 'MAILGATE_UPLOAD_SESSION_IDLE_SECONDS', parse: int(1, 7 * 86_400, 900) },
   uploadRetentionSeconds: { key: 'uploadRetentionSeconds', env: 'MAILGATE_UPLOAD_RETENTION_SECONDS', parse: int(1, 365 * 86_400, 86_400) },
   uploadSweepIntervalSeconds: { key: 'uploadSweepIntervalSeconds', env: 'MAILGATE_UPLOAD_SWEEP_INTERVAL_SECONDS', parse: int(1, 86_400, 60) },
