@@ -10,6 +10,7 @@ const ON_BOTH_BACKENDS = [
   'test/works-send.test.ts',
   'test/works-mailbox.test.ts',
   'test/auth-guessing.test.ts',
+  'test/upload-limits.test.ts',
 ];
 
 export default defineConfig({

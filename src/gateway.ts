@@ -26,6 +26,7 @@ import { createMxTransport, createRelayTransport } from './delivery/smtp-transpo
 import { createDeliveryWorker } from './delivery/worker.js';
 import { openStore } from './store/open-store.js';
 import type { Settlement, Store } from './store/store.js';
+import { createUploadSweep, type UploadSweep } from './services/upload-sweep.js';
 import { createPurgeJob, type PurgeJob } from './tracking/purge-job.js';
 import { DAY_MS } from './tracking/retention.js';
 import { createTrackingService, type TrackingService } from './tracking/tracking-service.js';
@@ -56,6 +57,8 @@ export interface Gateway {
   tracking: TrackingService;
   /** Retention: dates messages and purges raw content past its date (started by main.ts). */
   purge: PurgeJob;
+  /** Removes expired upload sessions and unused uploads with their bytes (started by main.ts). */
+  uploadSweep: UploadSweep;
   close(): Promise<void>;
 }
 
@@ -177,6 +180,13 @@ export async function createGateway(config: Config, options: { log?: Logger; clo
     retentionMs: config.retentionDays * DAY_MS,
     intervalMs: config.purgeIntervalSeconds * 1000,
   });
+  const uploadSweep = createUploadSweep({
+    store,
+    clock,
+    log,
+    retentionMs: config.uploadRetentionSeconds * 1000,
+    intervalMs: config.uploadSweepIntervalSeconds * 1000,
+  });
   const worker = createDeliveryWorker({
     store,
     transports,
@@ -222,10 +232,12 @@ export async function createGateway(config: Config, options: { log?: Logger; clo
     held,
     tracking,
     purge,
+    uploadSweep,
     async close() {
       clearInterval(heldSweep);
       stopWaking?.();
       await purge.stop();
+      await uploadSweep.stop();
       await worker.stop();
       await Promise.all(Object.values(transports).map((t) => t.close()));
       await store.close();

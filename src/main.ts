@@ -35,6 +35,7 @@ export async function startServer(config: Config, options: { log?: Logger; clock
   const smtp = await startSmtpListener(gateway);
   gateway.startDelivery();
   await gateway.purge.start();
+  gateway.uploadSweep.start();
   gateway.log.info(
     {
       http: `http://${config.httpHost}:${httpPort}`,

@@ -81,6 +81,12 @@ export interface Config extends GuessingConfig {
   retentionDays: number;
   /** Seconds between purge runs. */
   purgeIntervalSeconds: number;
+  /** Upload limits per user, Graph session idle expiry, unused-upload retention, sweep interval (docs/vendor-apis.md). */
+  uploadQuotaBytes: number;
+  uploadSessionsMax: number;
+  uploadSessionIdleSeconds: number;
+  uploadRetentionSeconds: number;
+  uploadSweepIntervalSeconds: number;
   logLevel: string;
 }
 
@@ -304,6 +310,11 @@ const OPTIONS: { [K in keyof Config]: Option<K> } = {
   mxPort: { key: 'mxPort', env: 'MAILGATE_MX_PORT', parse: int(1, 65535, 25) },
   retentionDays: { key: 'retentionDays', env: 'MAILGATE_RETENTION_DAYS', parse: int(1, 36_500, 30) },
   purgeIntervalSeconds: { key: 'purgeIntervalSeconds', env: 'MAILGATE_PURGE_INTERVAL_SECONDS', parse: int(1, 7 * 86_400, 3600) },
+  uploadQuotaBytes: { key: 'uploadQuotaBytes', env: 'MAILGATE_UPLOAD_QUOTA_BYTES', parse: int(1024, Number.MAX_SAFE_INTEGER, 1024 ** 3) },
+  uploadSessionsMax: { key: 'uploadSessionsMax', env: 'MAILGATE_UPLOAD_SESSIONS_MAX', parse: int(1, 100_000, 20) },
+  uploadSessionIdleSeconds: { key: 'uploadSessionIdleSeconds', env: 'MAILGATE_UPLOAD_SESSION_IDLE_SECONDS', parse: int(1, 7 * 86_400, 900) },
+  uploadRetentionSeconds: { key: 'uploadRetentionSeconds', env: 'MAILGATE_UPLOAD_RETENTION_SECONDS', parse: int(1, 365 * 86_400, 86_400) },
+  uploadSweepIntervalSeconds: { key: 'uploadSweepIntervalSeconds', env: 'MAILGATE_UPLOAD_SWEEP_INTERVAL_SECONDS', parse: int(1, 86_400, 60) },
   logLevel: {
     key: 'logLevel',
     env: 'MAILGATE_LOG_LEVEL',

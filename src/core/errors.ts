@@ -38,6 +38,8 @@ export const ERRORS = {
   forbidden: { http: 403, smtp: '550 5.7.1', message: 'The caller lacks the permission for this operation' },
   sender_forbidden: { http: 403, smtp: '550 5.7.1', message: 'Not allowed to send as this address' },
   conflict: { http: 409, smtp: '451 4.3.0', message: 'Conflict' },
+  // 507 Insufficient Storage: the caller's own allowance is used up; retrying without freeing some cannot help.
+  quota_exceeded: { http: 507, smtp: '452 4.3.1', message: 'The upload quota is used up' },
   rate_limited: { http: 429, smtp: '451 4.7.1', message: 'Rate limit exceeded' },
   unavailable: { http: 503, smtp: '421 4.3.2', message: 'Service temporarily unavailable' },
   internal: { http: 500, smtp: '451 4.3.0', message: 'Internal error' },

@@ -9,9 +9,20 @@ export interface Clock {
 
 export const systemClock: Clock = { now: () => Date.now() };
 
+/** What a streamed write stored: its length and SHA-256 (hex), computed on the way. */
+export interface StreamedBlob {
+  size: number;
+  sha256: string;
+}
+
 /** Content-addressed by caller-chosen keys; `put` returns only once the bytes are durable. */
 export interface BlobStore {
   put(key: string, data: Buffer): Promise<void>;
+  /**
+   * Writes a body as it arrives, holding only a bounded part of it in memory; resolves once the
+   * bytes are durable. More than `maxBytes` throws `too_large` and leaves nothing stored.
+   */
+  putStream(key: string, source: AsyncIterable<Uint8Array>, maxBytes: number): Promise<StreamedBlob>;
   get(key: string): Promise<Buffer>;
   delete(key: string): Promise<void>;
 }

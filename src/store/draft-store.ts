@@ -37,8 +37,13 @@ export interface UploadSessionRecord {
   /** Bytes received so far, always a prefix of the file. */
   received: number;
   chunks: number;
+  /** Graph sessions expire when idle: each recorded chunk moves this forward (docs/vendor-apis.md). */
   expiresAt: number;
   createdAt: number;
+  /** The draft's owner, whose upload quota the session counts against; set by the store from the draft. */
+  userId?: string;
+  /** The OAuth app that opened the session: its chunk PUTs count against that app+mailbox throttle. */
+  clientId?: string | null;
 }
 
 /** Where chunk `index` of an upload session lives in the blob store. */
@@ -60,9 +65,10 @@ export interface DraftStore {
   getUploadSession(id: string): Promise<UploadSessionRecord | undefined>;
   /**
    * Records a chunk that extended `received` from `from` to `to`; false when another request
-   * recorded a chunk first (the caller's bytes are then not part of the file).
+   * recorded a chunk first (the caller's bytes are then not part of the file). `expiresAt`, when
+   * given, is the session's new expiry (activity extends an idle session).
    */
-  recordUploadChunk(id: string, from: number, to: number): Promise<boolean>;
+  recordUploadChunk(id: string, from: number, to: number, expiresAt?: number): Promise<boolean>;
   /** Turns a completed session into a draft attachment, atomically. */
   completeUploadSession(id: string, attachment: DraftAttachmentRecord): Promise<void>;
   /** Removes a session; returns its chunk blob keys. */

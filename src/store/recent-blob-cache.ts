@@ -30,6 +30,11 @@ export function withRecentBlobCache(inner: BlobStore, maxBytes = 16 * 2 ** 20): 
         forget(oldest);
       }
     },
+    async putStream(key, source, maxBytes) {
+      // Streamed blobs are uploads, large and read once at send time: not worth a place here.
+      forget(key);
+      return inner.putStream(key, source, maxBytes);
+    },
     async get(key) {
       return recent.get(key) ?? inner.get(key);
     },

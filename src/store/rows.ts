@@ -95,6 +95,7 @@ export const fileRow = (f: FileRecord): Row<'files'> => ({
   sha256: f.sha256,
   blob_key: f.blobKey,
   created_at: f.createdAt,
+  used_at: null,
 });
 export const toFile = (r: Selected<'files'>): FileRecord => ({
   id: r.id,
@@ -348,7 +349,8 @@ export const toDraftAttachment = (r: Selected<'draft_attachments'>): DraftAttach
   createdAt: Number(r.created_at),
 });
 
-export const uploadSessionRow = (u: UploadSessionRecord): Row<'upload_sessions'> => ({
+/** The owner (`user_id`) is not part of it: the insert takes it from the draft. */
+export const uploadSessionRow = (u: UploadSessionRecord): Omit<Row<'upload_sessions'>, 'user_id'> => ({
   id: u.id,
   draft_id: u.draftId,
   name: u.name,
@@ -360,6 +362,7 @@ export const uploadSessionRow = (u: UploadSessionRecord): Row<'upload_sessions'>
   chunks: u.chunks,
   expires_at: u.expiresAt,
   created_at: u.createdAt,
+  client_id: u.clientId ?? null,
 });
 export const toUploadSession = (r: Selected<'upload_sessions'>): UploadSessionRecord => ({
   id: r.id,
@@ -373,6 +376,8 @@ export const toUploadSession = (r: Selected<'upload_sessions'>): UploadSessionRe
   chunks: Number(r.chunks),
   expiresAt: Number(r.expires_at),
   createdAt: Number(r.created_at),
+  userId: r.user_id,
+  clientId: r.client_id,
 });
 
 export const authorizationCodeRow = (c: AuthorizationCodeRecord): Row<'authorization_codes'> => ({

@@ -24,7 +24,7 @@ export interface Database {
     public_key: string;
     created_at: number;
   };
-  files: { id: string; user_id: string; size: number; sha256: string; blob_key: string; created_at: number };
+  files: { id: string; user_id: string; size: number; sha256: string; blob_key: string; created_at: number; used_at: number | null };
   messages: {
     id: string;
     internet_message_id: string;
@@ -187,5 +187,9 @@ export interface Database {
     chunks: number;
     expires_at: number;
     created_at: number;
+    user_id: string;
+    client_id: string | null;
   };
+  /** PostgreSQL only: the pieces of streamed blobs (migration 0008); SQLite streams to files. */
+  blob_pieces: { key: string; seq: number; data: Buffer };
 }

@@ -9,6 +9,7 @@ import type { DraftStore } from './draft-store.js';
 import type { MailboxPage, MailboxStateStore, MailboxSummary } from './mailbox-store.js';
 import type { OAuthGrantStore } from './oauth-grant-store.js';
 import type { OAuthStore } from './oauth-store.js';
+import type { UploadStore } from './upload-store.js';
 
 /** Backend differences, declared once per backend and read where behaviour depends on them. */
 export interface Capabilities {
@@ -148,7 +149,16 @@ export interface LeaseRequest {
 }
 
 export interface Store
-  extends MessageSink, RateCounter, GuessCounters, TrackingStore, OAuthStore, OAuthGrantStore, DraftStore, InboundStore, MailboxStateStore {
+  extends MessageSink,
+    RateCounter,
+    GuessCounters,
+    TrackingStore,
+    OAuthStore,
+    OAuthGrantStore,
+    DraftStore,
+    UploadStore,
+    InboundStore,
+    MailboxStateStore {
   readonly capabilities: Capabilities;
   readonly blobs: BlobStore;
   /** Calls `listener` when another process committed new work; returns the unsubscribe function. */

@@ -3,6 +3,7 @@ import type { FastifyInstance, FastifyRequest, RouteShorthandOptions, RouteHandl
 import { MailgateError } from '../../core/errors.js';
 import type { Gateway } from '../../gateway.js';
 import type { GraphCaller } from './auth.js';
+import type { GraphThrottle } from './throttle.js';
 import type { Mailbox } from './translate.js';
 export { param, query } from '../request-params.js';
 
@@ -22,6 +23,8 @@ declare module 'fastify' {
 
 export interface GraphContext {
   gateway: Gateway;
+  /** The per app+mailbox throttle; upload URLs, which skip the plugin's auth hook, admit through it themselves. */
+  throttle: GraphThrottle;
 }
 
 /** The mailbox the request acts for: the signed-in user (`/me`) or `/users/{id}`. */

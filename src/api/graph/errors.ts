@@ -35,6 +35,7 @@ export const GRAPH_ERRORS = {
   not_found: { code: 'ErrorItemNotFound' },
   too_large: { code: 'ErrorMessageSizeExceeded', status: 400 },
   conflict: { code: 'ErrorIrresolvableConflict' },
+  quota_exceeded: { code: 'ErrorQuotaExceeded' },
   rate_limited: { code: 'ApplicationThrottled' },
   unavailable: { code: 'ServiceNotAvailable' },
   internal: { code: 'InternalServerError' },

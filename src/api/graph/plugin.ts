@@ -78,7 +78,7 @@ export async function graphPlugin(app: FastifyInstance, opts: { gateway: Gateway
     reply.raw.once('close', release);
   });
 
-  for (const route of ROUTES) route(app, { gateway });
+  for (const route of ROUTES) route(app, { gateway, throttle });
 }
 
 /** One throttle shared by `/v1.0` and `/beta`: they are one API with one budget per app+mailbox. */

@@ -64,6 +64,7 @@ export const MIMECAST_ERRORS = {
   not_found: { code: 'err_xdk_not_found' },
   too_large: { code: 'err_xdk_request_too_large' },
   conflict: { code: 'err_xdk_conflict' },
+  quota_exceeded: { code: 'err_xdk_quota_exceeded' },
   rate_limited: { code: 'err_xdk_rate_limit_exceeded' },
   unavailable: { code: 'err_xdk_service_unavailable' },
   internal: { code: 'err_xdk_internal_error' },

@@ -36,6 +36,7 @@ export const WORKS_ERRORS = {
   // The vendor has no 413: an oversized file or request is a limit, answered 400.
   too_large: { code: 'LIMIT_EXCEEDED', status: 400 },
   conflict: { code: 'BAD_REQUEST' },
+  quota_exceeded: { code: 'LIMIT_EXCEEDED', status: 400 },
   rate_limited: { code: 'TOO_MANY_REQUESTS' },
   unavailable: { code: 'INTERNAL_SERVER_ERROR' },
   internal: { code: 'INTERNAL_SERVER_ERROR' },

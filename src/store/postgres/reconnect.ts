@@ -66,10 +66,12 @@ export function withReconnect(store: Store, policy: RetryPolicy): Store {
   };
 }
 
-/** Blob reads and writes retried through an outage (writes are idempotent upserts). */
+/** Blob reads and writes retried through an outage (writes are idempotent upserts); streamed writes are not. */
 export function blobsWithReconnect(blobs: BlobStore, policy: RetryPolicy): BlobStore {
   return {
     put: (key, data) => withRetry('blobs.put', policy, () => blobs.put(key, data)),
+    // A request body can be read only once: a streamed write that fails is not retried.
+    putStream: (key, source, maxBytes) => blobs.putStream(key, source, maxBytes),
     get: (key) => withRetry('blobs.get', policy, () => blobs.get(key)),
     delete: (key) => withRetry('blobs.delete', policy, () => blobs.delete(key)),
   };

@@ -51,17 +51,21 @@ export function draftQueries(db: Kysely<Database>): DraftStore {
       return found.map(rows.toDraftAttachment);
     },
     async createUploadSession(session) {
-      await db.insertInto('upload_sessions').values(rows.uploadSessionRow(session)).execute();
+      // The owner is the draft's: quotas and throttling read it from the session row.
+      await db
+        .insertInto('upload_sessions')
+        .values((eb) => ({ ...rows.uploadSessionRow(session), user_id: eb.selectFrom('drafts').select('user_id').where('id', '=', session.draftId) }))
+        .execute();
     },
     async getUploadSession(id) {
       const row = await db.selectFrom('upload_sessions').selectAll().where('id', '=', id).executeTakeFirst();
       return row && rows.toUploadSession(row);
     },
-    async recordUploadChunk(id, from, to) {
+    async recordUploadChunk(id, from, to, expiresAt) {
       // Compare-and-set on `received`: two PUTs of the same range cannot both extend the file.
       const result = await db
         .updateTable('upload_sessions')
-        .set((eb) => ({ received: to, chunks: eb('chunks', '+', 1) }))
+        .set((eb) => ({ received: to, chunks: eb('chunks', '+', 1), ...(expiresAt === undefined ? {} : { expires_at: expiresAt }) }))
         .where('id', '=', id)
         .where('received', '=', from)
         .executeTakeFirst();

@@ -16,6 +16,7 @@ import { oauthQueries } from './oauth-queries.js';
 import { queueQueries } from './queue-queries.js';
 import { rateLimitQueries } from './rate-limit-queries.js';
 import { trackingQueries } from './tracking-queries.js';
+import { uploadQueries } from './upload-queries.js';
 
 export interface SqlStoreParts {
   db: Kysely<Database>;
@@ -60,6 +61,7 @@ export function createSqlStore(parts: SqlStoreParts): Store {
     ...oauthQueries(db),
     ...oauthGrantQueries(db),
     ...draftQueries(db),
+    ...uploadQueries(db),
     ...rateLimitQueries(writes),
     ...guessCounterQueries(db, writes),
     ...trackingQueries(db, writes),

@@ -7,17 +7,16 @@ import type { FastifyInstance } from 'fastify';
 import { MailgateError } from '../../../core/errors.js';
 import { isObject, optionalString, requiredString } from '../../../core/json-fields.js';
 import { sanitizeFilename } from '../../../core/validate.js';
+import { assertRoomFor, assertWithinQuota, uploadQuotaOf } from '../../../services/upload-limits.js';
 import { mailboxOf, mailboxRoute, param, type GraphContext } from '../context.js';
 import { graphDate, type GraphFileAttachment, type GraphUploadSession } from '../schemas.js';
 import { booleanOf, fileAttachmentOf, jsonBody, UPLOAD_SESSION_LIMIT } from '../translate.js';
 import { addAttachment, requireDraft } from './drafts.js';
 import { GRAPH_BODY_LIMIT } from './send-mail.js';
 
-/** How long an upload URL stays valid. */
-const UPLOAD_SESSION_LIFETIME_MS = 6 * 3600_000;
-
 export function attachmentRoutes(app: FastifyInstance, { gateway }: GraphContext): void {
-  const { store, clock } = gateway;
+  const { store, clock, config } = gateway;
+  const quota = uploadQuotaOf(config);
 
   mailboxRoute(app, 'post', '/messages/:id/attachments', { bodyLimit: GRAPH_BODY_LIMIT, config: { graphPermission: 'Mail.ReadWrite' } }, async (request, reply) => {
     const mailbox = mailboxOf(request);
@@ -26,6 +25,7 @@ export function attachmentRoutes(app: FastifyInstance, { gateway }: GraphContext
     const body = jsonBody(request.body);
     const attachment = fileAttachmentOf(body, '');
     attachment.filename = sanitizeFilename(attachment.filename, 'name');
+    await assertRoomFor(store, mailbox.user.id, attachment.content.length, quota, clock.now());
     const record = await addAttachment(store, draft.id, attachment, clock.now());
     const resource: GraphFileAttachment = {
       '@odata.type': '#microsoft.graph.fileAttachment',
@@ -64,8 +64,10 @@ export function attachmentRoutes(app: FastifyInstance, { gateway }: GraphContext
     const id = randomBytes(24).toString('base64url');
     const contentType = optionalString(item, 'contentType', 'AttachmentItem.contentType');
     const contentId = optionalString(item, 'contentId', 'AttachmentItem.contentId');
-    const expiresAt = now + UPLOAD_SESSION_LIFETIME_MS;
-    await store.createUploadSession({
+    // Graph's sessions lapse when idle; each chunk moves the expiry on (docs/vendor-apis.md).
+    const expiresAt = now + config.uploadSessionIdleSeconds * 1000;
+    const verdict = await store.createUploadSessionWithinQuota(
+      {
       id,
       draftId: draft.id,
       name: sanitizeFilename(requiredString(item, 'name', 'AttachmentItem.name'), 'AttachmentItem.name'),
@@ -77,7 +79,13 @@ export function attachmentRoutes(app: FastifyInstance, { gateway }: GraphContext
       chunks: 0,
       expiresAt,
       createdAt: now,
-    });
+      clientId: request.graphCaller?.claims.clientId ?? null,
+      },
+      quota,
+      now,
+    );
+    // The declared size is reserved now: a session that could never complete is refused before any chunk.
+    assertWithinQuota(verdict, quota);
     const session: GraphUploadSession = {
       '@odata.context': `${request.protocol}://${request.host}${app.prefix}/$metadata#microsoft.graph.uploadSession`,
       uploadUrl: `${request.protocol}://${request.host}${app.prefix}/attachmentSessions/${id}`,

@@ -9,6 +9,7 @@ import type { AttachmentInput } from '../../../core/message.js';
 import { summaryOfCompose, summaryOfRaw } from '../../../mime/mailbox-summary.js';
 import { readHeaderSummary } from '../../../mime/raw-message.js';
 import type { DraftAttachmentRecord, DraftRecord } from '../../../store/draft-store.js';
+import { assertRoomFor, uploadQuotaOf } from '../../../services/upload-limits.js';
 import type { Store } from '../../../store/store.js';
 import { fileSentCopy } from '../../sent-copy.js';
 import { mailboxOf, mailboxRoute, param, type GraphContext } from '../context.js';
@@ -106,6 +107,8 @@ export function draftRoutes(app: FastifyInstance, { gateway }: GraphContext): vo
       draft.message = withoutAttachments(message);
       inline = fields.attachments;
     }
+    const inlineBytes = inline.reduce((sum, a) => sum + a.content.length, 0);
+    if (inlineBytes > 0) await assertRoomFor(store, mailbox.user.id, inlineBytes, uploadQuotaOf(config), now);
     await store.createDraft(draft);
     const attachments = [];
     for (const a of inline) attachments.push(await addAttachment(store, id, a, now));

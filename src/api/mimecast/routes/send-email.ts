@@ -11,15 +11,20 @@ export function sendEmailRoute(app: FastifyInstance, { gateway }: MimecastContex
   app.post('/email/send-email', { bodyLimit: SEND_EMAIL_LIMIT }, async (request) => {
     const { user } = callerOf(request);
     const { data } = requestOf(request);
-    const resolveFile = async (id: string) => {
-      const file = await store.getFile(id);
-      return file && file.userId === user.id ? store.blobs.get(file.blobKey) : undefined;
-    };
     // Several items are several independent calls: one failing item leaves the others sent.
     return eachItem(
       data,
       async (item) => {
+        const used = new Set<string>();
+        const resolveFile = async (id: string) => {
+          const file = await store.getFile(id);
+          if (!file || file.userId !== user.id) return undefined;
+          used.add(file.id);
+          return store.blobs.get(file.blobKey);
+        };
         const accepted = await gateway.ingest(await sendEmailSubmission(item, user, resolveFile));
+        // Referenced by an accepted message: no longer a pending upload (quota), never purged as unused.
+        await store.markFilesUsed([...used], gateway.clock.now());
         return { messageId: accepted.internetMessageId, messageDateHeader: accepted.date };
       },
       vendorError,
