@@ -5,6 +5,7 @@ import { MailgateError } from '../../../core/errors.js';
 import { parseJsonObject } from '../../../core/json-fields.js';
 import { summaryOfCompose } from '../../../mime/mailbox-summary.js';
 import { MAILBOX_FOLDER } from '../../../store/mailbox-store.js';
+import { afterAcceptance } from '../../after-acceptance.js';
 import { fileSentCopy } from '../../sent-copy.js';
 import { worksUserOf, type WorksContext } from '../context.js';
 import { sendRequestOf, worksMessages, worksSubmission } from '../translate.js';
@@ -22,10 +23,14 @@ export function sendMailRoute(app: FastifyInstance, { gateway }: WorksContext): 
       const accepted = await gateway.ingest(worksSubmission(mail, user, send));
       const summary = summaryOfCompose(mail, accepted, { securityLevel: send.securityLevel, attachCount });
       const now = clock.now();
-      const sent = send.isSaveSentMail ? await fileSentCopy(store, user.id, accepted, summary, now) : undefined;
+      const sent = send.isSaveSentMail
+        ? await afterAcceptance(request.log, 'sent copy', accepted.id, () => fileSentCopy(store, user.id, accepted, summary, now))
+        : undefined;
       // The Tracking copy is how the sender reads delivery back (views.ts adds each recipient's state).
       if (send.isSaveTracking) {
-        await fileSentCopy(store, user.id, accepted, summary, now, { folder: MAILBOX_FOLDER.tracking, ...(sent ? { blobKey: sent.blobKey } : {}) });
+        await afterAcceptance(request.log, 'tracking copy', accepted.id, () =>
+          fileSentCopy(store, user.id, accepted, summary, now, { folder: MAILBOX_FOLDER.tracking, ...(sent ? { blobKey: sent.blobKey } : {}) }),
+        );
       }
     }
     return reply.code(202).send();
