@@ -36,6 +36,10 @@ export const ERRORS = {
   forbidden: { http: 403, smtp: '550 5.7.1', message: 'The caller lacks the permission for this operation' },
   sender_forbidden: { http: 403, smtp: '550 5.7.1', message: 'Not allowed to send as this address' },
   conflict: { http: 409, smtp: '451 4.3.0', message: 'Conflict' },
+  // Idempotent retries (docs/retries.md): the first request with this key is still running.
+  request_in_progress: { http: 409, smtp: '451 4.3.0', message: 'A request with this key is still in progress; retry later' },
+  // The IETF Idempotency-Key draft: a key reused with another payload is 422.
+  idempotency_key_reused: { http: 422, smtp: '554 5.5.0', message: 'This idempotency key was already used with a different request' },
   rate_limited: { http: 429, smtp: '451 4.7.1', message: 'Rate limit exceeded' },
   unavailable: { http: 503, smtp: '421 4.3.2', message: 'Service temporarily unavailable' },
   internal: { http: 500, smtp: '451 4.3.0', message: 'Internal error' },
@@ -62,7 +66,7 @@ export class MailgateError extends Error {
 
   /** Temporary conditions a client may retry; everything else is final. */
   get retryable(): boolean {
-    return this.code === 'rate_limited' || this.code === 'unavailable' || this.code === 'internal';
+    return this.code === 'rate_limited' || this.code === 'unavailable' || this.code === 'internal' || this.code === 'request_in_progress';
   }
 }
 

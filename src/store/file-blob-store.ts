@@ -28,7 +28,7 @@ export function createFileBlobStore(root: string): BlobStore {
     async put(key, data) {
       const { dir, file } = locate(key);
       if (!created.has(dir)) {
-        await mkdir(dir, { recursive: true });
+        await mkdir(dir, { recursive: true, mode: 0o700 });
         await fsyncPath(root);
         created.add(dir);
       }

@@ -5,6 +5,7 @@ import type { EventKind, RecipientStatus } from '../core/tracking.js';
 import type { InboundStore } from './inbound-store.js';
 import type { TrackingStore } from './tracking-store.js';
 import type { DraftStore } from './draft-store.js';
+import type { IdempotencyStore } from './idempotency-store.js';
 import type { MailboxPage, MailboxStateStore, MailboxSummary } from './mailbox-store.js';
 import type { OAuthGrantStore } from './oauth-grant-store.js';
 import type { OAuthStore } from './oauth-store.js';
@@ -147,7 +148,7 @@ export interface LeaseRequest {
 }
 
 export interface Store
-  extends MessageSink, RateCounter, TrackingStore, OAuthStore, OAuthGrantStore, DraftStore, InboundStore, MailboxStateStore {
+  extends MessageSink, RateCounter, TrackingStore, OAuthStore, OAuthGrantStore, DraftStore, InboundStore, MailboxStateStore, IdempotencyStore {
   readonly capabilities: Capabilities;
   readonly blobs: BlobStore;
   /** Calls `listener` when another process committed new work; returns the unsubscribe function. */

@@ -34,6 +34,8 @@ export const GRAPH_ERRORS = {
   not_found: { code: 'ErrorItemNotFound' },
   too_large: { code: 'ErrorMessageSizeExceeded', status: 400 },
   conflict: { code: 'ErrorIrresolvableConflict' },
+  request_in_progress: { code: 'ErrorIrresolvableConflict' },
+  idempotency_key_reused: { code: 'ErrorInvalidRequest' },
   rate_limited: { code: 'ApplicationThrottled' },
   unavailable: { code: 'ServiceNotAvailable' },
   internal: { code: 'InternalServerError' },

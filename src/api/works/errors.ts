@@ -35,6 +35,8 @@ export const WORKS_ERRORS = {
   // The vendor has no 413: an oversized file or request is a limit, answered 400.
   too_large: { code: 'LIMIT_EXCEEDED', status: 400 },
   conflict: { code: 'BAD_REQUEST' },
+  request_in_progress: { code: 'BAD_REQUEST' },
+  idempotency_key_reused: { code: 'INVALID_PARAMETER' },
   rate_limited: { code: 'TOO_MANY_REQUESTS' },
   unavailable: { code: 'INTERNAL_SERVER_ERROR' },
   internal: { code: 'INTERNAL_SERVER_ERROR' },

@@ -5,6 +5,7 @@ import { createWriteBatcher, type WriteBatcherOptions } from '../group-commit.js
 import type { Database } from '../schema.js';
 import type { Capabilities, Store } from '../store.js';
 import { draftQueries } from './draft-queries.js';
+import { idempotencyQueries } from './idempotency-queries.js';
 import { identityQueries } from './identity-queries.js';
 import { inboundQueries } from './inbound-queries.js';
 import { mailboxQueries } from './mailbox-queries.js';
@@ -59,6 +60,7 @@ export function createSqlStore(parts: SqlStoreParts): Store {
     ...oauthQueries(db),
     ...oauthGrantQueries(db),
     ...draftQueries(db),
+    ...idempotencyQueries(db),
     ...rateLimitQueries(writes),
     ...trackingQueries(db, writes),
     ...inboundQueries(db, writes, () => {

@@ -13,6 +13,7 @@ import type { DraftAttachmentRecord, DraftRecord } from '../../../store/draft-st
 import type { Store } from '../../../store/store.js';
 import { afterAcceptance } from '../../after-acceptance.js';
 import { fileSentCopy } from '../../sent-copy.js';
+import { graphIdempotent } from '../idempotent.js';
 import { mailboxOf, mailboxRoute, param, type GraphContext } from '../context.js';
 import {
   composeContent,
@@ -140,7 +141,7 @@ export function draftRoutes(app: FastifyInstance, { gateway }: GraphContext): vo
     return messageResource(await draftView(store, updated, await store.listDraftAttachments(draft.id), mailbox));
   });
 
-  mailboxRoute(app, 'post', '/messages/:id/send', { config: { graphPermission: 'Mail.Send' } }, async (request, reply) => {
+  mailboxRoute(app, 'post', '/messages/:id/send', { config: { graphPermission: 'Mail.Send' }, ...graphIdempotent(gateway) }, async (request, reply) => {
     const mailbox = mailboxOf(request);
     const draft = await requireDraft(store, mailbox, param(request, 'id'));
     if (draft.mimeBlobKey) {

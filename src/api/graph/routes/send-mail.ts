@@ -3,6 +3,7 @@ import type { FastifyInstance, FastifyRequest } from 'fastify';
 import { summaryOfCompose, summaryOfRaw } from '../../../mime/mailbox-summary.js';
 import { afterAcceptance } from '../../after-acceptance.js';
 import { fileSentCopy } from '../../sent-copy.js';
+import { graphIdempotent } from '../idempotent.js';
 import { mailboxOf, mailboxRoute, type GraphContext } from '../context.js';
 import {
   composeContent,
@@ -25,7 +26,7 @@ export function isMimeRequest(request: FastifyRequest): boolean {
 
 export function sendMailRoute(app: FastifyInstance, { gateway }: GraphContext): void {
   const { store, clock } = gateway;
-  mailboxRoute(app, 'post', '/sendMail', { bodyLimit: GRAPH_BODY_LIMIT, config: { graphPermission: 'Mail.Send' } }, async (request, reply) => {
+  mailboxRoute(app, 'post', '/sendMail', { bodyLimit: GRAPH_BODY_LIMIT, config: { graphPermission: 'Mail.Send' }, ...graphIdempotent(gateway) }, async (request, reply) => {
     const mailbox = mailboxOf(request);
     if (isMimeRequest(request)) {
       const raw = decodeMimeBody(request.body);

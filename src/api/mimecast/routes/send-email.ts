@@ -1,6 +1,7 @@
 /** `POST /api/email/send-email` (seed 000): each data item is one message. */
 import type { FastifyInstance } from 'fastify';
 import { callerOf, eachItem, requestOf, type MimecastContext } from '../context.js';
+import { idempotentRoute } from '../idempotent.js';
 import { sendEmailSubmission, vendorError } from '../translate.js';
 
 /** Seed 000: "5MB is the maximum content length allowed by the API function". */
@@ -8,7 +9,7 @@ const SEND_EMAIL_LIMIT = 5 * 1024 * 1024;
 
 export function sendEmailRoute(app: FastifyInstance, { gateway }: MimecastContext): void {
   const { store } = gateway;
-  app.post('/email/send-email', { bodyLimit: SEND_EMAIL_LIMIT }, async (request) => {
+  app.post('/email/send-email', { bodyLimit: SEND_EMAIL_LIMIT, ...idempotentRoute(gateway, {}) }, async (request) => {
     const { user } = callerOf(request);
     const { data } = requestOf(request);
     const delegations = await store.listDelegations(user.id);

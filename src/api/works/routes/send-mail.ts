@@ -8,11 +8,12 @@ import { MAILBOX_FOLDER } from '../../../store/mailbox-store.js';
 import { afterAcceptance } from '../../after-acceptance.js';
 import { fileSentCopy } from '../../sent-copy.js';
 import { worksUserOf, type WorksContext } from '../context.js';
+import { worksIdempotent } from '../idempotent.js';
 import { sendRequestOf, worksMessages, worksSubmission } from '../translate.js';
 
 export function sendMailRoute(app: FastifyInstance, { gateway }: WorksContext): void {
   const { store, clock, config } = gateway;
-  const options = { config: { worksScope: 'mail' as const, worksOperation: 'sendMail' } };
+  const options = { config: { worksScope: 'mail' as const, worksOperation: 'sendMail' }, ...worksIdempotent(gateway) };
   app.post('/users/:userId/mail', options, async (request, reply) => {
     const user = worksUserOf(request);
     // The token cannot outlast the user's own right to send, which an administrator may revoke.
