@@ -9,6 +9,7 @@ const ON_BOTH_BACKENDS = [
   'test/graph-send.test.ts',
   'test/works-send.test.ts',
   'test/works-mailbox.test.ts',
+  'test/idempotent-retries.test.ts',
 ];
 
 export default defineConfig({
