@@ -11,6 +11,7 @@ const ON_BOTH_BACKENDS = [
   'test/works-mailbox.test.ts',
   'test/auth-guessing.test.ts',
   'test/upload-limits.test.ts',
+  'test/idempotent-retries.test.ts',
 ];
 
 export default defineConfig({

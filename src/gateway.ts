@@ -24,6 +24,7 @@ import { createCaptureTransport } from './delivery/capture-transport.js';
 import { createLocalTransport } from './delivery/local-transport.js';
 import { createMxTransport, createRelayTransport } from './delivery/smtp-transport.js';
 import { createDeliveryWorker } from './delivery/worker.js';
+import { prepareDataDir, tightenDataFiles } from './store/data-dir-modes.js';
 import { openStore } from './store/open-store.js';
 import type { Settlement, Store } from './store/store.js';
 import { createUploadSweep, type UploadSweep } from './services/upload-sweep.js';
@@ -83,8 +84,10 @@ function buildTransports(config: Config, store: Store, clock: Clock): Partial<Re
 export async function createGateway(config: Config, options: { log?: Logger; clock?: Clock } = {}): Promise<Gateway> {
   const log = options.log ?? pino({ level: config.logLevel });
   const clock = options.clock ?? systemClock;
+  prepareDataDir(config.dataDir, log);
   const store = await openStore(config, log);
   const secrets = createSecretBox(loadMasterKey(config.dataDir));
+  tightenDataFiles(config.dataDir, log, Boolean(process.env.MAILGATE_MASTER_KEY));
   const composer = createComposer();
   const signer = createDkimSigner(store, secrets);
   const events = new EventEmitter<{ settled: [Settlement] }>();

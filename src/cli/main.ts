@@ -35,6 +35,8 @@ const USAGE = `usage: mailgate <command>
 Every MAILGATE_* variable has a matching flag, e.g. --data-dir ./data, --http-port 8025.`;
 
 async function run(argv: string[]): Promise<void> {
+  // Everything the gateway writes (database, blobs, captured mail, keys) is its own (docs/files-at-rest.md).
+  process.umask(0o077);
   const { flags, rest } = splitConfigFlags(argv);
   const config = loadConfig(process.env, flags);
   const [command, ...args] = rest;

@@ -40,6 +40,10 @@ export const ERRORS = {
   conflict: { http: 409, smtp: '451 4.3.0', message: 'Conflict' },
   // 507 Insufficient Storage: the caller's own allowance is used up; retrying without freeing some cannot help.
   quota_exceeded: { http: 507, smtp: '452 4.3.1', message: 'The upload quota is used up' },
+  // Idempotent retries (docs/retries.md): the first request with this key is still running.
+  request_in_progress: { http: 409, smtp: '451 4.3.0', message: 'A request with this key is still in progress; retry later' },
+  // The IETF Idempotency-Key draft: a key reused with another payload is 422.
+  idempotency_key_reused: { http: 422, smtp: '554 5.5.0', message: 'This idempotency key was already used with a different request' },
   rate_limited: { http: 429, smtp: '451 4.7.1', message: 'Rate limit exceeded' },
   unavailable: { http: 503, smtp: '421 4.3.2', message: 'Service temporarily unavailable' },
   internal: { http: 500, smtp: '451 4.3.0', message: 'Internal error' },
@@ -66,7 +70,7 @@ export class MailgateError extends Error {
 
   /** Temporary conditions a client may retry; everything else is final. */
   get retryable(): boolean {
-    return this.code === 'rate_limited' || this.code === 'unavailable' || this.code === 'internal';
+    return this.code === 'rate_limited' || this.code === 'unavailable' || this.code === 'internal' || this.code === 'request_in_progress';
   }
 }
 

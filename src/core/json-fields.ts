@@ -3,6 +3,7 @@
  * MailgateError naming the field by the caller's wire path.
  */
 import { MailgateError } from './errors.js';
+import { assertJsonDepth } from './json-depth.js';
 
 export type JsonObject = Record<string, unknown>;
 
@@ -39,9 +40,11 @@ export function arrayAt(item: JsonObject, key: string, field: string): unknown[]
 
 /** Parses request bytes as a JSON object; `malformed_request` when they are not one. */
 export function parseJsonObject(body: unknown): JsonObject {
+  const text = Buffer.isBuffer(body) ? body.toString('utf8') : typeof body === 'string' ? body : '';
+  assertJsonDepth(text);
   let parsed: unknown;
   try {
-    parsed = JSON.parse(Buffer.isBuffer(body) ? body.toString('utf8') : typeof body === 'string' ? body : '');
+    parsed = JSON.parse(text);
   } catch {
     throw new MailgateError('malformed_request', 'The request body is not valid JSON');
   }

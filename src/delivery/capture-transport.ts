@@ -19,7 +19,7 @@ export function createCaptureTransport(dir: string, opts: { clock?: Clock } = {}
   // Written under a temporary name and renamed, so a watcher never sees half a file.
   async function writeAtomically(file: string, data: Buffer | string): Promise<void> {
     const partial = `${file}.partial`;
-    await writeFile(partial, data);
+    await writeFile(partial, data, { mode: 0o600 });
     await rename(partial, file);
   }
 
@@ -30,7 +30,7 @@ export function createCaptureTransport(dir: string, opts: { clock?: Clock } = {}
       const base = path.join(dir, `${stamp}-${randomBytes(6).toString('hex')}`);
       let reply: RecipientReply;
       try {
-        await mkdir(dir, { recursive: true });
+        await mkdir(dir, { recursive: true, mode: 0o700 });
         const sidecar: CapturedEnvelope = {
           mailFrom: envelope.mailFrom,
           rcptTo: envelope.rcptTo,

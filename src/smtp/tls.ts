@@ -22,7 +22,7 @@ export function loadTlsMaterial(config: Pick<Config, 'smtpTlsCert' | 'smtpTlsKey
     const made = generateSelfSignedCertificate(config.hostname);
     mkdirSync(dir, { recursive: true, mode: 0o700 });
     writeFileSync(keyFile, made.key, { mode: 0o600 });
-    writeFileSync(certFile, made.cert);
+    writeFileSync(certFile, made.cert, { mode: 0o600 });
   }
   return { key: readFileSync(keyFile), cert: readFileSync(certFile), generated: true };
 }

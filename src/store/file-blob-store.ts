@@ -6,7 +6,6 @@ import { MailgateError } from '../core/errors.js';
 import type { BlobStore } from '../core/ports.js';
 import { assertBlobKey } from './blob-key.js';
 
-
 async function fsyncPath(target: string): Promise<void> {
   const handle = await open(target, 'r');
   try {
@@ -28,7 +27,7 @@ export function createFileBlobStore(root: string): BlobStore {
 
   async function ensureDir(dir: string): Promise<void> {
     if (created.has(dir)) return;
-    await mkdir(dir, { recursive: true });
+    await mkdir(dir, { recursive: true, mode: 0o700 });
     await fsyncPath(root);
     created.add(dir);
   }

@@ -16,6 +16,17 @@ export interface Database {
   request_ids: { id: string; seen_at: number };
   rate_limits: { key: string; window_start: number; count: number };
   guess_counters: { key: string; points: number; expire: number | null };
+  idempotency_keys: {
+    key: string;
+    owner: string;
+    fingerprint: string;
+    state: string;
+    status: number | null;
+    content_type: string | null;
+    body: string | null;
+    created_at: number;
+    expires_at: number;
+  };
   dkim_keys: {
     domain: string;
     selector: string;

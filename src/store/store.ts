@@ -6,6 +6,7 @@ import type { EventKind, RecipientStatus } from '../core/tracking.js';
 import type { InboundStore } from './inbound-store.js';
 import type { TrackingStore } from './tracking-store.js';
 import type { DraftStore } from './draft-store.js';
+import type { IdempotencyStore } from './idempotency-store.js';
 import type { MailboxPage, MailboxStateStore, MailboxSummary } from './mailbox-store.js';
 import type { OAuthGrantStore } from './oauth-grant-store.js';
 import type { OAuthStore } from './oauth-store.js';
@@ -158,7 +159,8 @@ export interface Store
     DraftStore,
     UploadStore,
     InboundStore,
-    MailboxStateStore {
+    MailboxStateStore,
+    IdempotencyStore {
   readonly capabilities: Capabilities;
   readonly blobs: BlobStore;
   /** Calls `listener` when another process committed new work; returns the unsubscribe function. */

@@ -63,6 +63,9 @@ export function createPurgeJob(deps: PurgeJobDeps): PurgeJob {
       if (due.length < batchSize) break;
     }
     if (purged > 0) log.info({ purged }, 'purge: raw messages past their retention date removed');
+    // Remembered first answers of idempotent requests (docs/retries.md) expire on the same tick.
+    const answers = await store.purgeIdempotencyKeys(clock.now());
+    if (answers > 0) log.debug({ answers }, 'purge: expired idempotency keys removed');
     return purged;
   }
 

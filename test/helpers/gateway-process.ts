@@ -9,6 +9,8 @@ const root = path.resolve(import.meta.dirname, '../..');
 export interface GatewayProcess {
   child: ChildProcess;
   url: string;
+  /** Every stdout line (pino's JSON log) so far, from the first. */
+  output: string[];
   /** SIGKILL: no graceful close, leases stay with the dead process until they expire. */
   kill(): Promise<void>;
   /** SIGTERM and wait for the graceful exit. */
@@ -29,9 +31,11 @@ export async function spawnGateway(env: Record<string, string>): Promise<Gateway
     env: { ...process.env, MAILGATE_HTTP_PORT: '0', MAILGATE_SMTP_PORT: '0', MAILGATE_LOG_LEVEL: 'info', ...env },
     stdio: ['ignore', 'pipe', 'inherit'],
   });
+  const output: string[] = [];
   const port = await new Promise<number>((resolve, reject) => {
     const lines = createInterface({ input: child.stdout! });
     lines.on('line', (line) => {
+      output.push(line);
       const match = /"http":"http:\/\/127\.0\.0\.1:(\d+)"/.exec(line);
       if (match) resolve(Number(match[1]));
     });
@@ -40,6 +44,7 @@ export async function spawnGateway(env: Record<string, string>): Promise<Gateway
   return {
     child,
     url: `http://127.0.0.1:${port}`,
+    output,
     kill: () => signalAndWait(child, 'SIGKILL'),
     stop: () => signalAndWait(child, 'SIGTERM'),
   };

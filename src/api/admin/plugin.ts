@@ -7,6 +7,7 @@
 import type { FastifyInstance, FastifyRequest } from 'fastify';
 import { hasPermission } from '../../auth/roles.js';
 import { MailgateError } from '../../core/errors.js';
+import { assertJsonDepth } from '../../core/json-depth.js';
 import type { Gateway } from '../../gateway.js';
 import { asMailgateError } from '../fastify-errors.js';
 import { authenticateMimecast } from '../mimecast/auth.js';
@@ -24,6 +25,18 @@ export function adminError(error: MailgateError): { error: { code: string; messa
 
 export async function adminPlugin(app: FastifyInstance, opts: { gateway: Gateway }): Promise<void> {
   const { gateway } = opts;
+  // Fastify's own JSON parser (prototype-poisoning checks included), after the nesting limit.
+  const parseJson = app.getDefaultJsonParser('error', 'error');
+  app.removeContentTypeParser('application/json');
+  app.addContentTypeParser('application/json', { parseAs: 'string' }, (request, body, done) => {
+    try {
+      assertJsonDepth(String(body));
+    } catch (error) {
+      done(error as MailgateError, undefined);
+      return;
+    }
+    parseJson(request, String(body), done);
+  });
   app.setErrorHandler((error, request, reply) => {
     const failure = asMailgateError(error);
     if (failure.code === 'internal') request.log.error({ err: error }, 'admin request failed');

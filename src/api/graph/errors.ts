@@ -36,6 +36,8 @@ export const GRAPH_ERRORS = {
   too_large: { code: 'ErrorMessageSizeExceeded', status: 400 },
   conflict: { code: 'ErrorIrresolvableConflict' },
   quota_exceeded: { code: 'ErrorQuotaExceeded' },
+  request_in_progress: { code: 'ErrorIrresolvableConflict' },
+  idempotency_key_reused: { code: 'ErrorInvalidRequest' },
   rate_limited: { code: 'ApplicationThrottled' },
   unavailable: { code: 'ServiceNotAvailable' },
   internal: { code: 'InternalServerError' },

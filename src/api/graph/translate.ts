@@ -5,12 +5,14 @@
 import { createHash } from 'node:crypto';
 import { decodeBase64Strict } from '../../core/base64.js';
 import { MailgateError } from '../../core/errors.js';
+import { assertJsonDepth } from '../../core/json-depth.js';
 import { arrayAt, isObject, objectAt, optionalString, requiredString, type JsonObject } from '../../core/json-fields.js';
 import type { AttachmentInput, ComposeContent, HeaderField, MailAddress, Principal, Submission } from '../../core/message.js';
 import { assertAddress, assertHeaderName, assertHeaderText } from '../../core/validate.js';
 import { readHeaderSummary } from '../../mime/raw-message.js';
 import type { MailboxAddress } from '../../store/mailbox-store.js';
 import type { UserRecord } from '../../store/store.js';
+import { flagOf } from './flag.js';
 import { graphDate, type GraphMessage, type GraphRecipient } from './schemas.js';
 
 /** Graph: attachments under 3 MB go inline in the request; larger ones through an upload session. */
@@ -68,9 +70,11 @@ export function booleanOf(value: unknown, field: string, fallback: boolean): boo
 
 /** Parses a JSON request body; `malformed_request` (RequestBodyRead) when it is not a JSON object. */
 export function jsonBody(body: unknown): JsonObject {
+  const text = Buffer.isBuffer(body) ? body.toString('utf8') : '';
+  assertJsonDepth(text);
   let parsed: unknown;
   try {
-    parsed = JSON.parse(Buffer.isBuffer(body) ? body.toString('utf8') : '');
+    parsed = JSON.parse(text);
   } catch {
     throw new MailgateError('malformed_request', 'Cannot read the request body: it is not valid JSON');
   }
@@ -189,16 +193,6 @@ function categoriesOf(message: JsonObject): string[] {
     if (typeof c !== 'string') throw new MailgateError('invalid_type', `categories[${i}] must be a string`, `categories[${i}]`);
     return assertHeaderText(c, `categories[${i}]`).trim();
   });
-}
-
-function flagOf(message: JsonObject): JsonObject | undefined {
-  const flag = message.flag === null ? undefined : objectAt(message, 'flag', 'flag');
-  if (!flag) return undefined;
-  const status = optionalString(flag, 'flagStatus', 'flag.flagStatus');
-  if (status !== undefined && !['notflagged', 'complete', 'flagged'].includes(status.toLowerCase())) {
-    throw new MailgateError('invalid_value', 'flag.flagStatus must be notFlagged, complete or flagged', 'flag.flagStatus');
-  }
-  return flag;
 }
 
 /** Checks every writable property a sender uses (contracts.md §2) and returns them normalised. */

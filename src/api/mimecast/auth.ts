@@ -21,6 +21,11 @@ export interface MimecastAuthDeps {
   now: number;
   clockSkewSeconds: number;
   replayProtection: boolean;
+  /**
+   * On idempotent routes a reused id is not refused here: the route replays the first answer to
+   * an identical request and refuses any other (docs/retries.md). The caller sees `reusedRequestId`.
+   */
+  reuseAnsweredByRoute?: boolean;
 }
 
 /** The authenticated caller. */
@@ -28,7 +33,11 @@ export interface MimecastPrincipal {
   user: UserRecord;
   accessKey: string;
   appId: string;
+  /** Replay protection is on and this x-mc-req-id was seen before (only with `reuseAnsweredByRoute`). */
+  reusedRequestId?: boolean;
 }
+
+export const REPLAYED_MESSAGE = 'This x-mc-req-id has already been used';
 
 const AUTHORIZATION = /^MC\s+([^:\s]+):(\S+?)\s*$/i;
 
@@ -82,18 +91,20 @@ export async function authenticateMimecast(
     throw new MailgateError('auth_binding_expired', 'The access key binding has expired; log in again for a new binding');
   }
 
+  let reused = false;
   if (deps.replayProtection) {
     // Only signed requests are remembered, so unsigned noise cannot fill the table or burn ids.
     // Ids are scoped to the key (one client's GUIDs never collide with another's) and kept for
     // the whole window in which their date is still acceptable: skew on either side.
     const fresh = await deps.store.rememberRequestId(`mimecast:${accessKey}:${requestId}`, deps.now, 2 * skewMs);
-    if (!fresh) throw new MailgateError('auth_replayed', 'This x-mc-req-id has already been used');
+    if (!fresh && !deps.reuseAnsweredByRoute) throw new MailgateError('auth_replayed', REPLAYED_MESSAGE);
+    reused = !fresh;
   }
 
   const user = await deps.store.getUserById(key.userId);
   // A key whose user was deleted is as good as unknown.
   if (!user) throw new MailgateError('auth_unknown_key');
-  return { user, accessKey, appId };
+  return { user, accessKey, appId, ...(reused ? { reusedRequestId: true } : {}) };
 }
 
 function requiredHeader(

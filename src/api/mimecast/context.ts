@@ -10,6 +10,8 @@ import { normalizeRequest, parseLenientBody, type NormalizedRequest } from './le
 export interface Caller {
   user: UserRecord;
   accessKey: string;
+  /** Replay protection saw this x-mc-req-id before; only an idempotent route's stored answer may be given. */
+  reusedRequestId?: boolean;
 }
 
 declare module 'fastify' {

@@ -65,6 +65,8 @@ export const MIMECAST_ERRORS = {
   too_large: { code: 'err_xdk_request_too_large' },
   conflict: { code: 'err_xdk_conflict' },
   quota_exceeded: { code: 'err_xdk_quota_exceeded' },
+  request_in_progress: { code: 'err_xdk_request_in_progress' },
+  idempotency_key_reused: { code: 'err_xdk_idempotency_key_reused' },
   rate_limited: { code: 'err_xdk_rate_limit_exceeded' },
   unavailable: { code: 'err_xdk_service_unavailable' },
   internal: { code: 'err_xdk_internal_error' },

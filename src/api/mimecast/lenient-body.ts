@@ -5,6 +5,7 @@
  * MailgateError so the plugin can render the vendor's error shape.
  */
 import { MailgateError } from '../../core/errors.js';
+import { assertJsonDepth } from '../../core/json-depth.js';
 
 /** The request envelope after normalisation: `data` is always a list of objects. */
 export interface NormalizedRequest {
@@ -12,7 +13,7 @@ export interface NormalizedRequest {
   meta: { pagination?: { pageSize?: number; pageToken?: string } };
 }
 
-// Far deeper than any Mimecast request; stops hostile `[[[[...` from exhausting the stack.
+// The parser's own guard, for callers that skip parseLenientBody's pre-scan; the pre-scan is stricter.
 const MAX_DEPTH = 256;
 
 /** Parses a request body as JSON, falling back to a Python literal (dict repr); throws malformed_request. */
@@ -20,6 +21,8 @@ export function parseLenientBody(text: string): unknown {
   // PowerShell and .NET's Encoding.UTF8 prepend a BOM, which JSON.parse rejects.
   const body = text.startsWith('\uFEFF') ? text.slice(1) : text;
   if (body.trim() === '') throw new MailgateError('malformed_request', 'The request body is empty');
+  // Before JSON.parse: normalizeRequest and the routes walk the result recursively.
+  assertJsonDepth(body);
   try {
     return JSON.parse(body);
   } catch {

@@ -66,9 +66,10 @@ export async function mimecastPlugin(app: FastifyInstance, opts: { gateway: Gate
         now: gateway.clock.now(),
         clockSkewSeconds: config.clockSkewSeconds,
         replayProtection: config.replayProtection,
+        reuseAnsweredByRoute: request.routeOptions.config.idempotent === true,
       },
     );
-    request.mimecastCaller = { user: caller.user, accessKey: caller.accessKey };
+    request.mimecastCaller = { user: caller.user, accessKey: caller.accessKey, ...(caller.reusedRequestId ? { reusedRequestId: true } : {}) };
     const decision = await limiter.take(`mimecast:${caller.accessKey}`, gateway.clock.now());
     void reply.headers({
       'X-RateLimit-Limit': decision.limit,

@@ -37,6 +37,8 @@ export const WORKS_ERRORS = {
   too_large: { code: 'LIMIT_EXCEEDED', status: 400 },
   conflict: { code: 'BAD_REQUEST' },
   quota_exceeded: { code: 'LIMIT_EXCEEDED', status: 400 },
+  request_in_progress: { code: 'BAD_REQUEST' },
+  idempotency_key_reused: { code: 'INVALID_PARAMETER' },
   rate_limited: { code: 'TOO_MANY_REQUESTS' },
   unavailable: { code: 'INTERNAL_SERVER_ERROR' },
   internal: { code: 'INTERNAL_SERVER_ERROR' },

@@ -6,6 +6,7 @@ import type { Database } from '../schema.js';
 import type { Capabilities, Store } from '../store.js';
 import { draftQueries } from './draft-queries.js';
 import { guessCounterQueries } from './guess-counter-queries.js';
+import { idempotencyQueries } from './idempotency-queries.js';
 import { identityQueries } from './identity-queries.js';
 import { inboundQueries } from './inbound-queries.js';
 import { mailboxQueries } from './mailbox-queries.js';
@@ -62,6 +63,7 @@ export function createSqlStore(parts: SqlStoreParts): Store {
     ...oauthGrantQueries(db),
     ...draftQueries(db),
     ...uploadQueries(db),
+    ...idempotencyQueries(db),
     ...rateLimitQueries(writes),
     ...guessCounterQueries(db, writes),
     ...trackingQueries(db, writes),

@@ -41,7 +41,7 @@ async function migrate(raw: Database.Database): Promise<string[]> {
 
 /** Applies pending migrations to the data dir's database; returns their names (`mailgate migrate`). */
 export async function migrateSqliteFile(dataDir: string): Promise<string[]> {
-  mkdirSync(dataDir, { recursive: true });
+  mkdirSync(dataDir, { recursive: true, mode: 0o700 });
   const raw = openDatabase(path.join(dataDir, 'mailgate.sqlite'));
   try {
     return await migrate(raw);
@@ -51,7 +51,7 @@ export async function migrateSqliteFile(dataDir: string): Promise<string[]> {
 }
 
 export async function openSqliteStore(dataDir: string): Promise<Store> {
-  mkdirSync(dataDir, { recursive: true });
+  mkdirSync(dataDir, { recursive: true, mode: 0o700 });
   const raw = openDatabase(path.join(dataDir, 'mailgate.sqlite'));
   await migrate(raw);
   const db = new Kysely<Schema>({ dialect: new SqliteDialect({ database: withStatementCache(raw) }) });

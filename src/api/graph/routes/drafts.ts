@@ -2,7 +2,7 @@
  * Drafts: `POST /messages` (JSON or MIME, 201 with the message), `PATCH /messages/{id}`,
  * `POST /messages/{id}/send` (202; the draft moves to Sent Items). Also `/mailFolders/drafts/messages`.
  */
-import type { FastifyInstance, RouteHandlerMethod } from 'fastify';
+import type { FastifyInstance, FastifyRequest, RouteHandlerMethod } from 'fastify';
 import { MailgateError } from '../../../core/errors.js';
 import { newId } from '../../../core/ids.js';
 import type { AttachmentInput } from '../../../core/message.js';
@@ -11,7 +11,9 @@ import { readHeaderSummary } from '../../../mime/raw-message.js';
 import type { DraftAttachmentRecord, DraftRecord } from '../../../store/draft-store.js';
 import { assertRoomFor, uploadQuotaOf } from '../../../services/upload-limits.js';
 import type { Store } from '../../../store/store.js';
+import { afterAcceptance } from '../../after-acceptance.js';
 import { fileSentCopy } from '../../sent-copy.js';
+import { graphIdempotent } from '../idempotent.js';
 import { mailboxOf, mailboxRoute, param, type GraphContext } from '../context.js';
 import {
   composeContent,
@@ -32,6 +34,13 @@ export async function requireDraft(store: Store, mailbox: Mailbox, id: string): 
   const draft = await store.getDraft(mailbox.user.id, id);
   if (!draft) throw new MailgateError('not_found', 'The specified object was not found in the store.');
   return draft;
+}
+
+/** The message is durable in the queue (and Sent Items); the draft and its bytes go, or stay with a logged error. */
+async function removeSentDraft(request: FastifyRequest, store: Store, draftId: string, messageId: string): Promise<void> {
+  await afterAcceptance(request.log, 'remove sent draft', messageId, async () => {
+    for (const key of await store.deleteDraft(draftId)) await store.blobs.delete(key);
+  });
 }
 
 /** Stores an attachment's bytes and row; bytes first, so a row never points at nothing. */
@@ -134,22 +143,26 @@ export function draftRoutes(app: FastifyInstance, { gateway }: GraphContext): vo
     return messageResource(await draftView(store, updated, await store.listDraftAttachments(draft.id), mailbox));
   });
 
-  mailboxRoute(app, 'post', '/messages/:id/send', { config: { graphPermission: 'Mail.Send' } }, async (request, reply) => {
+  mailboxRoute(app, 'post', '/messages/:id/send', { config: { graphPermission: 'Mail.Send' }, ...graphIdempotent(gateway) }, async (request, reply) => {
     const mailbox = mailboxOf(request);
     const draft = await requireDraft(store, mailbox, param(request, 'id'));
     if (draft.mimeBlobKey) {
       const raw = await store.blobs.get(draft.mimeBlobKey);
       const accepted = await gateway.ingest(mimeSubmission(raw, mailbox));
-      await fileSentCopy(store, mailbox.user.id, accepted, await summaryOfRaw(raw), clock.now());
+      await afterAcceptance(request.log, 'sent items copy', accepted.id, async () =>
+        fileSentCopy(store, mailbox.user.id, accepted, await summaryOfRaw(raw), clock.now()),
+      );
+      await removeSentDraft(request, store, draft.id, accepted.id);
     } else {
       const fields = messageFields(draft.message);
       const mail = composeContent(fields, mailbox, await attachmentInputs(store, draft.id));
       // The Message-ID the draft showed is the one the recipients see.
       const accepted = await gateway.ingest(composeSubmission(mail, mailbox, draft.internetMessageId));
-      await fileSentCopy(store, mailbox.user.id, accepted, summaryOfCompose(mail, accepted, graphProperties(fields)), clock.now());
+      await afterAcceptance(request.log, 'sent items copy', accepted.id, () =>
+        fileSentCopy(store, mailbox.user.id, accepted, summaryOfCompose(mail, accepted, graphProperties(fields)), clock.now()),
+      );
+      await removeSentDraft(request, store, draft.id, accepted.id);
     }
-    // The message is durable in the queue and Sent Items; the draft and its bytes go.
-    for (const key of await store.deleteDraft(draft.id)) await store.blobs.delete(key);
     return reply.code(202).send();
   });
 }

@@ -1,7 +1,9 @@
 /** `POST /me/sendMail`, `POST /users/{id}/sendMail` (seed 002): JSON, or base64 MIME as `text/plain`; 202. */
 import type { FastifyInstance, FastifyRequest } from 'fastify';
 import { summaryOfCompose, summaryOfRaw } from '../../../mime/mailbox-summary.js';
+import { afterAcceptance } from '../../after-acceptance.js';
 import { fileSentCopy } from '../../sent-copy.js';
+import { graphIdempotent } from '../idempotent.js';
 import { mailboxOf, mailboxRoute, type GraphContext } from '../context.js';
 import {
   composeContent,
@@ -24,13 +26,15 @@ export function isMimeRequest(request: FastifyRequest): boolean {
 
 export function sendMailRoute(app: FastifyInstance, { gateway }: GraphContext): void {
   const { store, clock } = gateway;
-  mailboxRoute(app, 'post', '/sendMail', { bodyLimit: GRAPH_BODY_LIMIT, config: { graphPermission: 'Mail.Send' } }, async (request, reply) => {
+  mailboxRoute(app, 'post', '/sendMail', { bodyLimit: GRAPH_BODY_LIMIT, config: { graphPermission: 'Mail.Send' }, ...graphIdempotent(gateway) }, async (request, reply) => {
     const mailbox = mailboxOf(request);
     if (isMimeRequest(request)) {
       const raw = decodeMimeBody(request.body);
       const accepted = await gateway.ingest(mimeSubmission(raw, mailbox));
       // Seed 002: a MIME send is always saved in Sent Items (there are no parameters to say otherwise).
-      await fileSentCopy(store, mailbox.user.id, accepted, await summaryOfRaw(raw), clock.now());
+      await afterAcceptance(request.log, 'sent items copy', accepted.id, async () =>
+        fileSentCopy(store, mailbox.user.id, accepted, await summaryOfRaw(raw), clock.now()),
+      );
       return reply.code(202).send();
     }
     const { message, saveToSentItems } = sendMailRequest(jsonBody(request.body));
@@ -38,7 +42,9 @@ export function sendMailRoute(app: FastifyInstance, { gateway }: GraphContext): 
     const mail = composeContent(fields, mailbox);
     const accepted = await gateway.ingest(composeSubmission(mail, mailbox));
     if (saveToSentItems) {
-      await fileSentCopy(store, mailbox.user.id, accepted, summaryOfCompose(mail, accepted, graphProperties(fields)), clock.now());
+      await afterAcceptance(request.log, 'sent items copy', accepted.id, () =>
+        fileSentCopy(store, mailbox.user.id, accepted, summaryOfCompose(mail, accepted, graphProperties(fields)), clock.now()),
+      );
     }
     return reply.code(202).send();
   });

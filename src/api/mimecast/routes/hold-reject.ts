@@ -11,6 +11,7 @@ import { coerceBoolean } from '../lenient-body.js';
 import { callerOf, requestOf, type MimecastContext } from '../context.js';
 import { mimecastEnvelope, mimecastFailure } from '../errors.js';
 import { holdActionFailure } from '../held.js';
+import { idempotentRoute } from '../idempotent.js';
 
 /** Seed 004's list of reasonType values. */
 export const REJECT_REASON_TYPES = [
@@ -38,7 +39,7 @@ function idsOf(value: unknown): string[] {
 }
 
 export function holdRejectRoute(app: FastifyInstance, { gateway }: MimecastContext): void {
-  app.post('/gateway/hold-reject', { config: { permission: PERMISSION.heldEdit } }, async (request) => {
+  app.post('/gateway/hold-reject', idempotentRoute(gateway, { permission: PERMISSION.heldEdit }), async (request) => {
     const { user } = callerOf(request);
     const { data } = requestOf(request);
     if (data.length === 0) throw new MailgateError('field_required', 'data needs at least one item', 'data');

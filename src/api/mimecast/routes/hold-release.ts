@@ -4,9 +4,10 @@ import { PERMISSION } from '../../../auth/roles.js';
 import { MailgateError } from '../../../core/errors.js';
 import { callerOf, eachItem, requestOf, type MimecastContext } from '../context.js';
 import { holdActionFailure } from '../held.js';
+import { idempotentRoute } from '../idempotent.js';
 
 export function holdReleaseRoute(app: FastifyInstance, { gateway }: MimecastContext): void {
-  app.post('/gateway/hold-release', { config: { permission: PERMISSION.heldEdit } }, async (request) => {
+  app.post('/gateway/hold-release', idempotentRoute(gateway, { permission: PERMISSION.heldEdit }), async (request) => {
     const { user } = callerOf(request);
     const { data } = requestOf(request);
     return eachItem(data, async (item) => {

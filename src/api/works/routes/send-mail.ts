@@ -5,13 +5,15 @@ import { MailgateError } from '../../../core/errors.js';
 import { parseJsonObject } from '../../../core/json-fields.js';
 import { summaryOfCompose } from '../../../mime/mailbox-summary.js';
 import { MAILBOX_FOLDER } from '../../../store/mailbox-store.js';
+import { afterAcceptance } from '../../after-acceptance.js';
 import { fileSentCopy } from '../../sent-copy.js';
 import { worksUserOf, type WorksContext } from '../context.js';
+import { worksIdempotent } from '../idempotent.js';
 import { sendRequestOf, worksMessages, worksSubmission } from '../translate.js';
 
 export function sendMailRoute(app: FastifyInstance, { gateway }: WorksContext): void {
   const { store, clock, config } = gateway;
-  const options = { config: { worksScope: 'mail' as const, worksOperation: 'sendMail' } };
+  const options = { config: { worksScope: 'mail' as const, worksOperation: 'sendMail' }, ...worksIdempotent(gateway) };
   app.post('/users/:userId/mail', options, async (request, reply) => {
     const user = worksUserOf(request);
     // The token cannot outlast the user's own right to send, which an administrator may revoke.
@@ -22,10 +24,14 @@ export function sendMailRoute(app: FastifyInstance, { gateway }: WorksContext): 
       const accepted = await gateway.ingest(worksSubmission(mail, user, send));
       const summary = summaryOfCompose(mail, accepted, { securityLevel: send.securityLevel, attachCount });
       const now = clock.now();
-      const sent = send.isSaveSentMail ? await fileSentCopy(store, user.id, accepted, summary, now) : undefined;
+      const sent = send.isSaveSentMail
+        ? await afterAcceptance(request.log, 'sent copy', accepted.id, () => fileSentCopy(store, user.id, accepted, summary, now))
+        : undefined;
       // The Tracking copy is how the sender reads delivery back (views.ts adds each recipient's state).
       if (send.isSaveTracking) {
-        await fileSentCopy(store, user.id, accepted, summary, now, { folder: MAILBOX_FOLDER.tracking, ...(sent ? { blobKey: sent.blobKey } : {}) });
+        await afterAcceptance(request.log, 'tracking copy', accepted.id, () =>
+          fileSentCopy(store, user.id, accepted, summary, now, { folder: MAILBOX_FOLDER.tracking, ...(sent ? { blobKey: sent.blobKey } : {}) }),
+        );
       }
     }
     return reply.code(202).send();
