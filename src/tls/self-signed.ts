@@ -42,6 +42,9 @@ export async function generateSelfSignedCertificate(names: readonly string[], da
       new x509.BasicConstraintsExtension(true, undefined, true),
       new x509.KeyUsagesExtension(x509.KeyUsageFlags.digitalSignature | x509.KeyUsageFlags.keyCertSign, true),
       new x509.ExtendedKeyUsageExtension([x509.ExtendedKeyUsage.serverAuth]),
+      // Key identifiers tell a client that trusts an old and a renewed certificate of the same name which one signed.
+      await x509.SubjectKeyIdentifierExtension.create(keys.publicKey),
+      await x509.AuthorityKeyIdentifierExtension.create(keys.publicKey),
     ],
   });
   const pem = cert.toString('pem');
