@@ -1,5 +1,5 @@
 /**
- * Microsoft's own SDKs against a listening mailgate: `@microsoft/microsoft-graph-client` (delegated
+ * Microsoft's own SDKs against a listening mailgate over HTTPS, configured as Microsoft documents: `@microsoft/microsoft-graph-client` (delegated
  * token, `/me`) and `@microsoft/msgraph-sdk` (Kiota, app token, `/users/{upn}`) send JSON mail,
  * MIME mail, and a draft with a large attachment uploaded through an upload session. Every message
  * is parsed back at a real SMTP sink and compared field by field with what the SDK sent.
@@ -15,6 +15,7 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { GraphRequestAdapter } from '@microsoft/msgraph-sdk';
 import { graphClient, kiotaClient, startGraphFixture, type GraphFixture } from './helpers/graph.js';
 import type { SinkMessage } from './helpers/smtp-sink.js';
+import { trustForProcess } from './helpers/tls-fetch.js';
 
 let f: GraphFixture;
 let gc: Client;
@@ -30,8 +31,10 @@ beforeAll(async () => {
   const app = await f.app(['Mail.Send', 'Mail.ReadWrite']);
   const aliceToken = await f.userToken(app, ALICE);
   const appToken = await f.appToken(app);
-  gc = graphClient(f.gw.url, async () => aliceToken);
-  ({ client: kiota, adapter } = kiotaClient(f.gw.url, async () => appToken));
+  // Both SDKs over HTTPS, the gateway's certificate trusted as a user trusts it (NODE_EXTRA_CA_CERTS).
+  trustForProcess(f.gw.caFile);
+  gc = graphClient(f.gw.httpsUrl, async () => aliceToken);
+  ({ client: kiota, adapter } = kiotaClient(f.gw.httpsUrl, async () => appToken));
 });
 
 afterAll(async () => {
@@ -177,6 +180,11 @@ async function expectLargeDelivery(subject: string, internetMessageId: string): 
 }
 
 describe('@microsoft/microsoft-graph-client (delegated, /me)', () => {
+  it('sends no token to a plain http:// base URL (401), which is why the SDKs are pointed at the HTTPS port', async () => {
+    const plain = graphClient(f.gw.url, async () => 'never-sent');
+    await expect(plain.api('/me/sendMail').post({ message: richMessage('over http') })).rejects.toMatchObject({ statusCode: 401 });
+  });
+
   it('sends JSON mail with every sender property; the copy is in Sent Items', async () => {
     await gc.api('/me/sendMail').post({ message: richMessage('graph-client JSON') });
     expectRichDelivery(await nextDelivery(), 'Alice Example <alice@example.test>', 'graph-client JSON');
@@ -202,13 +210,13 @@ describe('@microsoft/microsoft-graph-client (delegated, /me)', () => {
       .api(`/me/messages/${draft.id}/attachments/createUploadSession`)
       .post({ AttachmentItem: { attachmentType: 'file', name: 'big.bin', size: big.length } });
     expect(session.nextExpectedRanges).toEqual([`0-${big.length - 1}`]);
-    // graph-client's api() only understands absolute https:// URLs; over http it takes the path (README).
-    const uploadPath = new URL(session.uploadUrl).pathname.replace(/^\/v1\.0/, '');
+    // Over https the session's absolute uploadUrl is used as the SDK hands it out.
+    expect(session.uploadUrl).toMatch(new RegExp(`^${f.gw.httpsUrl}/v1\\.0/`));
     const slice = 4 * 1024 * 1024;
     for (let start = 0; start < big.length; start += slice) {
       const end = Math.min(start + slice, big.length) - 1;
       await gc
-        .api(uploadPath)
+        .api(session.uploadUrl)
         .headers({ 'Content-Range': `bytes ${start}-${end}/${big.length}`, 'Content-Type': 'application/octet-stream' })
         .put(big.subarray(start, end + 1));
     }

@@ -4,9 +4,18 @@
  */
 import { request as httpRequest } from 'node:http';
 import { once } from 'node:events';
-import { HTTPMessageHandler, RetryHandler, RetryHandlerOptions, Client, type Context, type Middleware } from '@microsoft/microsoft-graph-client';
+import {
+  AuthenticationHandler,
+  Client,
+  HTTPMessageHandler,
+  RetryHandler,
+  RetryHandlerOptions,
+  type Context,
+  type Middleware,
+} from '@microsoft/microsoft-graph-client';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { kiotaClient, MailgateBearer, startGraphFixture, type GraphApp, type GraphFixture } from './helpers/graph.js';
+import { kiotaClient, startGraphFixture, type GraphApp, type GraphFixture } from './helpers/graph.js';
+import { trustForProcess } from './helpers/tls-fetch.js';
 
 let f: GraphFixture;
 let app: GraphApp;
@@ -22,6 +31,8 @@ beforeAll(async () => {
   });
   await f.user(ALICE);
   app = await f.app(['Mail.Send']);
+  // The SDKs talk to the HTTPS port (sharing the plain port's budget), trusting the gateway's certificate.
+  trustForProcess(f.gw.caFile);
 });
 
 afterAll(async () => {
@@ -65,9 +76,16 @@ describe('Graph throttling', () => {
   it('graph-client retries after Retry-After and the send succeeds', async () => {
     const token = await f.userToken(app, ALICE, 'Mail.Send');
     const log = new StatusLog();
+    // The docs' custom chain: the SDK's own AuthenticationHandler first, then retry, then the transport.
     const client = Client.initWithMiddleware({
-      baseUrl: f.gw.url,
-      middleware: [new MailgateBearer(new URL(f.gw.url).origin, async () => token), new RetryHandler(new RetryHandlerOptions(1, 3)), log, new HTTPMessageHandler()],
+      baseUrl: f.gw.httpsUrl,
+      customHosts: new Set([new URL(f.gw.httpsUrl).hostname]),
+      middleware: [
+        new AuthenticationHandler({ getAccessToken: async () => token }),
+        new RetryHandler(new RetryHandlerOptions(1, 3)),
+        log,
+        new HTTPMessageHandler(),
+      ],
     });
     const started = Date.now();
     for (let i = 0; i < 3; i++) await client.api('/me/sendMail').post({ message });
@@ -81,7 +99,7 @@ describe('Graph throttling', () => {
 
   it('Kiota retries after Retry-After and the send succeeds', async () => {
     const token = await f.appToken(app);
-    const { client } = kiotaClient(f.gw.url, async () => token);
+    const { client } = kiotaClient(f.gw.httpsUrl, async () => token);
     const sentBefore = f.sink.messages.length;
     const started = Date.now();
     // Three sends against a budget of two per window: one of them must wait out a 429.

@@ -16,7 +16,7 @@ import type { MimecastKeys } from '../src/auth/identity.js';
 import { startTestGateway, type TestGateway } from './helpers/gateway.js';
 import { mcHeaders, mcPost, type McResponse } from './helpers/mimecast-client.js';
 import { startSmtpSink, type SmtpSink } from './helpers/smtp-sink.js';
-import { generateSelfSignedCertificate } from '../src/smtp/self-signed-cert.js';
+import { generateSelfSignedCertificate } from '../src/tls/self-signed.js';
 
 const run = promisify(execFile);
 const root = path.resolve(import.meta.dirname, '..');
@@ -85,7 +85,7 @@ const attachment = randomBytes(2048);
 
 beforeAll(async () => {
   sink = await startSmtpSink({
-    tls: generateSelfSignedCertificate('localhost', 1),
+    tls: await generateSelfSignedCertificate(['localhost'], 1),
     banner: BANNER,
     onRcpt(address) {
       if (address === 'refuse@remote.test') return { code: 550, message: '5.1.1 refuse@remote.test: no such user here' };

@@ -1,7 +1,7 @@
 import dgram from 'node:dgram';
 import dns from 'node:dns';
 import net, { type AddressInfo } from 'node:net';
-import { generateSelfSignedCertificate } from '../src/smtp/self-signed-cert.js';
+import { generateSelfSignedCertificate } from '../src/tls/self-signed.js';
 import { afterEach, describe, expect, it } from 'vitest';
 import { SMTPServer, type SMTPServerOptions } from 'smtp-server';
 import type { Transport } from '../src/core/ports.js';
@@ -11,7 +11,7 @@ const RAW = Buffer.from(
   'From: a@sender.test\r\nTo: b@example.test\r\nSubject: hi\r\nMessage-ID: <1@sender.test>\r\n\r\nhello ünïcode\r\n',
 );
 
-const TLS = generateSelfSignedCertificate('localhost', 1);
+const TLS = await generateSelfSignedCertificate(['localhost'], 1);
 
 interface Received {
   mailFrom: string;

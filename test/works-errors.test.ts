@@ -166,7 +166,7 @@ describe('LINE WORKS rate limit', () => {
       }
       expect(remaining).toEqual(['2', '1', '0']);
       // The vendor paths on the Works port share the budget.
-      const over = await worksRequest(`${limited.vendorBase}/v1.0/users/me/mail/unread-count`, token, 'GET');
+      const over = await worksRequest(`${limited.vendorBase}/v1.0/users/me/mail/unread-count`, token, 'GET', undefined, limited.vendorFetch);
       expect(over.status).toBe(429);
       expect(over.json).toEqual({ code: 'TOO_MANY_REQUESTS', description: 'API rate limit exceeded' });
       expect(over.headers.get('ratelimit-remaining')).toBe('0');

@@ -29,7 +29,8 @@ afterAll(async () => {
 });
 
 async function tokenRequest(form: Record<string, string>, base = f.base): Promise<{ status: number; body: Record<string, unknown> }> {
-  const res = await fetch(`${base}/oauth2/v2.0/token`, { method: 'POST', headers: { 'Content-Type': 'application/x-www-form-urlencoded' }, body: new URLSearchParams(form) });
+  const client = base === f.vendorBase ? f.vendorFetch : fetch;
+  const res = await client(`${base}/oauth2/v2.0/token`, { method: 'POST', headers: { 'Content-Type': 'application/x-www-form-urlencoded' }, body: new URLSearchParams(form) });
   return { status: res.status, body: (await res.json()) as Record<string, unknown> };
 }
 

@@ -157,7 +157,7 @@ describe('POST /users/{userId}/mail', () => {
 
   it('is served at the vendor’s exact paths on MAILGATE_WORKS_PORT, and accepts userId as an encoded email', async () => {
     const before = f.sink.messages.length;
-    const res = await fetch(`${f.vendorBase}/v1.0/users/${encodeURIComponent('alice@example.test')}/mail`, {
+    const res = await f.vendorFetch(`${f.vendorBase}/v1.0/users/${encodeURIComponent('alice@example.test')}/mail`, {
       method: 'POST',
       headers: { Authorization: `Bearer ${token}`, 'Content-Type': 'application/json' },
       body: JSON.stringify({ to: 'judy@example.com', subject: 'Vendor path' }),

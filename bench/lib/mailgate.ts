@@ -71,6 +71,7 @@ export async function startMailgate(template: Template, env: Record<string, stri
       ...process.env,
       MAILGATE_DATA_DIR: dataDir,
       MAILGATE_HTTP_PORT: String(httpPort),
+      MAILGATE_HTTPS_PORT: '0',
       MAILGATE_SMTP_PORT: String(smtpPort),
       MAILGATE_LOG_LEVEL: 'info',
       // One access key sends everything; the default 6,000 a minute would answer 429 mid-run.

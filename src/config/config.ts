@@ -26,6 +26,11 @@ export interface Config extends GuessingConfig {
   dataDir: string;
   httpHost: string;
   httpPort: number;
+  /** Port serving every HTTP route over TLS (`0` = any free port). */
+  httpsPort: number;
+  /** PEM files for the HTTPS and LINE WORKS listeners (reloaded on SIGHUP); unset = the generated `<data>/tls/https-cert.pem`. */
+  httpTlsCert: string | undefined;
+  httpTlsKey: string | undefined;
   smtpPort: number;
   /** Listen address of the inbound SMTP listener. */
   smtpHost: string;
@@ -124,6 +129,14 @@ function bool(fallback: boolean) {
   };
 }
 
+/** A key file that must come with its certificate file (parsed just before it). */
+function pemKey(cert: 'httpTlsCert' | 'smtpTlsCert', certEnv: string) {
+  return (raw: string | undefined, env: string, partial: Partial<Config>): string | undefined => {
+    if (Boolean(raw) !== Boolean(partial[cert])) throw new ConfigError(env, `set both ${certEnv} and ${env}, or neither`);
+    return raw ? path.resolve(raw) : undefined;
+  };
+}
+
 const DOMAIN = /^(?=.{1,253}$)([a-z0-9](?:[a-z0-9-]{0,61}[a-z0-9])?\.)*[a-z0-9](?:[a-z0-9-]{0,61}[a-z0-9])?$/i;
 
 export function parseRelayUrl(raw: string, env = 'MAILGATE_RELAY_URL'): RelayConfig {
@@ -161,17 +174,13 @@ const OPTIONS: { [K in keyof Config]: Option<K> } = {
   dataDir: { key: 'dataDir', env: 'MAILGATE_DATA_DIR', parse: (raw) => path.resolve(raw || './data') },
   httpHost: { key: 'httpHost', env: 'MAILGATE_HTTP_HOST', parse: (raw) => raw || '127.0.0.1' },
   httpPort: { key: 'httpPort', env: 'MAILGATE_HTTP_PORT', parse: int(0, 65535, 8025) },
+  httpsPort: { key: 'httpsPort', env: 'MAILGATE_HTTPS_PORT', parse: int(0, 65535, 8443) },
+  httpTlsCert: { key: 'httpTlsCert', env: 'MAILGATE_HTTP_TLS_CERT', parse: (raw) => (raw ? path.resolve(raw) : undefined) },
+  httpTlsKey: { key: 'httpTlsKey', env: 'MAILGATE_HTTP_TLS_KEY', parse: pemKey('httpTlsCert', 'MAILGATE_HTTP_TLS_CERT') },
   smtpPort: { key: 'smtpPort', env: 'MAILGATE_SMTP_PORT', parse: int(0, 65535, 2525) },
   smtpHost: { key: 'smtpHost', env: 'MAILGATE_SMTP_HOST', parse: (raw) => raw || '127.0.0.1' },
   smtpTlsCert: { key: 'smtpTlsCert', env: 'MAILGATE_SMTP_TLS_CERT', parse: (raw) => (raw ? path.resolve(raw) : undefined) },
-  smtpTlsKey: {
-    key: 'smtpTlsKey',
-    env: 'MAILGATE_SMTP_TLS_KEY',
-    parse: (raw, env, partial) => {
-      if (Boolean(raw) !== Boolean(partial.smtpTlsCert)) throw new ConfigError(env, 'set both MAILGATE_SMTP_TLS_CERT and MAILGATE_SMTP_TLS_KEY, or neither');
-      return raw ? path.resolve(raw) : undefined;
-    },
-  },
+  smtpTlsKey: { key: 'smtpTlsKey', env: 'MAILGATE_SMTP_TLS_KEY', parse: pemKey('smtpTlsCert', 'MAILGATE_SMTP_TLS_CERT') },
   smtpTrustedNetworks: {
     key: 'smtpTrustedNetworks',
     env: 'MAILGATE_SMTP_TRUSTED_NETWORKS',

@@ -61,7 +61,7 @@ export async function startSmtpListener(gateway: Gateway): Promise<SmtpListener>
   const local = new Set(config.localDomains);
   const isLocal = (domain: string) => local.has(domain);
   const isTrusted = networkMatcher(config.smtpTrustedNetworks);
-  const tls = loadTlsMaterial(config);
+  const tls = await loadTlsMaterial(config);
   const states = new WeakMap<SMTPServerSession, SessionState>();
   const stateOf = (session: SMTPServerSession): SessionState => {
     let state = states.get(session);

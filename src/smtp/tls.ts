@@ -1,28 +1,15 @@
-/** The STARTTLS key and certificate: the configured PEM files, or one generated once per data dir. */
-import { existsSync, mkdirSync, readFileSync, writeFileSync } from 'node:fs';
-import path from 'node:path';
+/** The STARTTLS key and certificate: MAILGATE_SMTP_TLS_CERT/KEY, or the certificate the HTTPS listener shares. */
 import type { Config } from '../config/config.js';
-import { generateSelfSignedCertificate } from './self-signed-cert.js';
+import { certificateFiles, readTlsMaterial, type TlsMaterial } from '../tls/certificate-files.js';
 
-export interface TlsMaterial {
-  key: Buffer;
-  cert: Buffer;
+export interface SmtpTlsMaterial extends TlsMaterial {
   /** True when generated here (self-signed). */
   generated: boolean;
 }
 
-export function loadTlsMaterial(config: Pick<Config, 'smtpTlsCert' | 'smtpTlsKey' | 'dataDir' | 'hostname'>): TlsMaterial {
-  if (config.smtpTlsCert && config.smtpTlsKey) {
-    return { cert: readFileSync(config.smtpTlsCert), key: readFileSync(config.smtpTlsKey), generated: false };
-  }
-  const dir = path.join(config.dataDir, 'tls');
-  const keyFile = path.join(dir, 'smtp-key.pem');
-  const certFile = path.join(dir, 'smtp-cert.pem');
-  if (!existsSync(keyFile) || !existsSync(certFile)) {
-    const made = generateSelfSignedCertificate(config.hostname);
-    mkdirSync(dir, { recursive: true, mode: 0o700 });
-    writeFileSync(keyFile, made.key, { mode: 0o600 });
-    writeFileSync(certFile, made.cert, { mode: 0o600 });
-  }
-  return { key: readFileSync(keyFile), cert: readFileSync(certFile), generated: true };
+export async function loadTlsMaterial(
+  config: Pick<Config, 'smtpTlsCert' | 'smtpTlsKey' | 'dataDir' | 'hostname'>,
+): Promise<SmtpTlsMaterial> {
+  const files = await certificateFiles({ cert: config.smtpTlsCert, key: config.smtpTlsKey }, config.dataDir, config.hostname);
+  return { ...(await readTlsMaterial(files)), generated: files.generated };
 }

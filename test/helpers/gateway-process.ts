@@ -11,6 +11,9 @@ export interface GatewayProcess {
   url: string;
   /** Every stdout line (pino's JSON log) so far, from the first. */
   output: string[];
+  /** `https://127.0.0.1:<port>`, and the certificate file it logged for clients to trust. */
+  httpsUrl: string;
+  certFile: string;
   /** SIGKILL: no graceful close, leases stay with the dead process until they expire. */
   kill(): Promise<void>;
   /** SIGTERM and wait for the graceful exit. */
@@ -28,23 +31,25 @@ async function signalAndWait(child: ChildProcess, signal: NodeJS.Signals): Promi
 export async function spawnGateway(env: Record<string, string>): Promise<GatewayProcess> {
   const child = spawn(process.execPath, ['--import', 'tsx', 'src/cli/main.ts', 'serve'], {
     cwd: root,
-    env: { ...process.env, MAILGATE_HTTP_PORT: '0', MAILGATE_SMTP_PORT: '0', MAILGATE_LOG_LEVEL: 'info', ...env },
+    env: { ...process.env, MAILGATE_HTTP_PORT: '0', MAILGATE_HTTPS_PORT: '0', MAILGATE_SMTP_PORT: '0', MAILGATE_LOG_LEVEL: 'info', ...env },
     stdio: ['ignore', 'pipe', 'inherit'],
   });
   const output: string[] = [];
-  const port = await new Promise<number>((resolve, reject) => {
+  const started = await new Promise<{ http: string; https: string; certificate: string }>((resolve, reject) => {
     const lines = createInterface({ input: child.stdout! });
     lines.on('line', (line) => {
       output.push(line);
-      const match = /"http":"http:\/\/127\.0\.0\.1:(\d+)"/.exec(line);
-      if (match) resolve(Number(match[1]));
+      if (!line.includes('"mailgate started"')) return;
+      resolve(JSON.parse(line) as { http: string; https: string; certificate: string });
     });
     child.once('exit', (code) => reject(new Error(`gateway exited early with ${code}`)));
   });
   return {
     child,
-    url: `http://127.0.0.1:${port}`,
+    url: started.http,
     output,
+    httpsUrl: started.https,
+    certFile: started.certificate,
     kill: () => signalAndWait(child, 'SIGKILL'),
     stop: () => signalAndWait(child, 'SIGTERM'),
   };

@@ -7,10 +7,17 @@ import { startServer, type RunningServer } from '../../src/main.js';
 import type { Settlement } from '../../src/store/store.js';
 import { countRows, gatewayBackend, type Backend } from './backends.js';
 import { withTempDir } from './temp-dir.js';
+import { trustingFetch, type Fetch } from './tls-fetch.js';
 
 export interface TestGateway {
   server: RunningServer;
   url: string;
+  /** `https://127.0.0.1:<MAILGATE_HTTPS_PORT>`: the same routes over TLS. */
+  httpsUrl: string;
+  /** The PEM certificate HTTPS clients trust (generated into `<data>/tls/` unless configured). */
+  caFile: string;
+  /** fetch trusting `caFile`, for `httpsUrl` and the LINE WORKS port. */
+  tlsFetch: Fetch;
   dataDir: string;
   /** Creates a user with Mimecast keys. */
   user(email: string, roles?: string[]): Promise<MimecastKeys>;
@@ -40,6 +47,7 @@ export async function startTestGateway(
     ...database?.env,
     MAILGATE_DATA_DIR: dir,
     MAILGATE_HTTP_PORT: '0',
+    MAILGATE_HTTPS_PORT: '0',
     MAILGATE_SMTP_PORT: '0',
     MAILGATE_LOG_LEVEL: 'silent',
     MAILGATE_HOSTNAME: 'gateway.test',
@@ -51,6 +59,9 @@ export async function startTestGateway(
   return {
     server,
     url: `http://127.0.0.1:${server.httpPort}`,
+    httpsUrl: `https://127.0.0.1:${server.httpsPort}`,
+    caFile: server.certFile,
+    tlsFetch: trustingFetch(server.certFile),
     dataDir: dir,
     databaseEnv: config.databaseUrl ? { MAILGATE_DATABASE_URL: config.databaseUrl } : {},
     countRows: (table) => countRows(config, table),

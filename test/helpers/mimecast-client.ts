@@ -30,8 +30,9 @@ export async function mcPost(
   uri: string,
   body: string | Buffer,
   extraHeaders: Record<string, string> = {},
+  client: (url: string, init: RequestInit) => Promise<Response> = fetch,
 ): Promise<McResponse> {
-  const response = await fetch(baseUrl + uri, {
+  const response = await client(baseUrl + uri, {
     method: 'POST',
     headers: { 'Content-Type': 'application/json', ...mcHeaders(keys, uri), ...extraHeaders },
     body: typeof body === 'string' ? body : new Uint8Array(body),

@@ -9,6 +9,7 @@ import { CLI_CLIENT_ID, issueWorksUserTokens } from '../../src/api/works/auth.js
 import type { UserRecord } from '../../src/store/store.js';
 import { startTestGateway, type TestGateway } from './gateway.js';
 import { startSmtpSink, type SinkScript, type SmtpSink } from './smtp-sink.js';
+import type { Fetch } from './tls-fetch.js';
 
 export const PASSWORD = 'correct horse battery';
 
@@ -17,8 +18,10 @@ export interface WorksFixture {
   sink: SmtpSink;
   /** `http://127.0.0.1:<http>/works` (the main port's mount). */
   base: string;
-  /** `http://127.0.0.1:<MAILGATE_WORKS_PORT>` (the vendor's exact paths). */
+  /** `https://127.0.0.1:<MAILGATE_WORKS_PORT>` (the vendor's exact paths; TLS with the gateway's certificate). */
   vendorBase: string;
+  /** fetch trusting the gateway's certificate, for `vendorBase`. */
+  vendorFetch: Fetch;
   user(email: string, options?: { name?: string; roles?: string[] }): Promise<UserRecord>;
   /** A user-account token for `email` (scope `mail` unless given). */
   token(email: string, scope?: string): Promise<string>;
@@ -34,8 +37,8 @@ export interface WorksResponse {
   json: Record<string, unknown>;
 }
 
-export async function worksRequest(url: string, token: string | undefined, method: string, body?: unknown): Promise<WorksResponse> {
-  const res = await fetch(url, {
+export async function worksRequest(url: string, token: string | undefined, method: string, body?: unknown, client: Fetch = fetch): Promise<WorksResponse> {
+  const res = await client(url, {
     method,
     headers: {
       ...(token ? { Authorization: `Bearer ${token}` } : {}),
@@ -94,7 +97,8 @@ export async function startWorksFixture(env: Record<string, string> = {}, script
     gw,
     sink,
     base: `${gw.url}/works`,
-    vendorBase: `http://127.0.0.1:${gw.server.worksPort ?? 0}`,
+    vendorBase: `https://127.0.0.1:${gw.server.worksPort ?? 0}`,
+    vendorFetch: gw.tlsFetch,
     async user(email, options = {}) {
       const user = await addUser(store, { email, ...(options.name ? { name: options.name } : {}), roles: options.roles ?? ['user'] });
       await setUserPassword(store, user.id, PASSWORD);
