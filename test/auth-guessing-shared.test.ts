@@ -4,6 +4,7 @@
  * worth of gateways on one PostgreSQL database sharing one count.
  */
 import { afterEach, describe, expect, it } from 'vitest';
+import { MailgateError } from '../src/core/errors.js';
 import { postgresBackend } from './helpers/backends.js';
 import { movableClock, PASSWORD, startGuessingFixture, type GuessingFixture } from './helpers/guessing.js';
 
@@ -65,12 +66,29 @@ describe('guess guard', () => {
     const f = await start();
     const guard = f.gw.server.gateway.guesses;
     const guess = { kind: 'user', account: 'zed@example.test', ip: '192.0.2.7', way: 'console-login' } as const;
-    for (let i = 0; i < 3; i++) await guard.failed(guess);
+    const wrong = () => Promise.reject(new MailgateError('auth_invalid_grant', 'The user name or password is incorrect'));
+    for (let i = 0; i < 3; i++) await expect(guard.attempt(guess, wrong)).rejects.toMatchObject({ code: 'auth_invalid_grant' });
     let checked = 0;
     await expect(guard.attempt(guess, async () => ++checked)).rejects.toMatchObject({ code: 'auth_locked_out' });
     expect(checked).toBe(0);
     f.clock.advance(900_000 + 1000);
     await expect(guard.attempt(guess, async () => ++checked)).resolves.toBe(1);
+  });
+
+  it('checks no more secrets than the limit when guesses arrive in parallel', async () => {
+    const f = await start({ MAILGATE_AUTH_MAX_FAILURES: '5', MAILGATE_AUTH_IP_MAX_FAILURES: '1000' });
+    const guard = f.gw.server.gateway.guesses;
+    const guess = { kind: 'user', account: 'par@example.test', ip: '192.0.2.8', way: 'console-login' } as const;
+    let checked = 0;
+    const wrong = async () => {
+      checked += 1;
+      throw new MailgateError('auth_invalid_grant', 'The user name or password is incorrect');
+    };
+    const outcomes = await Promise.allSettled(Array.from({ length: 40 }, () => guard.attempt(guess, wrong)));
+    const codes = outcomes.map((o) => (o.status === 'rejected' ? (o.reason as MailgateError).code : 'accepted'));
+    expect(checked).toBeLessThanOrEqual(5);
+    expect(codes.filter((c) => c === 'auth_invalid_grant')).toHaveLength(checked);
+    expect(codes.filter((c) => c === 'auth_locked_out')).toHaveLength(40 - checked);
   });
 
   it('logs each failure and lockout with account, address and way in, never the secret', async () => {

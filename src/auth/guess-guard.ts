@@ -35,14 +35,16 @@ export interface GuessLimits {
 }
 
 export interface GuessGuard {
-  /** Throws `auth_locked_out` when this account or address may not guess now. */
-  check(guess: Guess): Promise<void>;
-  /** Counts a wrong secret; logs it, and the lockout it may cause. */
-  failed(guess: Guess): Promise<void>;
-  /** Clears the account's count and pause. */
-  succeeded(guess: Guess): Promise<void>;
-  /** check → verify → failed/succeeded: `verify` runs only when the guess is allowed. */
+  /**
+   * Runs `verify` only when the account and address may guess now (else `auth_locked_out`); a
+   * wrong secret is counted and logged, a right one clears the account's count and pause.
+   */
   attempt<T>(guess: Guess, verify: () => Promise<T>): Promise<T>;
+}
+
+interface Counted {
+  failures: number;
+  lockedMs: number;
 }
 
 /** A refusal before checking: the account or address is locked out or must pause. */
@@ -94,7 +96,7 @@ export function createGuessGuard(deps: { counters: GuessCounters; clock: Clock; 
   }
 
   /** The library rejects a consume past the limit with its result, and a store failure with an Error. */
-  async function count(limiter: StoreRateLimiter, key: string): Promise<{ failures: number; lockedMs: number }> {
+  async function count(limiter: StoreRateLimiter, key: string): Promise<Counted> {
     try {
       const res = await limiter.consume(key);
       return { failures: res.consumedPoints, lockedMs: 0 };
@@ -104,9 +106,23 @@ export function createGuessGuard(deps: { counters: GuessCounters; clock: Clock; 
     }
   }
 
-  async function failed(guess: Guess): Promise<void> {
+  /**
+   * Counts the guess before its secret is checked, so that guesses sent in parallel cannot all pass
+   * `check` before the first failure is recorded: only the ones within the limit are verified.
+   */
+  async function reserve(guess: Guess): Promise<{ account: Counted; address: Counted }> {
+    const [account, address] = await Promise.all([count(accounts, accountKey(guess)), count(addresses, guess.ip)]);
+    if (account.failures > limits.maxFailures || address.failures > limits.ipMaxFailures) {
+      const wait = seconds(Math.max(account.lockedMs, address.lockedMs, 1000));
+      log.info({ account: guess.account, ip: guess.ip, way: guess.way, retryAfterSeconds: wait }, 'sign-in refused: too many guesses in flight');
+      throw new GuessRefused('Too many failed sign-in attempts; try again later', wait, field(guess));
+    }
+    return { account, address };
+  }
+
+  async function failed(guess: Guess, counted: { account: Counted; address: Counted }): Promise<void> {
+    const { account, address } = counted;
     const key = accountKey(guess);
-    const [account, address] = await Promise.all([count(accounts, key), count(addresses, guess.ip)]);
     const who = { account: guess.account, ip: guess.ip, way: guess.way };
     log.warn({ ...who, accountFailures: account.failures, addressFailures: address.failures }, 'sign-in failed');
     if (account.lockedMs > 0) log.warn({ ...who, lockout: 'account', seconds: seconds(account.lockedMs) }, 'sign-in lockout');
@@ -118,22 +134,27 @@ export function createGuessGuard(deps: { counters: GuessCounters; clock: Clock; 
     }
   }
 
+  /** A right secret: the account starts afresh and the address gets its guess back. */
   async function succeeded(guess: Guess): Promise<void> {
     const key = accountKey(guess);
-    await Promise.all([accounts.delete(key), pauses.delete(key)]);
+    await Promise.all([accounts.delete(key), pauses.delete(key), addresses.reward(guess.ip, 1)]);
+  }
+
+  /** Neither right nor wrong (the store failed, the request was malformed): the guess did not count. */
+  async function refund(guess: Guess): Promise<void> {
+    await Promise.all([accounts.reward(accountKey(guess), 1), addresses.reward(guess.ip, 1)]);
   }
 
   return {
-    check,
-    failed,
-    succeeded,
     async attempt(guess, verify) {
       await check(guess);
+      const counted = await reserve(guess);
       let result: Awaited<ReturnType<typeof verify>>;
       try {
         result = await verify();
       } catch (error) {
-        if (isMailgateError(error) && WRONG_SECRET.has(error.code)) await failed(guess);
+        if (isMailgateError(error) && WRONG_SECRET.has(error.code)) await failed(guess, counted);
+        else await refund(guess);
         throw error;
       }
       await succeeded(guess);
