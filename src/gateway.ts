@@ -26,7 +26,7 @@ import { createMxTransport, createRelayTransport } from './delivery/smtp-transpo
 import { createDeliveryWorker } from './delivery/worker.js';
 import { prepareDataDir, tightenDataFiles } from './store/data-dir-modes.js';
 import { openStore } from './store/open-store.js';
-import type { Settlement, Store } from './store/store.js';
+import type { Settlement, Store } from './core/storage/store.js';
 import { createUploadSweep, type UploadSweep } from './services/upload-sweep.js';
 import { createPurgeJob, type PurgeJob } from './tracking/purge-job.js';
 import { DAY_MS } from './tracking/retention.js';

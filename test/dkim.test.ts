@@ -10,7 +10,7 @@ import { dkimDnsRecord, generateDkimKey } from '../src/mime/dkim-keys.js';
 import type { DkimAlgorithm, GeneratedDkimKey } from '../src/mime/dkim-keys.js';
 import { dkimSignatureHeader } from '../src/mime/dkim-sign.js';
 import { createDkimSigner } from '../src/mime/dkim-signer.js';
-import type { DkimKeyRecord } from '../src/store/store.js';
+import type { DkimKeyRecord } from '../src/core/storage/store.js';
 
 const secrets = createSecretBox(randomBytes(32));
 const keys: Record<DkimAlgorithm, GeneratedDkimKey> = {

@@ -7,7 +7,7 @@ import { authenticateMimecast, type MimecastAuthDeps } from '../src/api/mimecast
 import { createSecretBox } from '../src/auth/secret-box.js';
 import { MailgateError, type ErrorCode } from '../src/core/errors.js';
 import { openSqliteStore } from '../src/store/sqlite/sqlite-store.js';
-import type { Store } from '../src/store/store.js';
+import type { Store } from '../src/core/storage/store.js';
 
 const NOW = Date.UTC(2026, 10, 7, 10, 0, 0); // Sat, 7 Nov 2026 10:00:00 UTC
 const SKEW = 900;

@@ -3,9 +3,9 @@
  * refresh tokens; drafts, attachments and upload sessions; mailbox summaries and pages.
  */
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
-import { chunkBlobKey } from '../src/store/draft-store.js';
-import { MAILBOX_FOLDER } from '../src/store/mailbox-store.js';
-import type { Store, UserRecord } from '../src/store/store.js';
+import { chunkBlobKey } from '../src/core/storage/draft-store.js';
+import { MAILBOX_FOLDER } from '../src/core/storage/mailbox-store.js';
+import type { Store, UserRecord } from '../src/core/storage/store.js';
 import { backends } from './helpers/backends.js';
 
 describe.each(backends)('graph stores on $name', (backend) => {

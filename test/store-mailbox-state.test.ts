@@ -1,7 +1,7 @@
 /** Mailbox numbering, read state, Important marks, deletion and folder counts on every backend. */
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
-import { MAILBOX_FOLDER } from '../src/store/mailbox-store.js';
-import type { NewMailboxEntry, Store, UserRecord } from '../src/store/store.js';
+import { MAILBOX_FOLDER } from '../src/core/storage/mailbox-store.js';
+import type { NewMailboxEntry, Store, UserRecord } from '../src/core/storage/store.js';
 import { backends } from './helpers/backends.js';
 
 describe.each(backends)('mailbox state on $name', (backend) => {

@@ -1,6 +1,6 @@
 /** Redirect URIs, authorization codes, service accounts and reusable refresh tokens on every backend. */
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
-import type { Store, UserRecord } from '../src/store/store.js';
+import type { Store, UserRecord } from '../src/core/storage/store.js';
 import { backends } from './helpers/backends.js';
 
 describe.each(backends)('oauth grants on $name', (backend) => {

@@ -5,7 +5,7 @@
 import { afterEach, describe, expect, it } from 'vitest';
 import { newId } from '../src/core/ids.js';
 import type { NewMessage } from '../src/core/ports.js';
-import type { Store } from '../src/store/store.js';
+import type { Store } from '../src/core/storage/store.js';
 import { backends, postgresBackend } from './helpers/backends.js';
 
 const T0 = 1_800_000_000_000;

@@ -6,7 +6,7 @@ import { MailgateError } from '../core/errors.js';
 import { newId } from '../core/ids.js';
 import { normalizeAddressPattern } from '../core/address-pattern.js';
 import { validatePolicy, type Policy } from '../core/policy.js';
-import { SENDER_LISTS, type DnsblZone, type InboundStore, type SenderList, type SenderListEntry } from '../store/inbound-store.js';
+import { SENDER_LISTS, type DnsblZone, type InboundStore, type SenderList, type SenderListEntry } from '../core/storage/inbound-store.js';
 
 type Settings = Pick<
   InboundStore,

@@ -2,8 +2,8 @@
 import { newId } from '../core/ids.js';
 import type { AcceptedMessage } from '../core/message.js';
 import type { FiledHeaders } from '../mime/mailbox-summary.js';
-import { MAILBOX_FOLDER, type MailboxFolder, type MailboxSummary } from '../store/mailbox-store.js';
-import type { Store } from '../store/store.js';
+import { MAILBOX_FOLDER, type MailboxFolder, type MailboxSummary } from '../core/storage/mailbox-store.js';
+import type { Store } from '../core/storage/store.js';
 
 /**
  * The copy gets its own blob: retention purges the message's blob on its own schedule, and a

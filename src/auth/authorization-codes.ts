@@ -5,7 +5,7 @@
  */
 import { createHash, randomBytes } from 'node:crypto';
 import { MailgateError } from '../core/errors.js';
-import type { AuthorizationCodeRecord, OAuthGrantStore } from '../store/oauth-grant-store.js';
+import type { AuthorizationCodeRecord, OAuthGrantStore } from '../core/storage/oauth-grant-store.js';
 
 /** RFC 6749 4.1.2 recommends at most 10 minutes. */
 const CODE_LIFETIME_MS = 10 * 60_000;

@@ -3,7 +3,7 @@ import { randomBytes, randomUUID } from 'node:crypto';
 import { MailgateError } from '../core/errors.js';
 import { newId } from '../core/ids.js';
 import { assertAddress, assertHeaderText } from '../core/validate.js';
-import type { Store, UserRecord } from '../store/store.js';
+import type { Store, UserRecord } from '../core/storage/store.js';
 import { isRole } from './roles.js';
 import type { SecretBox } from './secret-box.js';
 

@@ -2,7 +2,7 @@
 import { createHash, randomBytes, randomUUID, timingSafeEqual } from 'node:crypto';
 import { MailgateError } from '../core/errors.js';
 import { assertHeaderText } from '../core/validate.js';
-import type { OAuthClientRecord, OAuthStore } from '../store/oauth-store.js';
+import type { OAuthClientRecord, OAuthStore } from '../core/storage/oauth-store.js';
 
 /** Application permissions an app can hold; each dialect checks the ones its routes need. */
 export const APP_PERMISSIONS: readonly string[] = ['Mail.Send', 'Mail.ReadWrite', 'Mail.Read'];

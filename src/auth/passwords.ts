@@ -4,8 +4,8 @@
  */
 import { randomBytes, scrypt, timingSafeEqual, type ScryptOptions } from 'node:crypto';
 import { MailgateError } from '../core/errors.js';
-import type { OAuthStore } from '../store/oauth-store.js';
-import type { Store, UserRecord } from '../store/store.js';
+import type { OAuthStore } from '../core/storage/oauth-store.js';
+import type { Store, UserRecord } from '../core/storage/store.js';
 
 // Node's documented interactive-login parameters: 16 MiB of memory, tens of milliseconds per hash.
 const COST = { N: 16_384, r: 8, p: 1 };

@@ -1,8 +1,8 @@
 /** Refresh tokens: random, shown to the client once, stored by hash; redeemed once (rotated) or, per dialect, reused until expiry. */
 import { createHash, randomBytes } from 'node:crypto';
 import { MailgateError } from '../core/errors.js';
-import type { OAuthGrantStore } from '../store/oauth-grant-store.js';
-import type { OAuthStore, RefreshTokenRecord } from '../store/oauth-store.js';
+import type { OAuthGrantStore } from '../core/storage/oauth-grant-store.js';
+import type { OAuthStore, RefreshTokenRecord } from '../core/storage/oauth-store.js';
 
 function hashRefreshToken(token: string): string {
   return createHash('sha256').update(token, 'utf8').digest('base64url');

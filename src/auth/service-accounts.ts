@@ -6,7 +6,7 @@
 import { randomBytes } from 'node:crypto';
 import { errors, exportJWK, exportPKCS8, generateKeyPair, importJWK, jwtVerify, type JWK } from 'jose';
 import { MailgateError } from '../core/errors.js';
-import type { OAuthGrantStore, ServiceAccountRecord } from '../store/oauth-grant-store.js';
+import type { OAuthGrantStore, ServiceAccountRecord } from '../core/storage/oauth-grant-store.js';
 
 const ALGORITHM = 'RS256';
 /** LINE WORKS: an assertion's `exp` may lie at most 60 minutes after its `iat`. */

@@ -8,7 +8,7 @@ import { randomUUID } from 'node:crypto';
 import { MailgateError } from '../core/errors.js';
 import { newId } from '../core/ids.js';
 import type { Clock } from '../core/ports.js';
-import type { OAuthStore, SigningKeyRecord } from '../store/oauth-store.js';
+import type { OAuthStore, SigningKeyRecord } from '../core/storage/oauth-store.js';
 import type { SecretBox } from './secret-box.js';
 
 const ALGORITHM = 'ES256';

@@ -2,7 +2,7 @@
 import type { Config } from '../config/config.js';
 import { createSecretBox, loadMasterKey, type SecretBox } from '../auth/secret-box.js';
 import { openStore } from '../store/open-store.js';
-import type { Store } from '../store/store.js';
+import type { Store } from '../core/storage/store.js';
 
 export interface CliContext {
   config: Config;

@@ -1,8 +1,8 @@
 /** Delivery into the gateway's own mailboxes, for recipients in local domains. */
 import type { AttemptRecord, Clock, OutboundEnvelope, RecipientReply, Transport } from '../core/ports.js';
 import { summaryOfRaw } from '../mime/mailbox-summary.js';
-import { MAILBOX_FOLDER } from '../store/mailbox-store.js';
-import type { Store } from '../store/store.js';
+import { MAILBOX_FOLDER } from '../core/storage/mailbox-store.js';
+import type { Store } from '../core/storage/store.js';
 
 /** The worker also passes the message id, so a mailbox entry can point back at its message. */
 export type LocalEnvelope = OutboundEnvelope & { messageId?: string };

@@ -6,7 +6,7 @@ import type { Logger } from 'pino';
 import type { Config } from '../config/config.js';
 import type { AttemptRecord, Clock, DeliveryJob, NewEvent, RecipientReply, Transport } from '../core/ports.js';
 import { EVENT_KIND, type TransportName } from '../core/tracking.js';
-import type { Settlement, Store } from '../store/store.js';
+import type { Settlement, Store } from '../core/storage/store.js';
 import { retryDecision } from './backoff.js';
 import type { LocalEnvelope } from './local-transport.js';
 

@@ -4,7 +4,7 @@ import { MailgateError } from '../core/errors.js';
 import { systemClock } from '../core/ports.js';
 import type { Clock, Signer } from '../core/ports.js';
 import type { SecretBox } from '../auth/secret-box.js';
-import type { Store } from '../store/store.js';
+import type { Store } from '../core/storage/store.js';
 import { dkimSignatureHeader } from './dkim-sign.js';
 
 export interface DkimSignerOptions {

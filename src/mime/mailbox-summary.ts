@@ -2,7 +2,7 @@
 import { convert, type HtmlToTextOptions } from 'html-to-text';
 import { simpleParser } from 'mailparser';
 import type { ComposeContent, MailAddress } from '../core/message.js';
-import type { MailboxAddress, MailboxSummary } from '../store/mailbox-store.js';
+import type { MailboxAddress, MailboxSummary } from '../core/storage/mailbox-store.js';
 import { displayMailbox, parsedAddresses } from './address.js';
 
 /** Graph's bodyPreview length. */

@@ -5,7 +5,7 @@
  * broken blocklist never blocks mail.
  */
 import { isIPv4, isIPv6 } from 'node:net';
-import type { DnsblZone } from '../store/inbound-store.js';
+import type { DnsblZone } from '../core/storage/inbound-store.js';
 import type { DnsResolve } from './dns-resolver.js';
 
 export interface DnsblHit {

@@ -7,7 +7,7 @@ import type { Logger } from 'pino';
 import { matchesAddressPattern } from '../core/address-pattern.js';
 import type { ScanReport, ScanRequest, Scanner } from '../core/screening.js';
 import { SPAM_THRESHOLDS, riskOf, type CheckResult, type SpamInfo, type VerdictCategory } from '../core/spam-info.js';
-import type { InboundStore, SenderListEntry } from '../store/inbound-store.js';
+import type { InboundStore, SenderListEntry } from '../core/storage/inbound-store.js';
 import { checkAuthentication, type AuthChecks } from './auth-checks.js';
 import { readContent, type ContentFacts } from './content.js';
 import type { DnsResolve } from './dns-resolver.js';

@@ -5,8 +5,8 @@
  */
 import type { Config } from '../config/config.js';
 import { MailgateError } from '../core/errors.js';
-import type { Store } from '../store/store.js';
-import type { QuotaVerdict, UploadQuota } from '../store/upload-store.js';
+import type { Store } from '../core/storage/store.js';
+import type { QuotaVerdict, UploadQuota } from '../core/storage/upload-store.js';
 
 export function uploadQuotaOf(config: Pick<Config, 'uploadQuotaBytes' | 'uploadSessionsMax'>): UploadQuota {
   return { maxBytes: config.uploadQuotaBytes, maxSessions: config.uploadSessionsMax };

@@ -5,7 +5,7 @@
  */
 import type { Logger } from 'pino';
 import type { Clock } from '../core/ports.js';
-import type { Store } from '../store/store.js';
+import type { Store } from '../core/storage/store.js';
 
 export interface UploadSweep {
   /** Sweeps now, then every interval. */

@@ -15,7 +15,7 @@ import type { InboundConnection } from '../core/screening.js';
 import { queuedReplyText } from '../core/tracking.js';
 import { assertAddress } from '../core/validate.js';
 import type { Gateway } from '../gateway.js';
-import type { UserRecord } from '../store/store.js';
+import type { UserRecord } from '../core/storage/store.js';
 import { matchesAddressPattern } from '../core/address-pattern.js';
 import { claimsLocalDomain } from '../core/send-as.js';
 import { networkMatcher } from '../config/networks.js';

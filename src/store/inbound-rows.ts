@@ -2,7 +2,7 @@
 import type { NewHold } from '../core/ports.js';
 import type { HeldGroup, Policy, PolicyKind } from '../core/policy.js';
 import type { Route } from '../core/tracking.js';
-import type { AuditEntry, DnsblZone, HoldRecord, HoldStatus, NewAuditEntry, SenderList, SenderListEntry } from './inbound-store.js';
+import type { AuditEntry, DnsblZone, HoldRecord, HoldStatus, NewAuditEntry, SenderList, SenderListEntry } from '../core/storage/inbound-store.js';
 import type { Database } from './schema.js';
 
 type Row<T extends keyof Database> = Database[T];

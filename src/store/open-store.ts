@@ -3,7 +3,7 @@ import type { Logger } from 'pino';
 import type { Config } from '../config/config.js';
 import type { PostgresOptions } from './postgres/postgres-store.js';
 import { migrateSqliteFile, openSqliteStore } from './sqlite/sqlite-store.js';
-import type { Store } from './store.js';
+import type { Store } from '../core/storage/store.js';
 
 export type StoreConfig = Pick<
   Config,

@@ -2,11 +2,11 @@
 import type { NewEvent, NewMessage, NewRecipient } from '../core/ports.js';
 import { messageStatusOf, type EventKind, type RecipientStatus } from '../core/tracking.js';
 import type { Database } from './schema.js';
-import type { LitigationHoldRecord } from './tracking-store.js';
-import type { DraftAttachmentRecord, DraftRecord, UploadSessionRecord } from './draft-store.js';
-import type { MailboxSummary } from './mailbox-store.js';
-import type { OAuthClientRecord, RefreshTokenRecord, SigningKeyRecord } from './oauth-store.js';
-import type { AuthorizationCodeRecord, ServiceAccountRecord } from './oauth-grant-store.js';
+import type { LitigationHoldRecord } from '../core/storage/tracking-store.js';
+import type { DraftAttachmentRecord, DraftRecord, UploadSessionRecord } from '../core/storage/draft-store.js';
+import type { MailboxSummary } from '../core/storage/mailbox-store.js';
+import type { OAuthClientRecord, RefreshTokenRecord, SigningKeyRecord } from '../core/storage/oauth-store.js';
+import type { AuthorizationCodeRecord, ServiceAccountRecord } from '../core/storage/oauth-grant-store.js';
 import type {
   ApiAppRecord,
   ApiKeyRecord,
@@ -18,7 +18,7 @@ import type {
   NewMailboxEntry,
   RecipientRecord,
   UserRecord,
-} from './store.js';
+} from '../core/storage/store.js';
 
 type Row<T extends keyof Database> = Database[T];
 type Selected<T extends keyof Database> = { [K in keyof Row<T>]: Row<T>[K] extends { __select__: infer S } ? S : Row<T>[K] };

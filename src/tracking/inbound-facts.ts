@@ -8,7 +8,7 @@ import type { HoldDecision } from '../core/policy.js';
 import type { InboundConnection } from '../core/screening.js';
 import type { SpamInfo } from '../core/spam-info.js';
 import { EVENT_KIND } from '../core/tracking.js';
-import type { EventRecord, MessageRecord } from '../store/store.js';
+import type { EventRecord, MessageRecord } from '../core/storage/store.js';
 
 type Json = Record<string, unknown>;
 

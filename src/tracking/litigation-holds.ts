@@ -2,8 +2,8 @@
 import { MailgateError } from '../core/errors.js';
 import { newId } from '../core/ids.js';
 import { assertAddress } from '../core/validate.js';
-import type { Store } from '../store/store.js';
-import type { LitigationHoldRecord } from '../store/tracking-store.js';
+import type { Store } from '../core/storage/store.js';
+import type { LitigationHoldRecord } from '../core/storage/tracking-store.js';
 
 export interface HoldRequest {
   messageId?: string;

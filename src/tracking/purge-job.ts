@@ -8,7 +8,7 @@
 import type { Logger } from 'pino';
 import type { Clock } from '../core/ports.js';
 import { EVENT_KIND } from '../core/tracking.js';
-import type { MessageRecord, Store } from '../store/store.js';
+import type { MessageRecord, Store } from '../core/storage/store.js';
 import { readMessageContent } from './message-content.js';
 
 export interface PurgeJob {

@@ -1,5 +1,5 @@
 /** Retention dates as data and pure functions: purge dates are set at receipt and moved when the period changes. */
-import type { LitigationHoldRecord } from '../store/tracking-store.js';
+import type { LitigationHoldRecord } from '../core/storage/tracking-store.js';
 
 export const DAY_MS = 86_400_000;
 

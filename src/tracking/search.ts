@@ -1,8 +1,8 @@
 /** Message-finder search, dialect-neutral: criteria checked into a store search, and one result row per message. */
 import { MailgateError } from '../core/errors.js';
 import { ROUTE, type Route } from '../core/tracking.js';
-import type { EventRecord, MessageRecord, RecipientRecord } from '../store/store.js';
-import type { MessageSearch } from '../store/tracking-store.js';
+import type { EventRecord, MessageRecord, RecipientRecord } from '../core/storage/store.js';
+import type { MessageSearch } from '../core/storage/tracking-store.js';
 import { spamInfoOf } from './inbound-facts.js';
 import { hasAttachments, type ContentAddress, type ContentSummary } from './message-content.js';
 import { statusInfo, trackingStatusOf, type TrackingStatus } from './message-trace.js';

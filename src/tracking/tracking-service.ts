@@ -6,7 +6,7 @@
 import type { Logger } from 'pino';
 import type { Clock } from '../core/ports.js';
 import { EVENT_KIND } from '../core/tracking.js';
-import type { MessageRecord, Store } from '../store/store.js';
+import type { MessageRecord, Store } from '../core/storage/store.js';
 import { readComponent, readMessageContent, type ContentSummary, type MessageContent } from './message-content.js';
 import { buildMessageTrace, fallbackSummary, trackingStatusOf, type MessageTrace } from './message-trace.js';
 import { EXPLAINED_BY_EVENTS, encodePageToken, toMessageSearch, trackedMessage, type SearchCriteria, type TrackedMessage } from './search.js';

@@ -5,7 +5,7 @@ import Database from 'better-sqlite3';
 import pg from 'pg';
 import { openPostgresStore } from '../../src/store/postgres/postgres-store.js';
 import { openSqliteStore } from '../../src/store/sqlite/sqlite-store.js';
-import type { Store } from '../../src/store/store.js';
+import type { Store } from '../../src/core/storage/store.js';
 import { withTempDir } from './temp-dir.js';
 
 /** The test PostgreSQL server (trust auth on the CI machine); each test gets its own schema in it. */

@@ -4,7 +4,7 @@ import { loadConfig } from '../../src/config/config.js';
 import type { Clock } from '../../src/core/ports.js';
 import { addUser, createMimecastKeys, type MimecastKeys } from '../../src/auth/identity.js';
 import { startServer, type RunningServer } from '../../src/main.js';
-import type { Settlement } from '../../src/store/store.js';
+import type { Settlement } from '../../src/core/storage/store.js';
 import { countRows, gatewayBackend, type Backend } from './backends.js';
 import { withTempDir } from './temp-dir.js';
 import { trustingFetch, type Fetch } from './tls-fetch.js';

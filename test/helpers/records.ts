@@ -2,7 +2,7 @@
 import { afterEach, beforeEach } from 'vitest';
 import { newId } from '../../src/core/ids.js';
 import type { NewMessage, NewRecipient } from '../../src/core/ports.js';
-import type { Store } from '../../src/store/store.js';
+import type { Store } from '../../src/core/storage/store.js';
 import type { Backend } from './backends.js';
 
 export interface MessageShape extends Partial<NewMessage> {

@@ -6,7 +6,7 @@
 import { addUser } from '../../src/auth/identity.js';
 import { setUserPassword } from '../../src/auth/passwords.js';
 import { CLI_CLIENT_ID, issueWorksUserTokens } from '../../src/api/works/auth.js';
-import type { UserRecord } from '../../src/store/store.js';
+import type { UserRecord } from '../../src/core/storage/store.js';
 import { startTestGateway, type TestGateway } from './gateway.js';
 import { startSmtpSink, type SinkScript, type SmtpSink } from './smtp-sink.js';
 import type { Fetch } from './tls-fetch.js';

@@ -5,8 +5,7 @@
 import { hasPermission, PERMISSION } from '../../auth/roles.js';
 import type { AccessTokenClaims, TokenService } from '../../auth/tokens.js';
 import { MailgateError } from '../../core/errors.js';
-import type { Store, UserRecord } from '../../store/store.js';
-import type { GraphPermission } from './context.js';
+import type { Store, UserRecord } from '../../core/storage/store.js';
 import type { Mailbox } from './translate.js';
 
 /** Graph access tokens are for this audience only; another dialect's tokens are refused. */
@@ -16,6 +15,9 @@ export const GRAPH_AUDIENCE = 'https://graph.microsoft.com';
 export function graphIssuer(hostname: string, tenantId: string): string {
   return `https://${hostname}/${tenantId}/v2.0`;
 }
+
+/** The Graph permissions mailgate's mail routes need (delegated `scp` or application `roles`). */
+export type GraphPermission = 'Mail.Send' | 'Mail.ReadWrite' | 'Mail.Read';
 
 /** The verified caller: a signed-in user (delegated) or an application (app-only). */
 export interface GraphCaller {

@@ -2,13 +2,11 @@
 import type { FastifyInstance, FastifyRequest, RouteShorthandOptions, RouteHandlerMethod } from 'fastify';
 import { MailgateError } from '../../core/errors.js';
 import type { Gateway } from '../../gateway.js';
-import type { GraphCaller } from './auth.js';
+import type { GraphCaller, GraphPermission } from './auth.js';
 import type { GraphThrottle } from './throttle.js';
 import type { Mailbox } from './translate.js';
 export { param, query } from '../request-params.js';
 
-/** The Graph permissions mailgate's mail routes need (delegated `scp` or application `roles`). */
-export type GraphPermission = 'Mail.Send' | 'Mail.ReadWrite' | 'Mail.Read';
 
 declare module 'fastify' {
   interface FastifyRequest {

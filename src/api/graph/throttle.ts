@@ -4,7 +4,7 @@
  */
 import { MailgateError } from '../../core/errors.js';
 import { createSharedRateLimiter } from '../../core/rate-limit.js';
-import type { Store } from '../../store/store.js';
+import type { Store } from '../../core/storage/store.js';
 
 export interface GraphThrottle {
   /** Admits one request or throws `rate_limited` with `retryAfterSeconds`; call `release` when it ends. */

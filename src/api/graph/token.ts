@@ -14,8 +14,8 @@ import { hasPermission, PERMISSION } from '../../auth/roles.js';
 import { tenantIdFor } from '../../auth/tenant.js';
 import { MailgateError } from '../../core/errors.js';
 import type { Gateway } from '../../gateway.js';
-import type { OAuthClientRecord } from '../../store/oauth-store.js';
-import type { UserRecord } from '../../store/store.js';
+import type { OAuthClientRecord } from '../../core/storage/oauth-store.js';
+import type { UserRecord } from '../../core/storage/store.js';
 import { asMailgateError } from '../fastify-errors.js';
 import { GRAPH_AUDIENCE, graphIssuer } from './auth.js';
 

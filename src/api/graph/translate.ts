@@ -10,8 +10,8 @@ import { arrayAt, isObject, objectAt, optionalString, requiredString, type JsonO
 import type { AttachmentInput, ComposeContent, HeaderField, MailAddress, Principal, Submission } from '../../core/message.js';
 import { assertAddress, assertHeaderName, assertHeaderText } from '../../core/validate.js';
 import { readHeaderSummary } from '../../mime/raw-message.js';
-import type { MailboxAddress } from '../../store/mailbox-store.js';
-import type { UserRecord } from '../../store/store.js';
+import type { MailboxAddress } from '../../core/storage/mailbox-store.js';
+import type { UserRecord } from '../../core/storage/store.js';
 import { flagOf } from './flag.js';
 import { graphDate, type GraphMessage, type GraphRecipient } from './schemas.js';
 

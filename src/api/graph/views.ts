@@ -1,8 +1,8 @@
 /** Message resources for drafts and mailbox copies: reads the stored rows (and MIME where the body is needed). */
 import { simpleParser } from 'mailparser';
-import type { DraftAttachmentRecord, DraftRecord } from '../../store/draft-store.js';
-import { MAILBOX_FOLDER } from '../../store/mailbox-store.js';
-import type { MailboxEntry, Store } from '../../store/store.js';
+import type { DraftAttachmentRecord, DraftRecord } from '../../core/storage/draft-store.js';
+import { MAILBOX_FOLDER } from '../../core/storage/mailbox-store.js';
+import type { MailboxEntry, Store } from '../../core/storage/store.js';
 import { bodyPreview, summaryOfRaw } from '../../mime/mailbox-summary.js';
 import { parseMailbox } from '../../mime/address.js';
 import { graphProperties, messageFields, type Mailbox, type MessageView } from './translate.js';

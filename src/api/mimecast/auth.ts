@@ -5,7 +5,7 @@
 import { createHmac, timingSafeEqual } from 'node:crypto';
 import type { SecretBox } from '../../auth/secret-box.js';
 import { MailgateError } from '../../core/errors.js';
-import type { Store, UserRecord } from '../../store/store.js';
+import type { Store, UserRecord } from '../../core/storage/store.js';
 import { parseMcDate } from './mc-date.js';
 
 /** What the check needs from an HTTP request; `path` excludes the query string. */

@@ -3,7 +3,7 @@ import type { FastifyRequest } from 'fastify';
 import { hasPermission, type Permission } from '../../auth/roles.js';
 import { MailgateError, isMailgateError } from '../../core/errors.js';
 import type { Gateway } from '../../gateway.js';
-import type { UserRecord } from '../../store/store.js';
+import type { UserRecord } from '../../core/storage/store.js';
 import { mimecastEnvelope, mimecastFailure, type MimecastEnvelope } from './errors.js';
 import { normalizeRequest, parseLenientBody, type NormalizedRequest } from './lenient-body.js';
 

@@ -7,7 +7,7 @@ import { HELD_GROUPS, type HeldGroup } from '../../core/policy.js';
 import { MailgateError } from '../../core/errors.js';
 import { ROUTE, type Route } from '../../core/tracking.js';
 import { parseMailbox } from '../../mime/address.js';
-import type { HoldActionResult, HoldQuery, HoldRecord } from '../../store/inbound-store.js';
+import type { HoldActionResult, HoldQuery, HoldRecord } from '../../core/storage/inbound-store.js';
 import { formatMimecastDate, parseMimecastDate } from './search-date.js';
 
 const SEARCH_FIELDS = ['all', 'subject', 'sender', 'recipient', 'reason_code'] as const;

@@ -2,7 +2,7 @@
 import { MailgateError } from '../../core/errors.js';
 import { arrayAt, isObject, objectAt, optionalString, requiredString, type JsonObject } from '../../core/json-fields.js';
 import type { AttachmentInput, ComposeContent, HeaderField, MailAddress, Submission } from '../../core/message.js';
-import type { UserRecord } from '../../store/store.js';
+import type { UserRecord } from '../../core/storage/store.js';
 
 /** Resolves an uploaded file id to its bytes, or undefined when the caller has no such file. */
 export type FileResolver = (id: string) => Promise<Buffer | undefined>;

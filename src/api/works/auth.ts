@@ -6,8 +6,8 @@
 import { issueRefreshToken } from '../../auth/refresh-tokens.js';
 import type { AccessTokenClaims, TokenService } from '../../auth/tokens.js';
 import { MailgateError } from '../../core/errors.js';
-import type { OAuthStore } from '../../store/oauth-store.js';
-import type { Store, UserRecord } from '../../store/store.js';
+import type { OAuthStore } from '../../core/storage/oauth-store.js';
+import type { Store, UserRecord } from '../../core/storage/store.js';
 
 /** Works access tokens are for this audience only; Graph tokens are refused here and vice versa. */
 export const WORKS_AUDIENCE = 'https://www.worksapis.com';

@@ -2,7 +2,7 @@
 import type { FastifyRequest } from 'fastify';
 import { MailgateError } from '../../core/errors.js';
 import type { Gateway } from '../../gateway.js';
-import type { UserRecord } from '../../store/store.js';
+import type { UserRecord } from '../../core/storage/store.js';
 import type { WorksCaller, WorksScope } from './auth.js';
 import { param } from '../request-params.js';
 export { param, query } from '../request-params.js';

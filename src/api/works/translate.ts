@@ -7,7 +7,7 @@ import { MailgateError } from '../../core/errors.js';
 import { isObject, optionalBoolean, optionalString, requiredString, type JsonObject } from '../../core/json-fields.js';
 import type { AttachmentInput, ComposeContent, MailAddress, Submission } from '../../core/message.js';
 import { assertAddress, assertHeaderText } from '../../core/validate.js';
-import type { UserRecord } from '../../store/store.js';
+import type { UserRecord } from '../../core/storage/store.js';
 import { SECURITY_LEVELS, type SecurityLevel } from './schemas.js';
 
 /** Seed 001: "An email subject can be up to 180 characters in length; … the excess characters are ignored." */

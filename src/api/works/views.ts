@@ -5,8 +5,8 @@
  */
 import { simpleParser, type AddressObject, type Attachment, type ParsedMail } from 'mailparser';
 import { parsedAddresses, parseMailbox } from '../../mime/address.js';
-import { MAILBOX_FOLDER, type MailboxAddress, type NumberedMailboxEntry } from '../../store/mailbox-store.js';
-import type { MailboxEntry, Store } from '../../store/store.js';
+import { MAILBOX_FOLDER, type MailboxAddress, type NumberedMailboxEntry } from '../../core/storage/mailbox-store.js';
+import type { MailboxEntry, Store } from '../../core/storage/store.js';
 import { MAIL_STATUS, SECURITY_LEVELS, WORKS_FOLDER_ID, type SecurityLevel, type WorksAttachmentFile, type WorksMail, type WorksMailAddress, type WorksMailFolder, type WorksMailSummary } from './schemas.js';
 import { SECURITY_LEVEL_HEADER } from './translate.js';
 

@@ -9,7 +9,7 @@ import type { Logger } from 'pino';
 import { MailgateError } from '../../core/errors.js';
 import type { Database as Schema } from '../schema.js';
 import { createSqlStore } from '../sql/sql-store.js';
-import type { Capabilities, Store } from '../store.js';
+import type { Capabilities, Store } from '../../core/storage/store.js';
 import { migratePostgres } from './migrate.js';
 import { createPgBlobStore } from './pg-blob-store.js';
 import { blobsWithReconnect, withReconnect } from './reconnect.js';

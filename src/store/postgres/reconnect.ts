@@ -7,7 +7,7 @@ import { setTimeout as delay } from 'node:timers/promises';
 import type { Logger } from 'pino';
 import { MailgateError } from '../../core/errors.js';
 import type { BlobStore } from '../../core/ports.js';
-import type { Store } from '../store.js';
+import type { Store } from '../../core/storage/store.js';
 import { isDuplicateOf, isTransient } from './transient.js';
 
 const FIRST_PAUSE_MS = 50;

@@ -1,6 +1,6 @@
 /** Drafts, their attachments and large-attachment upload sessions over any Kysely backend. */
 import type { Kysely } from 'kysely';
-import { chunkBlobKey, type DraftStore } from '../draft-store.js';
+import { chunkBlobKey, type DraftStore } from '../../core/storage/draft-store.js';
 import * as rows from '../rows.js';
 import type { Database } from '../schema.js';
 

@@ -1,6 +1,6 @@
 /** Idempotency keys in the database, so that a retry reaching any gateway process finds the first answer. */
 import type { Kysely, Selectable } from 'kysely';
-import type { IdempotencyRecord, IdempotencyStore } from '../idempotency-store.js';
+import type { IdempotencyRecord, IdempotencyStore } from '../../core/storage/idempotency-store.js';
 import type { Database } from '../schema.js';
 
 type Row = Selectable<Database['idempotency_keys']>;

@@ -2,7 +2,7 @@
 import type { Kysely } from 'kysely';
 import * as rows from '../rows.js';
 import type { Database } from '../schema.js';
-import type { Store } from '../store.js';
+import type { Store } from '../../core/storage/store.js';
 
 export type IdentityQueries = Pick<
   Store,

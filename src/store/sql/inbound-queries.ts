@@ -5,7 +5,7 @@ import type { NewEvent } from '../../core/ports.js';
 import { EVENT_KIND, messageStatusOf, type RecipientStatus } from '../../core/tracking.js';
 import type { WriteBatcher } from '../group-commit.js';
 import * as inbound from '../inbound-rows.js';
-import type { HoldAction, HoldQuery, InboundStore } from '../inbound-store.js';
+import type { HoldAction, HoldQuery, InboundStore } from '../../core/storage/inbound-store.js';
 import { eventRow } from '../rows.js';
 import type { Database } from '../schema.js';
 

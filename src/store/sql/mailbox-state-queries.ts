@@ -1,6 +1,6 @@
 /** Read state, Important marks, integer numbers, deletion and folder counts of mailbox entries over any Kysely backend. */
 import type { Kysely } from 'kysely';
-import type { MailboxStateStore, NumberedMailboxEntry } from '../mailbox-store.js';
+import type { MailboxStateStore, NumberedMailboxEntry } from '../../core/storage/mailbox-store.js';
 import * as rows from '../rows.js';
 import type { Database } from '../schema.js';
 

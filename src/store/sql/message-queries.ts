@@ -4,7 +4,7 @@ import type { NewMessage } from '../../core/ports.js';
 import { holdRow } from '../inbound-rows.js';
 import * as rows from '../rows.js';
 import type { Database } from '../schema.js';
-import type { Store } from '../store.js';
+import type { Store } from '../../core/storage/store.js';
 
 export type MessageQueries = Pick<
   Store,

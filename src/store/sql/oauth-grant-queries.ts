@@ -1,6 +1,6 @@
 /** Redirect URIs, authorization codes, service accounts and reusable refresh tokens over any Kysely backend. */
 import type { Kysely } from 'kysely';
-import type { OAuthGrantStore } from '../oauth-grant-store.js';
+import type { OAuthGrantStore } from '../../core/storage/oauth-grant-store.js';
 import * as rows from '../rows.js';
 import type { Database } from '../schema.js';
 

@@ -1,6 +1,6 @@
 /** OAuth client apps, user passwords, token signing keys and refresh tokens over any Kysely backend. */
 import type { Kysely } from 'kysely';
-import type { OAuthStore } from '../oauth-store.js';
+import type { OAuthStore } from '../../core/storage/oauth-store.js';
 import * as rows from '../rows.js';
 import type { Database } from '../schema.js';
 

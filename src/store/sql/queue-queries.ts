@@ -5,7 +5,7 @@ import type { DeliveryJob } from '../../core/ports.js';
 import { messageStatusOf, type RecipientStatus, type TransportName } from '../../core/tracking.js';
 import * as rows from '../rows.js';
 import type { Database } from '../schema.js';
-import type { Capabilities, Store } from '../store.js';
+import type { Capabilities, Store } from '../../core/storage/store.js';
 
 export type QueueQueries = Pick<Store, 'leaseDeliveries' | 'settleDelivery' | 'nextDueAt'>;
 

@@ -1,7 +1,7 @@
 /** Rate-limit counters in the database, so that every gateway process counts against one budget. */
 import { decideRate } from '../../core/rate-limit.js';
 import type { WriteBatcher } from '../group-commit.js';
-import type { Store } from '../store.js';
+import type { Store } from '../../core/storage/store.js';
 
 export type RateLimitQueries = Pick<Store, 'takeRateToken'>;
 

@@ -3,7 +3,7 @@ import type { Kysely } from 'kysely';
 import type { BlobStore } from '../../core/ports.js';
 import { createWriteBatcher, type WriteBatcherOptions } from '../group-commit.js';
 import type { Database } from '../schema.js';
-import type { Capabilities, Store } from '../store.js';
+import type { Capabilities, Store } from '../../core/storage/store.js';
 import { draftQueries } from './draft-queries.js';
 import { guessCounterQueries } from './guess-counter-queries.js';
 import { idempotencyQueries } from './idempotency-queries.js';

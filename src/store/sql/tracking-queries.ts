@@ -3,7 +3,7 @@ import { sql, type Expression, type ExpressionBuilder, type Kysely, type SqlBool
 import type { WriteBatcher } from '../group-commit.js';
 import * as rows from '../rows.js';
 import type { Database } from '../schema.js';
-import type { MessageSearch, TrackingStore } from '../tracking-store.js';
+import type { MessageSearch, TrackingStore } from '../../core/storage/tracking-store.js';
 
 /** Recipients in these states still need the raw message. */
 const NEEDS_CONTENT = ['queued', 'deferred', 'held'];

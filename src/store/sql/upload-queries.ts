@@ -1,9 +1,9 @@
 /** Upload quotas and the upload sweep over any Kysely backend (src/store/upload-store.ts). */
 import type { Kysely, Transaction } from 'kysely';
-import { chunkBlobKey } from '../draft-store.js';
+import { chunkBlobKey } from '../../core/storage/draft-store.js';
 import * as rows from '../rows.js';
 import type { Database } from '../schema.js';
-import type { QuotaVerdict, UploadQuota, UploadStore, UploadUsage } from '../upload-store.js';
+import type { QuotaVerdict, UploadQuota, UploadStore, UploadUsage } from '../../core/storage/upload-store.js';
 
 type Db = Kysely<Database> | Transaction<Database>;
 

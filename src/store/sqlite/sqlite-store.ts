@@ -8,7 +8,7 @@ import { runMigrations } from '../migrations.js';
 import { withRecentBlobCache } from '../recent-blob-cache.js';
 import type { Database as Schema } from '../schema.js';
 import { createSqlStore } from '../sql/sql-store.js';
-import type { Capabilities, Store } from '../store.js';
+import type { Capabilities, Store } from '../../core/storage/store.js';
 import { relaxedCommits } from './relaxed-commit.js';
 import { withStatementCache } from './statement-cache.js';
 

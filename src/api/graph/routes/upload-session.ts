@@ -8,7 +8,7 @@
 import type { FastifyInstance, FastifyReply, FastifyRequest } from 'fastify';
 import { MailgateError } from '../../../core/errors.js';
 import { newId } from '../../../core/ids.js';
-import { chunkBlobKey, type UploadSessionRecord } from '../../../store/draft-store.js';
+import { chunkBlobKey, type UploadSessionRecord } from '../../../core/storage/draft-store.js';
 import { assertContentLength, bodyStream, streamBodyRoutes } from '../../stream-body.js';
 import { param, type GraphContext } from '../context.js';
 import { graphDate, type GraphUploadSession } from '../schemas.js';

@@ -5,7 +5,7 @@
 import type { FastifyInstance } from 'fastify';
 import { PERMISSION } from '../../../auth/roles.js';
 import { isMailgateError } from '../../../core/errors.js';
-import type { AuditEntry, HoldQuery, HoldRecord } from '../../../store/inbound-store.js';
+import type { AuditEntry, HoldQuery, HoldRecord } from '../../../core/storage/inbound-store.js';
 import { requestOf, type MimecastContext } from '../context.js';
 import { mimecastEnvelope, mimecastFailure } from '../errors.js';
 import { holdQueryOf, paginationOf, renderHold } from '../held.js';

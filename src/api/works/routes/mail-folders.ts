@@ -4,7 +4,7 @@
  */
 import type { FastifyInstance, FastifyRequest } from 'fastify';
 import { MailgateError } from '../../../core/errors.js';
-import type { MailboxCursor } from '../../../store/mailbox-store.js';
+import type { MailboxCursor } from '../../../core/storage/mailbox-store.js';
 import { param, query, worksUserOf, type WorksContext } from '../context.js';
 import { folderById, folderViews, summaryView } from '../views.js';
 

@@ -5,8 +5,8 @@
 import type { FastifyInstance, FastifyRequest } from 'fastify';
 import { MailgateError } from '../../../core/errors.js';
 import { optionalBoolean, parseJsonObject } from '../../../core/json-fields.js';
-import { MAILBOX_FOLDER, type NumberedMailboxEntry } from '../../../store/mailbox-store.js';
-import type { Store } from '../../../store/store.js';
+import { MAILBOX_FOLDER, type NumberedMailboxEntry } from '../../../core/storage/mailbox-store.js';
+import type { Store } from '../../../core/storage/store.js';
 import { idParam, worksUserOf, type WorksContext } from '../context.js';
 import type { WorksMail } from '../schemas.js';
 import { attachmentViews, mailView, parseEntry } from '../views.js';

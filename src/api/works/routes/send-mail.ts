@@ -4,7 +4,7 @@ import { hasPermission, PERMISSION } from '../../../auth/roles.js';
 import { MailgateError } from '../../../core/errors.js';
 import { parseJsonObject } from '../../../core/json-fields.js';
 import { summaryOfCompose } from '../../../mime/mailbox-summary.js';
-import { MAILBOX_FOLDER } from '../../../store/mailbox-store.js';
+import { MAILBOX_FOLDER } from '../../../core/storage/mailbox-store.js';
 import { afterAcceptance } from '../../after-acceptance.js';
 import { fileSentCopy } from '../../sent-copy.js';
 import { worksUserOf, type WorksContext } from '../context.js';

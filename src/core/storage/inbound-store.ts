@@ -1,7 +1,7 @@
 /** The storage side of inbound filtering: policies, sender lists, DNSBL zones, held messages and the audit log. */
-import type { HoldAction, HoldActionResult } from '../core/held-review.js';
-import type { HeldGroup, HoldDecision, Policy } from '../core/policy.js';
-import type { Route } from '../core/tracking.js';
+import type { HoldAction, HoldActionResult } from '../held-review.js';
+import type { HeldGroup, HoldDecision, Policy } from '../policy.js';
+import type { Route } from '../tracking.js';
 
 export const SENDER_LISTS = ['permitted', 'blocked'] as const;
 export type SenderList = (typeof SENDER_LISTS)[number];
@@ -60,7 +60,7 @@ export interface HoldQuery {
   limit: number;
 }
 
-export type { HoldAction, HoldActionResult } from '../core/held-review.js';
+export type { HoldAction, HoldActionResult } from '../held-review.js';
 
 export interface AuditEntry {
   id: number;

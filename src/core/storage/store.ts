@@ -1,16 +1,20 @@
 /** The storage port every backend implements, and the capability flags that tell them apart. */
-import type { BlobStore, DeliveryJob, MessageSink, NewEvent } from '../core/ports.js';
-import type { GuessCounters } from '../core/guess-counters.js';
-import type { RateCounter } from '../core/rate-limit.js';
-import type { EventKind, RecipientStatus } from '../core/tracking.js';
+import type { BlobStore, DeliveryJob, MessageSink, NewEvent } from '../ports.js';
+import type { GuessCounters } from '../guess-counters.js';
+import type { RateCounter } from '../rate-limit.js';
 import type { InboundStore } from './inbound-store.js';
 import type { TrackingStore } from './tracking-store.js';
 import type { DraftStore } from './draft-store.js';
 import type { IdempotencyStore } from './idempotency-store.js';
-import type { MailboxPage, MailboxStateStore, MailboxSummary } from './mailbox-store.js';
+import type { MailboxEntry, MailboxPage, MailboxStateStore, NewMailboxEntry } from './mailbox-store.js';
 import type { OAuthGrantStore } from './oauth-grant-store.js';
 import type { OAuthStore } from './oauth-store.js';
 import type { UploadStore } from './upload-store.js';
+import type { ApiAppRecord, ApiKeyRecord, DkimKeyRecord, EventRecord, FileRecord, LeaseRequest, MessageRecord, RecipientRecord, Settlement, UserRecord } from './records.js';
+
+// The records are the port's vocabulary: importers of the port get them from here too.
+export type * from './records.js';
+export type { MailboxEntry, NewMailboxEntry } from './mailbox-store.js';
 
 /** Backend differences, declared once per backend and read where behaviour depends on them. */
 export interface Capabilities {
@@ -20,133 +24,6 @@ export interface Capabilities {
   listenNotify: boolean;
   /** Several processes share the database, so counters such as rate limits must live in it. */
   sharedRateLimits: boolean;
-}
-
-export interface UserRecord {
-  id: string;
-  email: string;
-  name: string | null;
-  roles: string[];
-  createdAt: number;
-}
-
-export interface ApiKeyRecord {
-  accessKey: string;
-  /** Encrypted with the data dir's secret box; the plain secret is needed to verify HMACs. */
-  secretKeyEnc: string;
-  appId: string;
-  userId: string;
-  expiresAt: number | null;
-  createdAt: number;
-}
-
-export interface ApiAppRecord {
-  appId: string;
-  appKeyEnc: string;
-  name: string;
-  createdAt: number;
-}
-
-export interface DkimKeyRecord {
-  domain: string;
-  selector: string;
-  algorithm: 'rsa-sha256' | 'ed25519-sha256';
-  privateKeyEnc: string;
-  publicKey: string;
-  createdAt: number;
-}
-
-export interface FileRecord {
-  id: string;
-  userId: string;
-  size: number;
-  sha256: string;
-  blobKey: string;
-  createdAt: number;
-}
-
-export interface MessageRecord {
-  id: string;
-  internetMessageId: string;
-  source: string;
-  route: string;
-  userId: string | null;
-  mailFrom: string;
-  fromHeader: string;
-  subject: string;
-  size: number;
-  blobKey: string;
-  status: string;
-  receivedAt: number;
-  expiresAt: number;
-  meta: Record<string, unknown>;
-  /** Retention dates (epoch ms); null until the retention pass has dated the message. */
-  purgeAt: number | null;
-  originalPurgeAt: number | null;
-  /** When the raw message was purged; the row stays as the tracking summary. */
-  purgedAt: number | null;
-  senderIp: string | null;
-}
-
-export interface RecipientRecord {
-  id: string;
-  messageId: string;
-  address: string;
-  domain: string;
-  kind: string;
-  transport: string;
-  status: RecipientStatus;
-  attempts: number;
-  nextAttemptAt: number;
-  lastCode: number | null;
-  lastReply: string | null;
-  updatedAt: number;
-}
-
-export interface EventRecord {
-  id: number;
-  messageId: string;
-  recipientId: string | null;
-  kind: EventKind;
-  at: number;
-  detail: Record<string, unknown>;
-}
-
-/** A message filed in a user's folder; the raw MIME is the blob `blobKey`. */
-export interface MailboxEntry extends MailboxSummary {
-  id: string;
-  userId: string;
-  folder: string;
-  messageId: string | null;
-  blobKey: string;
-  subject: string;
-  fromHeader: string;
-  size: number;
-  receivedAt: number;
-  unread: boolean;
-}
-
-/** Summary fields a filer does not know default to empty. */
-export type NewMailboxEntry = Omit<MailboxEntry, keyof MailboxSummary> & Partial<MailboxSummary>;
-
-/** How a leased delivery ended; written with its events in one commit. */
-export interface Settlement {
-  recipientId: string;
-  messageId: string;
-  leaseOwner: string;
-  status: Extract<RecipientStatus, 'delivered' | 'deferred' | 'bounced'>;
-  /** For `deferred`: when to try again. */
-  nextAttemptAt?: number;
-  code: number | null;
-  reply: string | null;
-  events: NewEvent[];
-}
-
-export interface LeaseRequest {
-  owner: string;
-  limit: number;
-  now: number;
-  leaseMs: number;
 }
 
 export interface Store

@@ -1,6 +1,6 @@
 /** The storage side of upload limits: per-user pending bytes and sessions, and what the sweep removes. */
 import type { UploadSessionRecord } from './draft-store.js';
-import type { FileRecord } from './store.js';
+import type { FileRecord } from './records.js';
 
 /** A user's allowance of pending upload bytes and open upload sessions. */
 export interface UploadQuota {

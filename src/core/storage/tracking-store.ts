@@ -1,7 +1,7 @@
 /** The storage side of message tracking and retention: search, summaries, purge and litigation holds. */
-import type { NewEvent } from '../core/ports.js';
-import type { Route } from '../core/tracking.js';
-import type { MessageRecord, RecipientRecord } from './store.js';
+import type { NewEvent } from '../ports.js';
+import type { Route } from '../tracking.js';
+import type { MessageRecord, RecipientRecord } from './records.js';
 
 /** Filters over the message log; the time window is always bounded. Matching is case-insensitive. */
 export interface MessageSearch {

@@ -1,5 +1,4 @@
 /** Mailbox folders shared by every dialect: Graph's Sent Items and LINE WORKS' Inbox/Sent read the same rows. */
-import type { MailboxEntry } from './store.js';
 
 /** Folder names as stored; dialects map their own ids (Graph `sentitems`, LINE WORKS `1`) onto these. */
 export const MAILBOX_FOLDER = {
@@ -63,3 +62,20 @@ export interface MailboxStateStore {
   /** Entries, unread entries and bytes per folder that has any. */
   countMailboxFolders(userId: string): Promise<Array<{ folder: string; total: number; unread: number; size: number }>>;
 }
+
+/** A message filed in a user's folder; the raw MIME is the blob `blobKey`. */
+export interface MailboxEntry extends MailboxSummary {
+  id: string;
+  userId: string;
+  folder: string;
+  messageId: string | null;
+  blobKey: string;
+  subject: string;
+  fromHeader: string;
+  size: number;
+  receivedAt: number;
+  unread: boolean;
+}
+
+/** Summary fields a filer does not know default to empty. */
+export type NewMailboxEntry = Omit<MailboxEntry, keyof MailboxSummary> & Partial<MailboxSummary>;
