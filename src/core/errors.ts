@@ -35,6 +35,11 @@ export const ERRORS = {
   auth_invalid_grant: { http: 401, smtp: '535 5.7.8', message: 'The user name, password or grant is not valid' },
   // RFC 4954 6: 454 4.7.0 is the temporary authentication failure; HTTP 429 carries Retry-After.
   auth_locked_out: { http: 429, smtp: '454 4.7.0', message: 'Too many failed sign-in attempts; try again later' },
+  // RFC 4954 6: a server may close the connection after repeated AUTH failures (421).
+  auth_attempts_exhausted: { http: 429, smtp: '421 4.7.0', message: 'Too many failed authentication attempts, closing connection' },
+  auth_unavailable: { http: 503, smtp: '454 4.7.0', message: 'Temporary authentication failure' },
+  // RFC 5321 7.1: mail for other domains only from authenticated clients.
+  relay_denied: { http: 403, smtp: '554 5.7.1', message: 'Relay access denied' },
   forbidden: { http: 403, smtp: '550 5.7.1', message: 'The caller lacks the permission for this operation' },
   sender_forbidden: { http: 403, smtp: '550 5.7.1', message: 'Not allowed to send as this address' },
   conflict: { http: 409, smtp: '451 4.3.0', message: 'Conflict' },
