@@ -27,7 +27,7 @@ import { assertAddress, validateComposeContent } from './validate.js';
 
 export interface IngestDeps {
   sink: MessageSink;
-  blobs: BlobStore;
+  blobs: Pick<BlobStore, 'put'>;
   composer: Composer;
   raw: RawPreparer;
   signer: Signer;
