@@ -18,7 +18,7 @@ import { createHeldReview, type HeldReview } from './core/held-review.js';
 import { createDnsResolver } from './scan/dns-resolver.js';
 import { createScanner } from './scan/scanner.js';
 import { createComposer } from './mime/compose.js';
-import { createDkimSigner } from './mime/dkim-signer.js';
+import { createDkimSigner } from './mime/dkim-domain-signer.js';
 import { prepareRawMessage, readHeaderSummary } from './mime/raw-message.js';
 import { createCaptureTransport } from './delivery/capture-transport.js';
 import { createLocalTransport } from './delivery/local-transport.js';

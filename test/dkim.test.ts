@@ -8,8 +8,8 @@ import type { Clock } from '../src/core/ports.js';
 import { createComposer } from '../src/mime/compose.js';
 import { dkimDnsRecord, generateDkimKey } from '../src/mime/dkim-keys.js';
 import type { DkimAlgorithm, GeneratedDkimKey } from '../src/mime/dkim-keys.js';
-import { dkimSignatureHeader } from '../src/mime/dkim-sign.js';
-import { createDkimSigner } from '../src/mime/dkim-signer.js';
+import { dkimSignatureHeader } from '../src/mime/dkim-signature.js';
+import { createDkimSigner } from '../src/mime/dkim-domain-signer.js';
 import type { DkimKeyRecord } from '../src/core/storage/store.js';
 
 const secrets = createSecretBox(randomBytes(32));

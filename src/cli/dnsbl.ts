@@ -1,5 +1,5 @@
 /** `mailgate dnsbl list | add <zone> [--kind ip|domain] [--weight N] | remove <zone>`. */
-import { removeZone, saveZone } from '../admin/inbound-settings.js';
+import { removeZone, saveZone } from '../services/inbound-settings.js';
 import { parseArgs, single, UsageError } from './args.js';
 import { printJson, type CliContext } from './context.js';
 import { cliOperator } from './policy.js';

@@ -3,7 +3,7 @@
  * flags (`--extension exe --extension js`, `--pattern REGEX`, `--address @bad.test` …).
  */
 import { userInfo } from 'node:os';
-import { deletePolicy, savePolicy } from '../admin/inbound-settings.js';
+import { deletePolicy, savePolicy } from '../services/inbound-settings.js';
 import type { Policy, PolicyParams } from '../core/policy.js';
 import type { DetectionLevel } from '../core/spam-info.js';
 import type { Route } from '../core/tracking.js';

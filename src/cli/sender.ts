@@ -1,5 +1,5 @@
 /** `mailgate sender list [permitted|blocked] | add <list> <pattern> [--note N] | remove <list> <pattern|id>`. */
-import { addSender, assertSenderList, removeSender } from '../admin/inbound-settings.js';
+import { addSender, assertSenderList, removeSender } from '../services/inbound-settings.js';
 import { parseArgs, single, UsageError } from './args.js';
 import { printJson, type CliContext } from './context.js';
 import { cliOperator } from './policy.js';

@@ -7,7 +7,7 @@ import type { FastifyInstance, FastifyRequest } from 'fastify';
 import { PERMISSION } from '../../../auth/roles.js';
 import { MailgateError } from '../../../core/errors.js';
 import type { Policy } from '../../../core/policy.js';
-import { addSender, assertSenderList, deletePolicy, removeSender, removeZone, savePolicy, saveZone } from '../../../admin/inbound-settings.js';
+import { addSender, assertSenderList, deletePolicy, removeSender, removeZone, savePolicy, saveZone } from '../../../services/inbound-settings.js';
 import { adminCallerOf, type AdminContext } from '../context.js';
 
 const config = { permission: PERMISSION.admin };

@@ -1,5 +1,7 @@
 /**
- * DKIM signing (RFC 6376, relaxed/relaxed; RFC 8463 for Ed25519) on node:crypto, so the key is
+ * The DKIM-Signature header (RFC 6376, relaxed/relaxed; RFC 8463 for Ed25519), computed here rather
+ * than by mailauth's signer because it is several times faster at volume (kept: tests verify every
+ * signature with mailauth). It runs on node:crypto, so the key is
  * parsed once (a KeyObject, where mailauth re-parses the PEM per message) and the RSA or Ed25519
  * operation runs on libuv's thread pool instead of the event loop. Output is verified by mailauth
  * in the tests.

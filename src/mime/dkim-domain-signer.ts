@@ -5,7 +5,7 @@ import { systemClock } from '../core/ports.js';
 import type { Clock, Signer } from '../core/ports.js';
 import type { SecretBox } from '../auth/secret-box.js';
 import type { Store } from '../core/storage/store.js';
-import { dkimSignatureHeader } from './dkim-sign.js';
+import { dkimSignatureHeader } from './dkim-signature.js';
 
 export interface DkimSignerOptions {
   /** How long a looked-up key (or its absence) is reused; 60 s by default. */
