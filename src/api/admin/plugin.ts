@@ -35,7 +35,8 @@ export async function adminPlugin(app: FastifyInstance, opts: { gateway: Gateway
       done(error as MailgateError, undefined);
       return;
     }
-    parseJson(request, String(body), done);
+    // Fastify's default parser answers through `done`; its result is nothing to wait for.
+    void parseJson(request, String(body), done);
   });
   app.setErrorHandler((error, request, reply) => {
     const failure = asMailgateError(error);
