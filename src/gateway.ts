@@ -31,6 +31,7 @@ import { createUploadSweep, type UploadSweep } from './services/upload-sweep.js'
 import { createPurgeJob, type PurgeJob } from './tracking/purge-job.js';
 import { DAY_MS } from './tracking/retention.js';
 import { createTrackingService, type TrackingService } from './tracking/tracking-service.js';
+import { createMailboxService, type MailboxService } from './services/mailboxes.js';
 
 export interface Gateway {
   config: Config;
@@ -56,6 +57,8 @@ export interface Gateway {
   held: HeldReview;
   /** Message-finder search and tracking records. */
   tracking: TrackingService;
+  /** Users' mailboxes: Sent copies, folders, read state. */
+  mailboxes: MailboxService;
   /** Retention: dates messages and purges raw content past its date (started by main.ts). */
   purge: PurgeJob;
   /** Removes expired upload sessions and unused uploads with their bytes (started by main.ts). */
@@ -234,6 +237,7 @@ export async function createGateway(config: Config, options: { log?: Logger; clo
     },
     held,
     tracking,
+    mailboxes: createMailboxService({ store, clock }),
     purge,
     uploadSweep,
     async close() {

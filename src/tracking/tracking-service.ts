@@ -6,7 +6,7 @@
 import type { Logger } from 'pino';
 import type { Clock } from '../core/ports.js';
 import { EVENT_KIND } from '../core/tracking.js';
-import type { MessageRecord, Store } from '../core/storage/store.js';
+import type { MessageRecord, RecipientRecord, Store } from '../core/storage/store.js';
 import { readComponent, readMessageContent, type ContentSummary, type MessageContent } from './message-content.js';
 import { buildMessageTrace, fallbackSummary, trackingStatusOf, type MessageTrace } from './message-trace.js';
 import { EXPLAINED_BY_EVENTS, encodePageToken, toMessageSearch, trackedMessage, type SearchCriteria, type TrackedMessage } from './search.js';
@@ -33,6 +33,8 @@ export interface TrackingService {
   /** The full record, or undefined for an unknown id; records a `viewed` event first. */
   trace(messageId: string, viewer: Viewer): Promise<MessageTrace | undefined>;
   component(messageId: string, index: number): Promise<ComponentResult>;
+  /** Each recipient's delivery state, as the tracking records have it now. */
+  recipients(messageId: string): Promise<RecipientRecord[]>;
 }
 
 function isSummary(value: unknown): value is ContentSummary {
@@ -65,6 +67,7 @@ export function createTrackingService(deps: { store: Store; clock: Clock; log: L
   }
 
   return {
+    recipients: (messageId) => store.listRecipients(messageId),
     async search(criteria) {
       const search = toMessageSearch(criteria, clock.now());
       const page = await store.searchMessages(search);

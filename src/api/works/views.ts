@@ -6,7 +6,8 @@
 import { simpleParser, type AddressObject, type Attachment, type ParsedMail } from 'mailparser';
 import { parsedAddresses, parseMailbox } from '../../mime/address.js';
 import { MAILBOX_FOLDER, type MailboxAddress, type NumberedMailboxEntry } from '../../core/storage/mailbox-store.js';
-import type { MailboxEntry, Store } from '../../core/storage/store.js';
+import type { MailboxEntry } from '../../core/storage/store.js';
+import type { MailboxService } from '../../services/mailboxes.js';
 import { MAIL_STATUS, SECURITY_LEVELS, WORKS_FOLDER_ID, type SecurityLevel, type WorksAttachmentFile, type WorksMail, type WorksMailAddress, type WorksMailFolder, type WorksMailSummary } from './schemas.js';
 import { SECURITY_LEVEL_HEADER } from './translate.js';
 
@@ -58,15 +59,15 @@ function statusOf(numbered: NumberedMailboxEntry): number {
 const iso = (ms: number): string => new Date(ms).toISOString();
 
 /** The stored MIME, parsed. */
-export async function parseEntry(store: Pick<Store, 'blobs'>, entry: MailboxEntry): Promise<ParsedMail> {
-  return simpleParser(await store.blobs.get(entry.blobKey), { skipImageLinks: true, skipTextToHtml: true });
+export async function parseEntry(mailboxes: Pick<MailboxService, 'content'>, entry: MailboxEntry): Promise<ParsedMail> {
+  return simpleParser(await mailboxes.content(entry), { skipImageLinks: true, skipTextToHtml: true });
 }
 
 /** Entries whose filer wrote no summary (the local transport) have no Message-ID in it. */
 const hasSummary = (entry: MailboxEntry): boolean => entry.internetMessageId !== '';
 
 /** One mail of a folder listing. */
-export async function summaryView(store: Pick<Store, 'blobs'>, numbered: NumberedMailboxEntry): Promise<WorksMailSummary> {
+export async function summaryView(mailboxes: Pick<MailboxService, 'content'>, numbered: NumberedMailboxEntry): Promise<WorksMailSummary> {
   const { entry } = numbered;
   let to: WorksMailAddress[];
   let attachCount: number;
@@ -75,7 +76,7 @@ export async function summaryView(store: Pick<Store, 'blobs'>, numbered: Numbere
     to = entry.recipients.to.map(address);
     attachCount = typeof entry.properties.attachCount === 'number' ? entry.properties.attachCount : entry.hasAttachments ? 1 : 0;
   } else {
-    const parsed = await parseEntry(store, entry);
+    const parsed = await parseEntry(mailboxes, entry);
     to = addresses(parsed.to);
     attachCount = parsed.attachments.length;
     sentAt = parsed.date ? parsed.date.getTime() : null;

@@ -12,7 +12,6 @@ import type { DraftAttachmentRecord, DraftRecord } from '../../../core/storage/d
 import { assertRoomFor, uploadQuotaOf } from '../../../services/upload-limits.js';
 import type { Store } from '../../../core/storage/store.js';
 import { afterAcceptance } from '../../after-acceptance.js';
-import { fileSentCopy } from '../../sent-copy.js';
 import { graphIdempotent } from '../idempotent.js';
 import { mailboxOf, mailboxRoute, param, type GraphContext } from '../context.js';
 import {
@@ -150,7 +149,7 @@ export function draftRoutes(app: FastifyInstance, { gateway }: GraphContext): vo
       const raw = await store.blobs.get(draft.mimeBlobKey);
       const accepted = await gateway.ingest(mimeSubmission(raw, mailbox));
       await afterAcceptance(request.log, 'sent items copy', accepted.id, async () =>
-        fileSentCopy(store, mailbox.user.id, accepted, await summaryOfRaw(raw), clock.now()),
+        gateway.mailboxes.fileSentCopy(mailbox.user.id, accepted, await summaryOfRaw(raw)),
       );
       await removeSentDraft(request, store, draft.id, accepted.id);
     } else {
@@ -159,7 +158,7 @@ export function draftRoutes(app: FastifyInstance, { gateway }: GraphContext): vo
       // The Message-ID the draft showed is the one the recipients see.
       const accepted = await gateway.ingest(composeSubmission(mail, mailbox, draft.internetMessageId));
       await afterAcceptance(request.log, 'sent items copy', accepted.id, () =>
-        fileSentCopy(store, mailbox.user.id, accepted, summaryOfCompose(mail, accepted, graphProperties(fields)), clock.now()),
+        gateway.mailboxes.fileSentCopy(mailbox.user.id, accepted, summaryOfCompose(mail, accepted, graphProperties(fields))),
       );
       await removeSentDraft(request, store, draft.id, accepted.id);
     }

@@ -2,7 +2,6 @@
 import type { FastifyInstance, FastifyRequest } from 'fastify';
 import { summaryOfCompose, summaryOfRaw } from '../../../mime/mailbox-summary.js';
 import { afterAcceptance } from '../../after-acceptance.js';
-import { fileSentCopy } from '../../sent-copy.js';
 import { graphIdempotent } from '../idempotent.js';
 import { mailboxOf, mailboxRoute, type GraphContext } from '../context.js';
 import {
@@ -25,7 +24,7 @@ export function isMimeRequest(request: FastifyRequest): boolean {
 }
 
 export function sendMailRoute(app: FastifyInstance, { gateway }: GraphContext): void {
-  const { store, clock } = gateway;
+  const { mailboxes } = gateway;
   mailboxRoute(app, 'post', '/sendMail', { bodyLimit: GRAPH_BODY_LIMIT, config: { graphPermission: 'Mail.Send' }, ...graphIdempotent(gateway) }, async (request, reply) => {
     const mailbox = mailboxOf(request);
     if (isMimeRequest(request)) {
@@ -33,7 +32,7 @@ export function sendMailRoute(app: FastifyInstance, { gateway }: GraphContext): 
       const accepted = await gateway.ingest(mimeSubmission(raw, mailbox));
       // Seed 002: a MIME send is always saved in Sent Items (there are no parameters to say otherwise).
       await afterAcceptance(request.log, 'sent items copy', accepted.id, async () =>
-        fileSentCopy(store, mailbox.user.id, accepted, await summaryOfRaw(raw), clock.now()),
+        mailboxes.fileSentCopy(mailbox.user.id, accepted, await summaryOfRaw(raw)),
       );
       return reply.code(202).send();
     }
@@ -43,7 +42,7 @@ export function sendMailRoute(app: FastifyInstance, { gateway }: GraphContext): 
     const accepted = await gateway.ingest(composeSubmission(mail, mailbox));
     if (saveToSentItems) {
       await afterAcceptance(request.log, 'sent items copy', accepted.id, () =>
-        fileSentCopy(store, mailbox.user.id, accepted, summaryOfCompose(mail, accepted, graphProperties(fields)), clock.now()),
+        mailboxes.fileSentCopy(mailbox.user.id, accepted, summaryOfCompose(mail, accepted, graphProperties(fields))),
       );
     }
     return reply.code(202).send();

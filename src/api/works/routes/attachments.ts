@@ -6,12 +6,12 @@ import { parseEntry } from '../views.js';
 import { mailOf } from './mail.js';
 
 export function attachmentRoutes(app: FastifyInstance, { gateway }: WorksContext): void {
-  const { store } = gateway;
+  const { mailboxes } = gateway;
   const options = { config: { worksScope: 'mail.read' as const, worksOperation: 'getMailAttachment' } };
   app.get('/users/:userId/mail/:mailId/attachments/:attachmentId', options, async (request) => {
-    const numbered = await mailOf(store, request);
+    const numbered = await mailOf(mailboxes, request);
     const attachmentId = idParam(request, 'attachmentId');
-    const parsed = await parseEntry(store, numbered.entry);
+    const parsed = await parseEntry(mailboxes, numbered.entry);
     // Ids are 1-based positions (views.ts attachmentViews).
     const part = parsed.attachments[attachmentId - 1];
     if (!part) throw new MailgateError('not_found', `Mail ${numbered.mailId} has no attachment ${attachmentId}`, 'attachmentId');

@@ -46,10 +46,10 @@ function decodeCursor(raw: string | undefined): MailboxCursor | undefined {
 }
 
 export function mailFolderRoutes(app: FastifyInstance, { gateway }: WorksContext): void {
-  const { store } = gateway;
+  const { mailboxes } = gateway;
 
   app.get('/users/:userId/mail/mailfolders', { config: { worksScope: 'mail.read', worksOperation: 'listMailFolders' } }, async (request) => {
-    return { mailFolders: folderViews(await store.countMailboxFolders(worksUserOf(request).id)) };
+    return { mailFolders: folderViews(await mailboxes.folderCounts(worksUserOf(request).id)) };
   });
 
   const children = { config: { worksScope: 'mail.read' as const, worksOperation: 'listMailFolderChildren' } };
@@ -61,10 +61,10 @@ export function mailFolderRoutes(app: FastifyInstance, { gateway }: WorksContext
     const limit = countOf(request);
     const after = decodeCursor(query(request, 'cursor'));
     // One entry more than asked tells whether another page follows.
-    const page = await store.listNumberedMailbox(user.id, folder.folder, { limit: limit + 1, unreadOnly: isUnreadOf(request), ...(after ? { after } : {}) });
+    const page = await mailboxes.numberedPage(user.id, folder.folder, { limit: limit + 1, unreadOnly: isUnreadOf(request), ...(after ? { after } : {}) });
     const shown = page.entries.slice(0, limit);
     const mails = [];
-    for (const numbered of shown) mails.push(await summaryView(store, numbered));
+    for (const numbered of shown) mails.push(await summaryView(mailboxes, numbered));
     const last = shown.at(-1)?.entry;
     const nextCursor = last && page.entries.length > limit ? encodeCursor({ receivedAt: last.receivedAt, id: last.id }) : null;
     return {

@@ -6,13 +6,12 @@ import { parseJsonObject } from '../../../core/json-fields.js';
 import { summaryOfCompose } from '../../../mime/mailbox-summary.js';
 import { MAILBOX_FOLDER } from '../../../core/storage/mailbox-store.js';
 import { afterAcceptance } from '../../after-acceptance.js';
-import { fileSentCopy } from '../../sent-copy.js';
 import { worksUserOf, type WorksContext } from '../context.js';
 import { worksIdempotent } from '../idempotent.js';
 import { sendRequestOf, worksMessages, worksSubmission } from '../translate.js';
 
 export function sendMailRoute(app: FastifyInstance, { gateway }: WorksContext): void {
-  const { store, clock, config } = gateway;
+  const { mailboxes, config } = gateway;
   const options = { config: { worksScope: 'mail' as const, worksOperation: 'sendMail' }, ...worksIdempotent(gateway) };
   app.post('/users/:userId/mail', options, async (request, reply) => {
     const user = worksUserOf(request);
@@ -23,14 +22,13 @@ export function sendMailRoute(app: FastifyInstance, { gateway }: WorksContext): 
     for (const mail of worksMessages(send, user)) {
       const accepted = await gateway.ingest(worksSubmission(mail, user, send));
       const summary = summaryOfCompose(mail, accepted, { securityLevel: send.securityLevel, attachCount });
-      const now = clock.now();
       const sent = send.isSaveSentMail
-        ? await afterAcceptance(request.log, 'sent copy', accepted.id, () => fileSentCopy(store, user.id, accepted, summary, now))
+        ? await afterAcceptance(request.log, 'sent copy', accepted.id, () => mailboxes.fileSentCopy(user.id, accepted, summary))
         : undefined;
       // The Tracking copy is how the sender reads delivery back (views.ts adds each recipient's state).
       if (send.isSaveTracking) {
         await afterAcceptance(request.log, 'tracking copy', accepted.id, () =>
-          fileSentCopy(store, user.id, accepted, summary, now, { folder: MAILBOX_FOLDER.tracking, ...(sent ? { blobKey: sent.blobKey } : {}) }),
+          mailboxes.fileSentCopy(user.id, accepted, summary, { folder: MAILBOX_FOLDER.tracking, ...(sent ? { blobKey: sent.blobKey } : {}) }),
         );
       }
     }
