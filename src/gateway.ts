@@ -32,6 +32,8 @@ import { createPurgeJob, type PurgeJob } from './tracking/purge-job.js';
 import { DAY_MS } from './tracking/retention.js';
 import { createTrackingService, type TrackingService } from './tracking/tracking-service.js';
 import { createMailboxService, type MailboxService } from './services/mailboxes.js';
+import { createInboundSettings, type InboundSettings } from './services/inbound-settings.js';
+import { createLitigationHolds, type LitigationHolds } from './tracking/litigation-holds.js';
 
 export interface Gateway {
   config: Config;
@@ -59,6 +61,10 @@ export interface Gateway {
   tracking: TrackingService;
   /** Users' mailboxes: Sent copies, folders, read state. */
   mailboxes: MailboxService;
+  /** Policies, sender lists, DNSBL zones and their audit log (admin API and CLI alike). */
+  settings: InboundSettings;
+  /** Litigation holds that suspend purging. */
+  holds: LitigationHolds;
   /** Retention: dates messages and purges raw content past its date (started by main.ts). */
   purge: PurgeJob;
   /** Removes expired upload sessions and unused uploads with their bytes (started by main.ts). */
@@ -238,6 +244,8 @@ export async function createGateway(config: Config, options: { log?: Logger; clo
     held,
     tracking,
     mailboxes: createMailboxService({ store, clock }),
+    settings: createInboundSettings(store, clock),
+    holds: createLitigationHolds(store, clock),
     purge,
     uploadSweep,
     async close() {

@@ -3,17 +3,21 @@ import type { Config } from '../config/config.js';
 import { createSecretBox, loadMasterKey, type SecretBox } from '../auth/secret-box.js';
 import { openStore } from '../store/open-store.js';
 import type { Store } from '../core/storage/store.js';
+import { systemClock } from '../core/ports.js';
+import { createInboundSettings, type InboundSettings } from '../services/inbound-settings.js';
 
 export interface CliContext {
   config: Config;
   store: Store;
   secrets: SecretBox;
+  /** Policies, sender lists and DNSBL zones, audited as the admin API's changes are. */
+  settings: InboundSettings;
 }
 
 export async function withContext<T>(config: Config, run: (ctx: CliContext) => Promise<T>): Promise<T> {
   const store = await openStore(config);
   try {
-    return await run({ config, store, secrets: createSecretBox(loadMasterKey(config.dataDir)) });
+    return await run({ config, store, secrets: createSecretBox(loadMasterKey(config.dataDir)), settings: createInboundSettings(store, systemClock) });
   } finally {
     await store.close();
   }

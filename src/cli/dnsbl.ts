@@ -1,5 +1,4 @@
 /** `mailgate dnsbl list | add <zone> [--kind ip|domain] [--weight N] | remove <zone>`. */
-import { removeZone, saveZone } from '../services/inbound-settings.js';
 import { parseArgs, single, UsageError } from './args.js';
 import { printJson, type CliContext } from './context.js';
 import { cliOperator } from './policy.js';
@@ -16,11 +15,11 @@ export async function dnsblCommand(ctx: CliContext, argv: string[]): Promise<voi
   if (action === 'add') {
     const kind = single(args, 'kind');
     const weight = single(args, 'weight');
-    printJson(await saveZone(ctx.store, { zone, ...(kind ? { kind } : {}), ...(weight !== undefined ? { weight: Number(weight) } : {}) }, cliOperator(single(args, 'by'))));
+    printJson(await ctx.settings.saveZone({ zone, ...(kind ? { kind } : {}), ...(weight !== undefined ? { weight: Number(weight) } : {}) }, cliOperator(single(args, 'by'))));
     return;
   }
   if (action === 'remove') {
-    await removeZone(ctx.store, zone, cliOperator(single(args, 'by')));
+    await ctx.settings.removeZone(zone, cliOperator(single(args, 'by')));
     printJson({ removed: zone });
     return;
   }

@@ -4,7 +4,7 @@
  * which suspend retention purging for a message or for all mail to or from an address.
  */
 import { systemClock } from '../core/ports.js';
-import { placeLitigationHold, releaseLitigationHold } from '../tracking/litigation-holds.js';
+import { createLitigationHolds } from '../tracking/litigation-holds.js';
 import { parseArgs, required, single, UsageError } from './args.js';
 import { printJson, type CliContext } from './context.js';
 
@@ -22,14 +22,13 @@ function expiry(text: string | undefined): number | undefined {
 
 export async function holdCommand(ctx: CliContext, argv: string[]): Promise<void> {
   const [action, ...rest] = argv;
-  const now = systemClock.now();
+  const holds = createLitigationHolds(ctx.store, systemClock);
   if (action === 'add') {
     const args = parseArgs(rest, ['message', 'address', 'description', 'expires', 'by']);
     const messageId = single(args, 'message');
     const address = single(args, 'address');
     const expiresAt = expiry(single(args, 'expires'));
-    const hold = await placeLitigationHold(
-      ctx.store,
+    const hold = await holds.place(
       {
         ...(messageId !== undefined ? { messageId } : {}),
         ...(address !== undefined ? { address } : {}),
@@ -37,21 +36,20 @@ export async function holdCommand(ctx: CliContext, argv: string[]): Promise<void
         ...(expiresAt !== undefined ? { expiresAt } : {}),
       },
       operator(single(args, 'by')),
-      now,
     );
     printJson(hold);
     return;
   }
   if (action === 'list') {
     const all = rest.includes('--all');
-    printJson(await ctx.store.listLitigationHolds(all ? undefined : now));
+    printJson(await holds.list(all));
     return;
   }
   if (action === 'release') {
     const args = parseArgs(rest, ['by']);
     const id = args.positional[0];
     if (!id) throw new UsageError('a hold id is required');
-    await releaseLitigationHold(ctx.store, id, operator(single(args, 'by')), now);
+    await holds.release(id, operator(single(args, 'by')));
     printJson({ id, released: true });
     return;
   }

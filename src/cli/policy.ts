@@ -3,7 +3,6 @@
  * flags (`--extension exe --extension js`, `--pattern REGEX`, `--address @bad.test` …).
  */
 import { userInfo } from 'node:os';
-import { deletePolicy, savePolicy } from '../services/inbound-settings.js';
 import type { Policy, PolicyParams } from '../core/policy.js';
 import type { DetectionLevel } from '../core/spam-info.js';
 import type { Route } from '../core/tracking.js';
@@ -42,14 +41,13 @@ export async function policyCommand(ctx: CliContext, argv: string[]): Promise<vo
   const [action, ...rest] = argv;
   const args = parseArgs(rest, OPTIONS);
   if (action === 'list') {
-    printJson(await ctx.store.listPolicies());
+    printJson(await ctx.settings.policies());
     return;
   }
   if (action === 'add') {
     const id = single(args, 'id');
     const position = single(args, 'position');
-    const policy = await savePolicy(
-      ctx.store,
+    const policy = await ctx.settings.savePolicy(
       {
         ...(id ? { id } : {}),
         name: required(args, 'name'),
@@ -68,7 +66,7 @@ export async function policyCommand(ctx: CliContext, argv: string[]): Promise<vo
   if (action === 'remove') {
     const id = args.positional[0];
     if (!id) throw new UsageError('policy remove needs the policy id');
-    await deletePolicy(ctx.store, id, cliOperator(single(args, 'by')));
+    await ctx.settings.deletePolicy(id, cliOperator(single(args, 'by')));
     printJson({ removed: id });
     return;
   }

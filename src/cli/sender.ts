@@ -1,5 +1,5 @@
 /** `mailgate sender list [permitted|blocked] | add <list> <pattern> [--note N] | remove <list> <pattern|id>`. */
-import { addSender, assertSenderList, removeSender } from '../services/inbound-settings.js';
+import { assertSenderList } from '../services/inbound-settings.js';
 import { parseArgs, single, UsageError } from './args.js';
 import { printJson, type CliContext } from './context.js';
 import { cliOperator } from './policy.js';
@@ -9,16 +9,16 @@ export async function senderCommand(ctx: CliContext, argv: string[]): Promise<vo
   const args = parseArgs(rest, ['note', 'by']);
   const [list, pattern] = args.positional;
   if (action === 'list') {
-    printJson(await ctx.store.listSenderEntries(list ? assertSenderList(list) : undefined));
+    printJson(await ctx.settings.senders(list ? assertSenderList(list) : undefined));
     return;
   }
   if (!list || !pattern) throw new UsageError(`sender ${action ?? ''} needs a list (permitted, blocked) and a pattern`);
   if (action === 'add') {
-    printJson(await addSender(ctx.store, list, pattern, single(args, 'note'), cliOperator(single(args, 'by'))));
+    printJson(await ctx.settings.addSender(list, pattern, single(args, 'note'), cliOperator(single(args, 'by'))));
     return;
   }
   if (action === 'remove') {
-    await removeSender(ctx.store, list, pattern, cliOperator(single(args, 'by')));
+    await ctx.settings.removeSender(list, pattern, cliOperator(single(args, 'by')));
     printJson({ removed: pattern, list });
     return;
   }

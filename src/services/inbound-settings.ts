@@ -6,7 +6,8 @@ import { MailgateError } from '../core/errors.js';
 import { newId } from '../core/ids.js';
 import { normalizeAddressPattern } from '../core/address-pattern.js';
 import { validatePolicy, type Policy } from '../core/policy.js';
-import { SENDER_LISTS, type DnsblZone, type InboundStore, type SenderList, type SenderListEntry } from '../core/storage/inbound-store.js';
+import type { Clock } from '../core/ports.js';
+import { SENDER_LISTS, type AuditQuery, type DnsblZone, type InboundStore, type SenderList, type SenderListEntry } from '../core/storage/inbound-store.js';
 
 type Settings = Pick<
   InboundStore,
@@ -16,10 +17,28 @@ type Settings = Pick<
   | 'addSenderEntry'
   | 'removeSenderEntry'
   | 'listSenderEntries'
+  | 'listDnsblZones'
   | 'putDnsblZone'
   | 'removeDnsblZone'
   | 'appendAudit'
+  | 'listAudit'
 >;
+
+/** The settings operations, each change audited under `operator`. */
+export interface InboundSettings {
+  policies(): Promise<Policy[]>;
+  /** Creates (no id, or a new one) or replaces a policy; unspecified fields default sensibly. */
+  savePolicy(input: Partial<Policy> & Pick<Policy, 'name' | 'kind'>, operator: string): Promise<Policy>;
+  deletePolicy(id: string, operator: string): Promise<void>;
+  senders(list?: SenderList): Promise<SenderListEntry[]>;
+  addSender(list: string, pattern: string, note: string | undefined, operator: string): Promise<SenderListEntry>;
+  /** Removes by id, or by pattern within the list. */
+  removeSender(list: string, idOrPattern: string, operator: string): Promise<void>;
+  zones(): Promise<DnsblZone[]>;
+  saveZone(input: { zone: string; kind?: string; weight?: number }, operator: string): Promise<DnsblZone>;
+  removeZone(zone: string, operator: string): Promise<void>;
+  audit(query: AuditQuery): ReturnType<InboundStore['listAudit']>;
+}
 
 const ZONE = /^(?=.{1,253}$)([a-z0-9_](?:[a-z0-9-]{0,61}[a-z0-9])?\.)+[a-z0-9](?:[a-z0-9-]{0,61}[a-z0-9])?$/i;
 
@@ -28,8 +47,7 @@ export function assertSenderList(list: string): SenderList {
   return list as SenderList;
 }
 
-/** Creates (no id, or a new one) or replaces a policy; unspecified fields default sensibly. */
-export async function savePolicy(store: Settings, input: Partial<Policy> & Pick<Policy, 'name' | 'kind'>, operator: string, now = Date.now()): Promise<Policy> {
+async function savePolicy(store: Settings, input: Partial<Policy> & Pick<Policy, 'name' | 'kind'>, operator: string, now: number): Promise<Policy> {
   const existing = input.id ? (await store.listPolicies()).find((p) => p.id === input.id) : undefined;
   const policy = validatePolicy({
     id: input.id ?? newId(now),
@@ -46,20 +64,19 @@ export async function savePolicy(store: Settings, input: Partial<Policy> & Pick<
   return policy;
 }
 
-export async function deletePolicy(store: Settings, id: string, operator: string, now = Date.now()): Promise<void> {
+async function deletePolicy(store: Settings, id: string, operator: string, now: number): Promise<void> {
   if (!(await store.deletePolicy(id))) throw new MailgateError('not_found', `No policy ${id}`, 'id');
   await store.appendAudit({ at: now, operator, action: 'policy_delete', target: id, detail: {} });
 }
 
-export async function addSender(store: Settings, list: string, pattern: string, note: string | undefined, operator: string, now = Date.now()): Promise<SenderListEntry> {
+async function addSender(store: Settings, list: string, pattern: string, note: string | undefined, operator: string, now: number): Promise<SenderListEntry> {
   const entry: SenderListEntry = { id: newId(now), list: assertSenderList(list), pattern: normalizeAddressPattern(pattern), note: note ?? null, createdAt: now };
   await store.addSenderEntry(entry);
   await store.appendAudit({ at: now, operator, action: 'sender_add', target: entry.id, detail: { list: entry.list, pattern: entry.pattern } });
   return entry;
 }
 
-/** Removes by id, or by pattern within the list. */
-export async function removeSender(store: Settings, list: string, idOrPattern: string, operator: string, now = Date.now()): Promise<void> {
+async function removeSender(store: Settings, list: string, idOrPattern: string, operator: string, now: number): Promise<void> {
   const entries = await store.listSenderEntries(assertSenderList(list));
   const wanted = idOrPattern.trim().toLowerCase();
   const entry = entries.find((e) => e.id === idOrPattern || e.pattern === wanted || e.pattern === wanted.replace(/^\*@/, '@'));
@@ -67,7 +84,7 @@ export async function removeSender(store: Settings, list: string, idOrPattern: s
   await store.appendAudit({ at: now, operator, action: 'sender_remove', target: entry.id, detail: { list: entry.list, pattern: entry.pattern } });
 }
 
-export async function saveZone(store: Settings, input: { zone: string; kind?: string; weight?: number }, operator: string, now = Date.now()): Promise<DnsblZone> {
+async function saveZone(store: Settings, input: { zone: string; kind?: string; weight?: number }, operator: string, now: number): Promise<DnsblZone> {
   const zone = input.zone.trim().toLowerCase().replace(/\.$/, '');
   if (!ZONE.test(zone)) throw new MailgateError('invalid_value', `"${input.zone}" is not a DNS zone`, 'zone');
   const kind = input.kind ?? 'ip';
@@ -80,7 +97,22 @@ export async function saveZone(store: Settings, input: { zone: string; kind?: st
   return saved;
 }
 
-export async function removeZone(store: Settings, zone: string, operator: string, now = Date.now()): Promise<void> {
+async function removeZone(store: Settings, zone: string, operator: string, now: number): Promise<void> {
   if (!(await store.removeDnsblZone(zone.trim().toLowerCase()))) throw new MailgateError('not_found', `No DNSBL zone ${zone}`, 'zone');
   await store.appendAudit({ at: now, operator, action: 'dnsbl_remove', target: zone.toLowerCase(), detail: {} });
+}
+
+export function createInboundSettings(store: Settings, clock: Clock): InboundSettings {
+  return {
+    policies: () => store.listPolicies(),
+    savePolicy: (input, operator) => savePolicy(store, input, operator, clock.now()),
+    deletePolicy: (id, operator) => deletePolicy(store, id, operator, clock.now()),
+    senders: (list) => store.listSenderEntries(list),
+    addSender: (list, pattern, note, operator) => addSender(store, list, pattern, note, operator, clock.now()),
+    removeSender: (list, idOrPattern, operator) => removeSender(store, list, idOrPattern, operator, clock.now()),
+    zones: () => store.listDnsblZones(),
+    saveZone: (input, operator) => saveZone(store, input, operator, clock.now()),
+    removeZone: (zone, operator) => removeZone(store, zone, operator, clock.now()),
+    audit: (query) => store.listAudit(query),
+  };
 }

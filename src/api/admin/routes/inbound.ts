@@ -7,7 +7,7 @@ import type { FastifyInstance, FastifyRequest } from 'fastify';
 import { PERMISSION } from '../../../auth/roles.js';
 import { MailgateError } from '../../../core/errors.js';
 import type { Policy } from '../../../core/policy.js';
-import { addSender, assertSenderList, deletePolicy, removeSender, removeZone, savePolicy, saveZone } from '../../../services/inbound-settings.js';
+import { assertSenderList } from '../../../services/inbound-settings.js';
 import { adminCallerOf, type AdminContext } from '../context.js';
 
 const config = { permission: PERMISSION.admin };
@@ -32,50 +32,49 @@ function policyInput(body: Record<string, unknown>): Partial<Policy> & Pick<Poli
 }
 
 export function inboundRoutes(app: FastifyInstance, { gateway }: AdminContext): void {
-  const { store } = gateway;
+  const { settings } = gateway;
   const operator = (request: FastifyRequest) => adminCallerOf(request).email;
 
-  app.get('/policies', { config }, async () => ({ policies: await store.listPolicies() }));
-  app.post('/policies', { config }, async (request, reply) => reply.code(201).send(await savePolicy(store, policyInput(bodyOf(request)), operator(request))));
+  app.get('/policies', { config }, async () => ({ policies: await settings.policies() }));
+  app.post('/policies', { config }, async (request, reply) => reply.code(201).send(await settings.savePolicy(policyInput(bodyOf(request)), operator(request))));
   app.put<{ Params: { id: string } }>('/policies/:id', { config }, async (request) =>
-    savePolicy(store, { ...policyInput(bodyOf(request)), id: request.params.id }, operator(request)),
+    settings.savePolicy({ ...policyInput(bodyOf(request)), id: request.params.id }, operator(request)),
   );
   app.delete<{ Params: { id: string } }>('/policies/:id', { config }, async (request, reply) => {
-    await deletePolicy(store, request.params.id, operator(request));
+    await settings.deletePolicy(request.params.id, operator(request));
     return reply.code(204).send();
   });
 
   app.get<{ Params: { list: string } }>('/sender-lists/:list', { config }, async (request) => ({
-    entries: await store.listSenderEntries(assertSenderList(request.params.list)),
+    entries: await settings.senders(assertSenderList(request.params.list)),
   }));
   app.post<{ Params: { list: string } }>('/sender-lists/:list', { config }, async (request, reply) => {
     const body = bodyOf(request);
     const note = typeof body.note === 'string' ? body.note : undefined;
-    return reply.code(201).send(await addSender(store, request.params.list, stringField(body, 'pattern'), note, operator(request)));
+    return reply.code(201).send(await settings.addSender(request.params.list, stringField(body, 'pattern'), note, operator(request)));
   });
   app.delete<{ Params: { list: string; entry: string } }>('/sender-lists/:list/:entry', { config }, async (request, reply) => {
-    await removeSender(store, request.params.list, request.params.entry, operator(request));
+    await settings.removeSender(request.params.list, request.params.entry, operator(request));
     return reply.code(204).send();
   });
 
-  app.get('/dnsbl-zones', { config }, async () => ({ zones: await store.listDnsblZones() }));
+  app.get('/dnsbl-zones', { config }, async () => ({ zones: await settings.zones() }));
   app.put<{ Params: { zone: string } }>('/dnsbl-zones/:zone', { config }, async (request) => {
     const body = request.body === undefined || request.body === null ? {} : bodyOf(request);
     if (body.weight !== undefined && typeof body.weight !== 'number') throw new MailgateError('invalid_type', 'weight must be a number', 'weight');
-    return saveZone(
-      store,
+    return settings.saveZone(
       { zone: request.params.zone, ...(typeof body.kind === 'string' ? { kind: body.kind } : {}), ...(typeof body.weight === 'number' ? { weight: body.weight } : {}) },
       operator(request),
     );
   });
   app.delete<{ Params: { zone: string } }>('/dnsbl-zones/:zone', { config }, async (request, reply) => {
-    await removeZone(store, request.params.zone, operator(request));
+    await settings.removeZone(request.params.zone, operator(request));
     return reply.code(204).send();
   });
 
   app.get<{ Querystring: { action?: string; limit?: string; offset?: string } }>('/audit', { config }, async (request) => {
     const limit = Math.min(Number(request.query.limit ?? 100) || 100, 1000);
     const offset = Number(request.query.offset ?? 0) || 0;
-    return store.listAudit({ ...(request.query.action ? { actions: request.query.action.split(',') } : {}), limit, offset });
+    return settings.audit({ ...(request.query.action ? { actions: request.query.action.split(',') } : {}), limit, offset });
   });
 }

@@ -5,7 +5,7 @@
 import type { FastifyInstance } from 'fastify';
 import { PERMISSION } from '../../../auth/roles.js';
 import { MailgateError } from '../../../core/errors.js';
-import { placeLitigationHold, releaseLitigationHold, type HoldRequest } from '../../../tracking/litigation-holds.js';
+import type { HoldRequest } from '../../../tracking/litigation-holds.js';
 import { adminCallerOf, type AdminContext } from '../context.js';
 
 function holdRequest(raw: unknown): HoldRequest {
@@ -35,19 +35,19 @@ function holdRequest(raw: unknown): HoldRequest {
 
 export function retentionRoutes(app: FastifyInstance, { gateway }: AdminContext): void {
   const edit = { config: { permission: PERMISSION.admin } };
-  const { store, clock } = gateway;
+  const { holds } = gateway;
 
   app.get<{ Querystring: { all?: string } }>('/retention/holds', edit, async (request) => ({
-    holds: await store.listLitigationHolds(request.query.all === 'true' ? undefined : clock.now()),
+    holds: await holds.list(request.query.all === 'true'),
   }));
 
   app.post('/retention/holds', edit, async (request, reply) => {
-    const hold = await placeLitigationHold(store, holdRequest(request.body), adminCallerOf(request).email, clock.now());
+    const hold = await holds.place(holdRequest(request.body), adminCallerOf(request).email);
     return reply.code(201).send(hold);
   });
 
   app.delete<{ Params: { id: string } }>('/retention/holds/:id', edit, async (request, reply) => {
-    await releaseLitigationHold(store, request.params.id, adminCallerOf(request).email, clock.now());
+    await holds.release(request.params.id, adminCallerOf(request).email);
     return reply.code(204).send();
   });
 
