@@ -9,7 +9,7 @@ import { randomUUID } from 'node:crypto';
 import path from 'node:path';
 import { promisify } from 'node:util';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { savePolicy } from '../src/admin/inbound-settings.js';
+import { savePolicy } from '../src/services/inbound-settings.js';
 import { addUser, createMimecastKeys } from '../src/auth/identity.js';
 import { createOAuthClient } from '../src/auth/oauth-clients.js';
 import { tenantIdFor } from '../src/auth/tenant.js';

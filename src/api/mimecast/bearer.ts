@@ -5,7 +5,7 @@
  */
 import type { TokenService } from '../../auth/tokens.js';
 import { MailgateError } from '../../core/errors.js';
-import type { Store, UserRecord } from '../../store/store.js';
+import type { Store, UserRecord } from '../../core/storage/store.js';
 
 /** Mimecast 2.0 tokens are for this audience only: Graph and LINE WORKS tokens are refused here, and these there. */
 export const MIMECAST_AUDIENCE = 'https://api.services.mimecast.com';
