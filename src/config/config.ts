@@ -289,11 +289,7 @@ const OPTIONS: { [K in keyof Config]: Option<K> } = {
     parse: int(60, 86_400, 3600),
   },
   // Mimecast API 2.0 documents `expires_in: 1800`: its bearer tokens live 30 minutes (docs/vendor-apis.md).
-  mimecastTokenLifetimeSeconds: {
-    key: 'mimecastTokenLifetimeSeconds',
-    env: 'MAILGATE_MIMECAST_TOKEN_LIFETIME_SECONDS',
-    parse: int(60, 86_400, 1800),
-  },
+  mimecastTokenLifetimeSeconds: { key: 'mimecastTokenLifetimeSeconds', env: 'MAILGATE_MIMECAST_TOKEN_LIFETIME_SECONDS', parse: int(60, 86_400, 1800) },
   worksPort: {
     key: 'worksPort',
     env: 'MAILGATE_WORKS_PORT',
