@@ -12,6 +12,7 @@ const ON_BOTH_BACKENDS = [
   'test/auth-guessing.test.ts',
   'test/upload-limits.test.ts',
   'test/idempotent-retries.test.ts',
+  'test/mimecast-v2.test.ts',
 ];
 
 export default defineConfig({

@@ -5,6 +5,7 @@ import { adminPlugin } from './admin/plugin.js';
 import { graphPlugin, graphThrottleFor } from './graph/plugin.js';
 import { graphTokenPlugin } from './graph/token.js';
 import { mimecastPlugin } from './mimecast/plugin.js';
+import { mimecastTokenPlugin } from './mimecast/token.js';
 import { worksLimiterFor, worksPlugin, type WorksLimiter } from './works/plugin.js';
 import { worksTokenPlugin } from './works/token.js';
 
@@ -21,6 +22,8 @@ function newApp(gateway: Gateway): FastifyInstance {
 export async function buildServer(gateway: Gateway, works: WorksLimiter = worksLimiterFor(gateway)): Promise<FastifyInstance> {
   const app = newApp(gateway);
   await app.register(mimecastPlugin, { gateway, prefix: '/api' });
+  // Mimecast API 2.0 takes its bearer tokens from `/oauth/token` at the root, beside 1.0's `/api`.
+  await app.register(mimecastTokenPlugin, { gateway });
   // Graph's v1.0 and beta share one contract and one throttling budget; its token endpoint sits at the root as Entra's does.
   const graphThrottle = graphThrottleFor(gateway);
   await app.register(graphPlugin, { gateway, throttle: graphThrottle, prefix: '/v1.0' });

@@ -1,5 +1,5 @@
 /**
- * The one guard in front of every password and client-secret check (Graph password grant, both
+ * The one guard in front of every password and client-secret check (Graph password grant, the three
  * token endpoints' client secrets, the LINE WORKS login page, SMTP AUTH, and the console login to
  * come). Failed guesses are counted per account and per client address in the shared store, so
  * every process on one database sees the same counts. Past a few failures an account must pause
@@ -15,7 +15,14 @@ import type { Clock } from '../core/ports.js';
 import { StoreRateLimiter } from './store-rate-limiter.js';
 
 /** The ways in whose secrets are guarded, as they appear in logs. */
-export type GuessWay = 'graph-password' | 'graph-client-secret' | 'works-client-secret' | 'works-login' | 'smtp-auth' | 'console-login';
+export type GuessWay =
+  | 'graph-password'
+  | 'graph-client-secret'
+  | 'works-client-secret'
+  | 'mimecast-client-secret'
+  | 'works-login'
+  | 'smtp-auth'
+  | 'console-login';
 
 /** One guess: whose secret (a user's email or an app's client id), from where, through which way in. */
 export interface Guess {

@@ -23,7 +23,7 @@ export function hashClientSecret(secret: string): string {
 
 export async function createOAuthClient(
   store: Pick<OAuthStore, 'createOAuthClient'>,
-  input: { name: string; permissions: readonly string[] },
+  input: { name: string; permissions: readonly string[]; userId?: string },
   now = Date.now(),
 ): Promise<CreatedClient> {
   const name = assertHeaderText(input.name, 'name').trim();
@@ -38,6 +38,7 @@ export async function createOAuthClient(
   // Azure secrets are ~40 URL-safe characters; clients paste them into config files and URLs.
   const clientSecret = randomBytes(32).toString('base64url');
   const record: OAuthClientRecord = { clientId, name, secretHash: hashClientSecret(clientSecret), permissions, createdAt: now };
+  if (input.userId !== undefined) record.userId = input.userId;
   await store.createOAuthClient(record);
   return { clientId, clientSecret, record };
 }
@@ -55,6 +56,19 @@ export async function authenticateClient(
   const expected = Buffer.from(client.secretHash);
   if (given.length !== expected.length || !timingSafeEqual(given, expected)) {
     throw new MailgateError('auth_invalid_client', 'Invalid client secret provided', 'client_secret');
+  }
+  return client;
+}
+
+/**
+ * Each token endpoint serves only its own kind of app: a Mimecast API 2.0 application is bound to
+ * a user and acts with that user's roles; a Graph or LINE WORKS app is not. An app presented at the
+ * other kind's endpoint is as unknown there as a missing one (checked after its secret, so the
+ * answer tells nothing to someone without it).
+ */
+export function assertClientKind(client: OAuthClientRecord, kind: 'user-bound' | 'app'): OAuthClientRecord {
+  if ((client.userId !== undefined) !== (kind === 'user-bound')) {
+    throw new MailgateError('auth_invalid_client', `Application with identifier '${client.clientId}' was not found`, 'client_id');
   }
   return client;
 }

@@ -1,16 +1,31 @@
-/** `mailgate keys create --user <email> [--expires <ISO date>]`: Mimecast app + access/secret keys. */
-import { createMimecastKeys } from '../auth/identity.js';
+/**
+ * `mailgate keys create --user <email> [--expires <ISO date>]`: Mimecast API 1.0 app + access/secret keys.
+ * `mailgate keys create --user <email> --oauth [--app-name <name>]`: a Mimecast API 2.0 application
+ * bound to the user; its client secret is printed once and stored only hashed.
+ */
+import { createMimecastKeys, requireUser } from '../auth/identity.js';
+import { createOAuthClient } from '../auth/oauth-clients.js';
 import { parseArgs, required, single, UsageError } from './args.js';
 import { printJson, type CliContext } from './context.js';
 
 export async function keysCommand(ctx: CliContext, argv: string[]): Promise<void> {
-  const [action, ...rest] = argv;
+  const [action, ...given] = argv;
   if (action !== 'create') throw new UsageError(`unknown keys action "${action ?? ''}" (create)`);
+  // `--oauth` is a switch; the shared parser only knows options with values.
+  const oauth = given.includes('--oauth');
+  const rest = given.filter((arg) => arg !== '--oauth');
   const args = parseArgs(rest, ['user', 'expires', 'app-name']);
+  const appName = single(args, 'app-name');
+  if (oauth) {
+    if (single(args, 'expires') !== undefined) throw new UsageError('--expires applies to 1.0 keys; 2.0 bearer tokens expire on their own');
+    const user = await requireUser(ctx.store, required(args, 'user'));
+    const created = await createOAuthClient(ctx.store, { name: appName ?? `API 2.0 application for ${user.email}`, permissions: [], userId: user.id });
+    printJson({ clientId: created.clientId, clientSecret: created.clientSecret });
+    return;
+  }
   const expires = single(args, 'expires');
   const expiresAt = expires === undefined ? null : Date.parse(expires);
   if (Number.isNaN(expiresAt)) throw new UsageError(`--expires is not a date: "${expires}"`);
-  const appName = single(args, 'app-name');
   printJson(
     await createMimecastKeys(ctx.store, ctx.secrets, {
       email: required(args, 'user'),

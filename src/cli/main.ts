@@ -21,7 +21,8 @@ const USAGE = `usage: mailgate <command>
   migrate                                     apply pending database migrations and exit
   user add <email> [--name N] [--role R]... [--password P|-]   roles: user, tracking, held-reviewer, admin
   user delegate <email> --address A           let <email> send as A
-  keys create --user <email> [--expires ISO]  Mimecast app id/key + access/secret key
+  keys create --user <email> [--expires ISO]  Mimecast API 1.0 app id/key + access/secret key
+  keys create --user <email> --oauth          Mimecast API 2.0 application: client id + secret (JSON)
   app create --name N [--permission P]... [--redirect-uri U]...   | app service-account --client ID
                                               OAuth client app (Graph permissions, LINE WORKS redirect URIs; JWT-bearer service account)
   token create --user <email> [--scope mail|mail.read]   LINE WORKS access + refresh token (JSON)

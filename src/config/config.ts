@@ -67,6 +67,8 @@ export interface Config extends GuessingConfig {
   graphConcurrentRequests: number;
   /** Lifetime of the access tokens the Graph token endpoint issues. */
   graphTokenLifetimeSeconds: number;
+  /** Lifetime of the Mimecast API 2.0 bearer tokens `POST /oauth/token` issues. */
+  mimecastTokenLifetimeSeconds: number;
   /** Port of the LINE WORKS API at the vendor's exact paths (`/v1.0/...`); unset = only under `/works` on the HTTP port. */
   worksPort: number | undefined;
   /** Largest LINE WORKS attachment, per file (the vendor's default is 20 MB, admin-configurable). */
@@ -286,6 +288,8 @@ const OPTIONS: { [K in keyof Config]: Option<K> } = {
     env: 'MAILGATE_GRAPH_TOKEN_LIFETIME_SECONDS',
     parse: int(60, 86_400, 3600),
   },
+  // Mimecast API 2.0 documents `expires_in: 1800`: its bearer tokens live 30 minutes (docs/vendor-apis.md).
+  mimecastTokenLifetimeSeconds: { key: 'mimecastTokenLifetimeSeconds', env: 'MAILGATE_MIMECAST_TOKEN_LIFETIME_SECONDS', parse: int(60, 86_400, 1800) },
   worksPort: {
     key: 'worksPort',
     env: 'MAILGATE_WORKS_PORT',

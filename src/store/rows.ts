@@ -264,6 +264,7 @@ export const oauthClientRow = (c: OAuthClientRecord): Row<'oauth_clients'> => ({
   secret_hash: c.secretHash,
   permissions: JSON.stringify(c.permissions),
   created_at: c.createdAt,
+  user_id: c.userId ?? null,
 });
 export const toOAuthClient = (r: Selected<'oauth_clients'>): OAuthClientRecord => ({
   clientId: r.client_id,
@@ -271,6 +272,7 @@ export const toOAuthClient = (r: Selected<'oauth_clients'>): OAuthClientRecord =
   secretHash: r.secret_hash,
   permissions: JSON.parse(r.permissions) as string[],
   createdAt: Number(r.created_at),
+  ...(r.user_id === null ? {} : { userId: r.user_id }),
 });
 
 export const signingKeyRow = (k: SigningKeyRecord): Row<'signing_keys'> => ({

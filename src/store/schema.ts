@@ -142,7 +142,7 @@ export interface Database {
     properties: string;
   };
   user_passwords: { user_id: string; password_hash: string; updated_at: number };
-  oauth_clients: { client_id: string; name: string; secret_hash: string; permissions: string; created_at: number };
+  oauth_clients: { client_id: string; name: string; secret_hash: string; permissions: string; created_at: number; user_id: string | null };
   signing_keys: { kid: string; algorithm: string; private_key_enc: string; public_jwk: string; created_at: number };
   refresh_tokens: {
     token_hash: string;

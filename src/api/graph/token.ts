@@ -7,7 +7,7 @@
 import { randomUUID } from 'node:crypto';
 import type { FastifyInstance, FastifyRequest } from 'fastify';
 import { GuessRefused } from '../../auth/guess-guard.js';
-import { authenticateClient } from '../../auth/oauth-clients.js';
+import { assertClientKind, authenticateClient } from '../../auth/oauth-clients.js';
 import { authenticateUser } from '../../auth/passwords.js';
 import { issueRefreshToken, redeemRefreshToken } from '../../auth/refresh-tokens.js';
 import { hasPermission, PERMISSION } from '../../auth/roles.js';
@@ -17,6 +17,7 @@ import type { Gateway } from '../../gateway.js';
 import type { OAuthClientRecord } from '../../core/storage/oauth-store.js';
 import type { UserRecord } from '../../core/storage/store.js';
 import { asMailgateError } from '../fastify-errors.js';
+import { acceptFormBodies, clientCredentials as basicOrBodyCredentials, formField, type OAuthForm } from '../oauth-form.js';
 import { GRAPH_AUDIENCE, graphIssuer } from './auth.js';
 
 /** Delegated Graph scopes mailgate grants; the OpenID ones only shape the response. */
@@ -25,25 +26,15 @@ const OPENID_SCOPES = ['openid', 'profile', 'email', 'offline_access'];
 /** Entra's default refresh-token lifetime. */
 const REFRESH_LIFETIME_SECONDS = 90 * 86_400;
 
-type Form = Record<string, string | undefined>;
+type Form = OAuthForm;
 
 function field(form: Form, name: string): string {
-  const value = form[name];
-  if (value === undefined || value === '') {
-    throw new MailgateError('field_required', `AADSTS900144: The request body must contain the following parameter: '${name}'.`, name);
-  }
-  return value;
+  return formField(form, name, `AADSTS900144: The request body must contain the following parameter: '${name}'.`);
 }
 
 /** RFC 6749 2.3.1: client credentials in the body or as HTTP Basic. */
 function clientCredentials(request: FastifyRequest, form: Form): { id: string; secret: string | undefined } {
-  const basic = /^Basic\s+(\S+)$/i.exec(request.headers.authorization ?? '');
-  if (basic) {
-    const decoded = Buffer.from(basic[1] as string, 'base64').toString('utf8');
-    const colon = decoded.indexOf(':');
-    if (colon > 0) return { id: decodeURIComponent(decoded.slice(0, colon)), secret: decodeURIComponent(decoded.slice(colon + 1)) };
-  }
-  return { id: field(form, 'client_id'), secret: form.client_secret };
+  return basicOrBodyCredentials(request, form, field);
 }
 
 /** Requested scopes without the resource prefix (`https://graph.microsoft.com/Mail.Send` → `Mail.Send`). */
@@ -112,10 +103,7 @@ export async function graphTokenPlugin(app: FastifyInstance, opts: { gateway: Ga
   // Entra accepts its tenant id, a domain of the tenant, and the multi-tenant aliases.
   const tenants = new Set([tenantId, config.hostname, ...config.localDomains, 'common', 'organizations']);
 
-  app.removeAllContentTypeParsers();
-  app.addContentTypeParser('*', { parseAs: 'string', bodyLimit: 64 * 1024 }, (_req, body, done) => {
-    done(null, Object.fromEntries(new URLSearchParams(String(body))));
-  });
+  acceptFormBodies(app);
 
   app.setErrorHandler((error, request, reply) => {
     const failure = asMailgateError(error);
@@ -138,10 +126,10 @@ export async function graphTokenPlugin(app: FastifyInstance, opts: { gateway: Ga
   });
 
   /** The app; its secret, when one is sent, is a guess the guard counts. */
-  function checkClient(request: FastifyRequest, credentials: { id: string; secret: string | undefined }): Promise<OAuthClientRecord> {
-    if (credentials.secret === undefined) return authenticateClient(store, credentials.id, undefined);
+  async function checkClient(request: FastifyRequest, credentials: { id: string; secret: string | undefined }): Promise<OAuthClientRecord> {
+    if (credentials.secret === undefined) return assertClientKind(await authenticateClient(store, credentials.id, undefined), 'app');
     const guess = { kind: 'client', account: credentials.id, ip: request.ip, way: 'graph-client-secret' } as const;
-    return guesses.attempt(guess, () => authenticateClient(store, credentials.id, credentials.secret));
+    return assertClientKind(await guesses.attempt(guess, () => authenticateClient(store, credentials.id, credentials.secret)), 'app');
   }
 
   app.post('/:tenant/oauth2/v2.0/token', async (request, reply) => {

@@ -9,7 +9,8 @@ import { normalizeRequest, parseLenientBody, type NormalizedRequest } from './le
 
 export interface Caller {
   user: UserRecord;
-  accessKey: string;
+  /** The rate-limit budget: the access key (1.0) or the API application (2.0) the request came through. */
+  budget: string;
   /** Replay protection saw this x-mc-req-id before; only an idempotent route's stored answer may be given. */
   reusedRequestId?: boolean;
 }

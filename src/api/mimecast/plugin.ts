@@ -1,6 +1,7 @@
 /**
- * Mimecast API 1.0 (contracts.md §1): `MC` HMAC auth, per-route permissions, the {meta,data,fail}
- * envelope, tolerant bodies, rate-limit headers. Everything here stays inside this encapsulated
+ * Mimecast API 1.0 (contracts.md §1) and 2.0 (docs/vendor-apis.md): `MC` HMAC auth or a 2.0
+ * bearer token, per-route permissions, the {meta,data,fail} envelope, tolerant bodies, rate-limit
+ * headers. Everything here stays inside this encapsulated
  * plugin; each API function lives in routes/.
  */
 import type { FastifyInstance, FastifyReply, FastifyRequest } from 'fastify';
@@ -9,7 +10,8 @@ import { createSharedRateLimiter } from '../../core/rate-limit.js';
 import type { Gateway } from '../../gateway.js';
 import { asMailgateError } from '../fastify-errors.js';
 import { authenticateMimecast } from './auth.js';
-import { checkPermission, type MimecastContext } from './context.js';
+import { authenticateMimecastBearer, isBearer, mimecastIssuer } from './bearer.js';
+import { checkPermission, type Caller, type MimecastContext } from './context.js';
 import { mimecastEnvelope, mimecastFailure } from './errors.js';
 import { fileUploadRoute } from './routes/file-upload.js';
 import { getFileRoute } from './routes/get-file.js';
@@ -49,6 +51,10 @@ export async function mimecastPlugin(app: FastifyInstance, opts: { gateway: Gate
   app.setErrorHandler((error, request, reply) => {
     const failure = asMailgateError(error);
     if (failure.code === 'internal') request.log.error({ err: error }, 'mimecast request failed');
+    // RFC 6750 3: a refused bearer token is named in WWW-Authenticate, so OAuth libraries fetch a new one.
+    if ((failure.code === 'auth_token_expired' || failure.code === 'auth_invalid_token') && isBearer(request.headers.authorization)) {
+      void reply.header('WWW-Authenticate', `Bearer error="invalid_token", error_description="${failure.message.replace(/["\\]/g, '')}"`);
+    }
     void reply.code(failure.httpStatus).send(mimecastEnvelope([], [mimecastFailure(failure)], failure.httpStatus));
   });
   app.setNotFoundHandler((_request, reply) => {
@@ -58,6 +64,28 @@ export async function mimecastPlugin(app: FastifyInstance, opts: { gateway: Gate
 
   app.addHook('onRequest', async (request: FastifyRequest, reply: FastifyReply) => {
     if (request.method !== 'POST') throw new MailgateError('method_not_allowed', 'Mimecast API functions are called with POST');
+    request.mimecastCaller = await authenticate(request);
+    const decision = await limiter.take(request.mimecastCaller.budget, gateway.clock.now());
+    void reply.headers({
+      'X-RateLimit-Limit': decision.limit,
+      'X-RateLimit-Remaining': Math.max(0, decision.remaining),
+      'X-RateLimit-Reset': decision.resetMs,
+    });
+    if (!decision.allowed) {
+      // X-RateLimit-Reset is Mimecast's own (milliseconds); Retry-After (RFC 9110, seconds) is what 2.0 clients and HTTP libraries read.
+      void reply.header('Retry-After', String(Math.max(1, Math.ceil(decision.resetMs / 1000))));
+      throw new MailgateError('rate_limited');
+    }
+    checkPermission(request.mimecastCaller, request.routeOptions.config.permission);
+  });
+
+  /** 1.0's HMAC headers or a 2.0 bearer token: either way a user, whose roles decide what it may call. */
+  async function authenticate(request: FastifyRequest): Promise<Caller> {
+    const authorization = request.headers.authorization;
+    if (isBearer(authorization)) {
+      const bearer = await authenticateMimecastBearer(authorization as string, { tokens: gateway.tokens, store, issuer: mimecastIssuer(config.hostname) });
+      return { user: bearer.user, budget: `mimecast-oauth:${bearer.clientId}` };
+    }
     const caller = await authenticateMimecast(
       { headers: request.headers, path: request.url.split('?')[0] ?? request.url },
       {
@@ -69,16 +97,8 @@ export async function mimecastPlugin(app: FastifyInstance, opts: { gateway: Gate
         reuseAnsweredByRoute: request.routeOptions.config.idempotent === true,
       },
     );
-    request.mimecastCaller = { user: caller.user, accessKey: caller.accessKey, ...(caller.reusedRequestId ? { reusedRequestId: true } : {}) };
-    const decision = await limiter.take(`mimecast:${caller.accessKey}`, gateway.clock.now());
-    void reply.headers({
-      'X-RateLimit-Limit': decision.limit,
-      'X-RateLimit-Remaining': Math.max(0, decision.remaining),
-      'X-RateLimit-Reset': decision.resetMs,
-    });
-    if (!decision.allowed) throw new MailgateError('rate_limited');
-    checkPermission(request.mimecastCaller, request.routeOptions.config.permission);
-  });
+    return { user: caller.user, budget: `mimecast:${caller.accessKey}`, ...(caller.reusedRequestId ? { reusedRequestId: true } : {}) };
+  }
 
   for (const route of ROUTES) route(app, { gateway });
 }

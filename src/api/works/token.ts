@@ -8,13 +8,14 @@
 import type { FastifyInstance, FastifyReply, FastifyRequest } from 'fastify';
 import { assertRegisteredRedirect, issueAuthorizationCode, redeemAuthorizationCode } from '../../auth/authorization-codes.js';
 import { GuessRefused } from '../../auth/guess-guard.js';
-import { authenticateClient } from '../../auth/oauth-clients.js';
+import { assertClientKind, authenticateClient } from '../../auth/oauth-clients.js';
 import { authenticateUser } from '../../auth/passwords.js';
 import { useRefreshToken } from '../../auth/refresh-tokens.js';
 import { verifyServiceAccountAssertion } from '../../auth/service-accounts.js';
 import { MailgateError } from '../../core/errors.js';
 import type { Gateway } from '../../gateway.js';
 import { asMailgateError } from '../fastify-errors.js';
+import { acceptFormBodies, formField, oauthErrorHandler, type OAuthForm } from '../oauth-form.js';
 import { loginPage, loginProtection } from './login-page.js';
 import {
   ACCESS_LIFETIME_SECONDS,
@@ -28,35 +29,8 @@ import {
 
 const JWT_BEARER = 'urn:ietf:params:oauth:grant-type:jwt-bearer';
 
-type Form = Record<string, string | undefined>;
-
-function field(form: Form, name: string): string {
-  const value = form[name];
-  if (value === undefined || value === '') throw new MailgateError('field_required', `The parameter '${name}' is required`, name);
-  return value;
-}
-
-/** RFC 6749 5.2 error names for core codes. */
-function oauthFailure(error: MailgateError): { status: number; error: string } {
-  switch (error.code) {
-    case 'auth_invalid_client':
-      return { status: 401, error: 'invalid_client' };
-    case 'auth_invalid_grant':
-      return { status: 400, error: 'invalid_grant' };
-    // RFC 6749 has no lockout error: the client's failure keeps its name, 429 and Retry-After say "later".
-    case 'auth_locked_out':
-      return { status: 429, error: error.field === 'client_secret' ? 'invalid_client' : 'invalid_grant' };
-    case 'invalid_value':
-      if (error.field === 'grant_type') return { status: 400, error: 'unsupported_grant_type' };
-      if (error.field === 'scope') return { status: 400, error: 'invalid_scope' };
-      return { status: 400, error: 'invalid_request' };
-    case 'internal':
-    case 'unavailable':
-      return { status: 500, error: 'server_error' };
-    default:
-      return { status: 400, error: 'invalid_request' };
-  }
-}
+type Form = OAuthForm;
+const field = (form: Form, name: string): string => formField(form, name);
 
 function redirectWith(reply: FastifyReply, redirectUri: string, params: Record<string, string | undefined>): FastifyReply {
   const url = new URL(redirectUri);
@@ -69,23 +43,13 @@ export async function worksTokenPlugin(app: FastifyInstance, opts: { gateway: Ga
   const { store, config, clock, tokens, guesses } = gateway;
   const loginGuards = await loginProtection(app);
 
-  app.removeAllContentTypeParsers();
-  app.addContentTypeParser('*', { parseAs: 'string', bodyLimit: 64 * 1024 }, (_req, body, done) => {
-    done(null, Object.fromEntries(new URLSearchParams(String(body))));
-  });
-
-  app.setErrorHandler((error, request, reply) => {
-    const failure = asMailgateError(error);
-    if (failure.code === 'internal') request.log.error({ err: error }, 'works token request failed');
-    const oauth = oauthFailure(failure);
-    if (failure instanceof GuessRefused) void reply.header('Retry-After', String(failure.retryAfterSeconds));
-    void reply.code(oauth.status).header('Cache-Control', 'no-store').send({ error: oauth.error, error_description: failure.message });
-  });
+  acceptFormBodies(app);
+  app.setErrorHandler(oauthErrorHandler('works token request'));
 
   /** Checks the authorization request up to the redirect URI; errors before that are shown, never redirected (RFC 6749 4.1.2.1). */
   async function checkRequest(form: Form): Promise<{ clientId: string; redirectUri: string }> {
     const clientId = field(form, 'client_id');
-    await authenticateClient(store, clientId, undefined);
+    assertClientKind(await authenticateClient(store, clientId, undefined), 'app');
     const redirectUri = field(form, 'redirect_uri');
     await assertRegisteredRedirect(store, clientId, redirectUri);
     return { clientId, redirectUri };
@@ -94,7 +58,7 @@ export async function worksTokenPlugin(app: FastifyInstance, opts: { gateway: Ga
   /** The app, its secret checked as a guess the guard counts. */
   function checkClient(request: FastifyRequest, clientId: string, secret: string): ReturnType<typeof authenticateClient> {
     const guess = { kind: 'client', account: clientId, ip: request.ip, way: 'works-client-secret' } as const;
-    return guesses.attempt(guess, () => authenticateClient(store, clientId, secret));
+    return guesses.attempt(guess, () => authenticateClient(store, clientId, secret)).then((client) => assertClientKind(client, 'app'));
   }
 
   async function authorize(request: FastifyRequest, form: Form, reply: FastifyReply, signIn: boolean): Promise<FastifyReply> {

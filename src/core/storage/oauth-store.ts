@@ -8,6 +8,8 @@ export interface OAuthClientRecord {
   /** Application permissions granted to the app itself (Graph `roles`, e.g. `Mail.Send`). */
   permissions: string[];
   createdAt: number;
+  /** Set for Mimecast API 2.0 applications: the user whose roles the app acts with. */
+  userId?: string;
 }
 
 /** A JWT signing key pair: the private key sealed by the secret box, the public key as a JWK. */
