@@ -9,7 +9,6 @@ import { randomUUID } from 'node:crypto';
 import path from 'node:path';
 import { promisify } from 'node:util';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { savePolicy } from '../src/services/inbound-settings.js';
 import { addUser, createMimecastKeys } from '../src/auth/identity.js';
 import { createOAuthClient } from '../src/auth/oauth-clients.js';
 import { tenantIdFor } from '../src/auth/tenant.js';
@@ -172,7 +171,7 @@ describe('Mimecast API 2.0 functions', () => {
     const { store } = gw.server.gateway;
     const sender = await token(await userApp('held-sender@example.test'));
     const reviewer = await token(await userApp('reviewer@example.test', ['held-reviewer']));
-    await savePolicy(store, { name: 'Review held-sender', kind: 'sender', routes: ['outbound'], params: { addresses: ['held-sender@example.test'] } }, 'test');
+    await gw.server.gateway.settings.savePolicy({ name: 'Review held-sender', kind: 'sender', routes: ['outbound'], params: { addresses: ['held-sender@example.test'] } }, 'test');
     expect((await call(sender, '/api/email/send-email', [mail('held for review', 'boss@remote.test')])).body.fail).toEqual([]);
     const { holds } = await store.listHolds({ status: 'held', search: { field: 'subject', value: 'held for review' }, offset: 0, limit: 5 });
     expect(holds).toHaveLength(1);
