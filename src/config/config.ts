@@ -6,21 +6,14 @@
 import { isIP } from 'node:net';
 import path from 'node:path';
 import { parseNetwork, type Network } from './networks.js';
+import { bool, ConfigError, int } from './parsers.js';
+import { parseRelayUrl, type RelayConfig } from './relay-url.js';
+
+export { ConfigError } from './parsers.js';
+export { parseRelayUrl, type RelayConfig } from './relay-url.js';
 import { guessingOptions, type GuessingConfig } from './guessing-options.js';
 
 export type DeliveryMode = 'capture' | 'relay' | 'mx';
-
-export interface RelayConfig {
-  host: string;
-  port: number;
-  /** smtps:// = implicit TLS; smtp:// upgrades with STARTTLS when offered (required with ?starttls=required). */
-  secure: boolean;
-  requireTls: boolean;
-  /** `?tls=insecure`: accept a relay certificate that does not verify (self-signed test relays). */
-  insecureTls: boolean;
-  user?: string;
-  pass?: string;
-}
 
 export interface Config extends GuessingConfig {
   dataDir: string;
@@ -97,38 +90,12 @@ export interface Config extends GuessingConfig {
   logLevel: string;
 }
 
-export class ConfigError extends Error {
-  constructor(variable: string, problem: string) {
-    super(`${variable}: ${problem}`);
-    this.name = 'ConfigError';
-  }
-}
-
 type Source = Record<string, string | undefined>;
 
 interface Option<K extends keyof Config> {
   key: K;
   env: string;
   parse: (raw: string | undefined, env: string, partial: Partial<Config>) => Config[K];
-}
-
-function int(min: number, max: number, fallback: number) {
-  return (raw: string | undefined, env: string): number => {
-    if (raw === undefined || raw === '') return fallback;
-    if (!/^\d+$/.test(raw)) throw new ConfigError(env, `expected a whole number, got "${raw}"`);
-    const value = Number(raw);
-    if (value < min || value > max) throw new ConfigError(env, `must be between ${min} and ${max}, got ${value}`);
-    return value;
-  };
-}
-
-function bool(fallback: boolean) {
-  return (raw: string | undefined, env: string): boolean => {
-    if (raw === undefined || raw === '') return fallback;
-    if (/^(1|true|yes|on)$/i.test(raw)) return true;
-    if (/^(0|false|no|off)$/i.test(raw)) return false;
-    throw new ConfigError(env, `expected true or false, got "${raw}"`);
-  };
 }
 
 /** A key file that must come with its certificate file (parsed just before it). */
@@ -140,37 +107,6 @@ function pemKey(cert: 'httpTlsCert' | 'smtpTlsCert', certEnv: string) {
 }
 
 const DOMAIN = /^(?=.{1,253}$)([a-z0-9](?:[a-z0-9-]{0,61}[a-z0-9])?\.)*[a-z0-9](?:[a-z0-9-]{0,61}[a-z0-9])?$/i;
-
-export function parseRelayUrl(raw: string, env = 'MAILGATE_RELAY_URL'): RelayConfig {
-  let url: URL;
-  try {
-    url = new URL(raw);
-  } catch {
-    throw new ConfigError(env, `not a URL: "${raw}"`);
-  }
-  if (url.protocol !== 'smtp:' && url.protocol !== 'smtps:') {
-    throw new ConfigError(env, `scheme must be smtp:// or smtps://, got "${url.protocol}//"`);
-  }
-  if (!url.hostname) throw new ConfigError(env, 'missing host');
-  const secure = url.protocol === 'smtps:';
-  const starttls = url.searchParams.get('starttls');
-  if (starttls !== null && starttls !== 'required' && starttls !== 'opportunistic') {
-    throw new ConfigError(env, `starttls must be "required" or "opportunistic", got "${starttls}"`);
-  }
-  const tls = url.searchParams.get('tls');
-  if (tls !== null && tls !== 'insecure' && tls !== 'verify') {
-    throw new ConfigError(env, `tls must be "verify" or "insecure", got "${tls}"`);
-  }
-  return {
-    host: url.hostname.replace(/^\[|\]$/g, ''),
-    port: url.port ? Number(url.port) : secure ? 465 : 25,
-    secure,
-    requireTls: starttls === 'required',
-    insecureTls: tls === 'insecure',
-    ...(url.username ? { user: decodeURIComponent(url.username) } : {}),
-    ...(url.password ? { pass: decodeURIComponent(url.password) } : {}),
-  };
-}
 
 const OPTIONS: { [K in keyof Config]: Option<K> } = {
   dataDir: { key: 'dataDir', env: 'MAILGATE_DATA_DIR', parse: (raw) => path.resolve(raw || './data') },

@@ -1,0 +1,27 @@
+/** Reading one configuration value: errors that name the variable, and the number and flag parsers. */
+
+export class ConfigError extends Error {
+  constructor(variable: string, problem: string) {
+    super(`${variable}: ${problem}`);
+    this.name = 'ConfigError';
+  }
+}
+
+export function int(min: number, max: number, fallback: number) {
+  return (raw: string | undefined, env: string): number => {
+    if (raw === undefined || raw === '') return fallback;
+    if (!/^\d+$/.test(raw)) throw new ConfigError(env, `expected a whole number, got "${raw}"`);
+    const value = Number(raw);
+    if (value < min || value > max) throw new ConfigError(env, `must be between ${min} and ${max}, got ${value}`);
+    return value;
+  };
+}
+
+export function bool(fallback: boolean) {
+  return (raw: string | undefined, env: string): boolean => {
+    if (raw === undefined || raw === '') return fallback;
+    if (/^(1|true|yes|on)$/i.test(raw)) return true;
+    if (/^(0|false|no|off)$/i.test(raw)) return false;
+    throw new ConfigError(env, `expected true or false, got "${raw}"`);
+  };
+}
