@@ -6,6 +6,7 @@
 import type { FastifyError, FastifyInstance, FastifyReply, FastifyRequest } from 'fastify';
 import { GuessRefused } from '../auth/guess-guard.js';
 import { MailgateError } from '../core/errors.js';
+import { oauthAnswer } from './oauth-errors.js';
 import { asMailgateError } from './fastify-errors.js';
 
 export type OAuthForm = Record<string, string | undefined>;
@@ -45,34 +46,12 @@ export function clientCredentials(
   return { id: field(form, 'client_id'), secret: form.client_secret };
 }
 
-/** RFC 6749 5.2 error names and statuses for core codes. */
-export function oauthFailure(error: MailgateError): { status: number; error: string } {
-  switch (error.code) {
-    case 'auth_invalid_client':
-      return { status: 401, error: 'invalid_client' };
-    case 'auth_invalid_grant':
-      return { status: 400, error: 'invalid_grant' };
-    // RFC 6749 has no lockout error: the client's failure keeps its name, 429 and Retry-After say "later".
-    case 'auth_locked_out':
-      return { status: 429, error: error.field === 'client_secret' ? 'invalid_client' : 'invalid_grant' };
-    case 'invalid_value':
-      if (error.field === 'grant_type') return { status: 400, error: 'unsupported_grant_type' };
-      if (error.field === 'scope') return { status: 400, error: 'invalid_scope' };
-      return { status: 400, error: 'invalid_request' };
-    case 'internal':
-    case 'unavailable':
-      return { status: 500, error: 'server_error' };
-    default:
-      return { status: 400, error: 'invalid_request' };
-  }
-}
-
 /** An error handler answering RFC 6749 5.2's body; `label` names the endpoint in the log of unexpected failures. */
 export function oauthErrorHandler(label: string): (error: FastifyError, request: FastifyRequest, reply: FastifyReply) => void {
   return (error, request, reply) => {
     const failure = asMailgateError(error);
     if (failure.code === 'internal') request.log.error({ err: error }, `${label} failed`);
-    const oauth = oauthFailure(failure);
+    const oauth = oauthAnswer(failure);
     if (failure instanceof GuessRefused) void reply.header('Retry-After', String(failure.retryAfterSeconds));
     void reply.code(oauth.status).header('Cache-Control', 'no-store').send({ error: oauth.error, error_description: failure.message });
   };

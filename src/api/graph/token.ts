@@ -17,6 +17,7 @@ import type { Gateway } from '../../gateway.js';
 import type { OAuthClientRecord } from '../../core/storage/oauth-store.js';
 import type { UserRecord } from '../../core/storage/store.js';
 import { asMailgateError } from '../fastify-errors.js';
+import { entraAnswer } from '../oauth-errors.js';
 import { acceptFormBodies, clientCredentials as basicOrBodyCredentials, formField, type OAuthForm } from '../oauth-form.js';
 import { GRAPH_AUDIENCE, graphIssuer } from './auth.js';
 
@@ -29,7 +30,7 @@ const REFRESH_LIFETIME_SECONDS = 90 * 86_400;
 type Form = OAuthForm;
 
 function field(form: Form, name: string): string {
-  return formField(form, name, `AADSTS900144: The request body must contain the following parameter: '${name}'.`);
+  return formField(form, name, `The request body must contain the following parameter: '${name}'.`);
 }
 
 /** RFC 6749 2.3.1: client credentials in the body or as HTTP Basic. */
@@ -53,46 +54,12 @@ function delegatedScopes(requested: string[], user: UserRecord): { granted: stri
   if (asked.some((s) => s === '.default')) return { granted: eligible, openid };
   for (const s of asked) {
     const known = DELEGATED_SCOPES.find((d) => d.toLowerCase() === s.toLowerCase());
-    if (!known) throw new MailgateError('invalid_value', `AADSTS70011: The provided value for the input parameter 'scope' is not valid. The scope '${s}' does not exist.`, 'scope');
-    if (!eligible.includes(known)) throw new MailgateError('forbidden', `AADSTS65001: The user may not be granted '${known}'.`, 'scope');
+    if (!known) throw new MailgateError('invalid_value', `The provided value for the input parameter 'scope' is not valid. The scope '${s}' does not exist.`, 'scope');
+    if (!eligible.includes(known)) throw new MailgateError('forbidden', `The user may not be granted '${known}'.`, 'scope');
   }
   const granted = DELEGATED_SCOPES.filter((d) => asked.some((s) => s.toLowerCase() === d.toLowerCase()));
-  if (granted.length === 0) throw new MailgateError('invalid_value', 'AADSTS70011: The scope must name at least one Graph permission.', 'scope');
+  if (granted.length === 0) throw new MailgateError('invalid_value', 'The scope must name at least one Graph permission.', 'scope');
   return { granted, openid };
-}
-
-interface OAuthFailure {
-  status: number;
-  error: string;
-  code: number;
-}
-
-/** Core codes as Entra answers them. */
-function oauthFailure(error: MailgateError): OAuthFailure {
-  switch (error.code) {
-    case 'auth_invalid_client':
-      return error.field === 'client_id'
-        ? { status: 400, error: 'unauthorized_client', code: 700016 }
-        : { status: 401, error: 'invalid_client', code: 7000215 };
-    case 'auth_invalid_grant':
-      return { status: 400, error: 'invalid_grant', code: error.field === 'refresh_token' ? 9002313 : 50126 };
-    case 'forbidden':
-      return { status: 400, error: 'invalid_grant', code: 65001 };
-    // Entra answers a locked account with AADSTS50053 as invalid_grant; a locked app's secret the same way as its client error.
-    case 'auth_locked_out':
-      return error.field === 'client_secret' ? { status: 401, error: 'invalid_client', code: 50053 } : { status: 400, error: 'invalid_grant', code: 50053 };
-    case 'field_required':
-      return { status: 400, error: 'invalid_request', code: 900144 };
-    case 'invalid_value':
-      if (error.field === 'grant_type') return { status: 400, error: 'unsupported_grant_type', code: 70003 };
-      if (error.field === 'scope') return { status: 400, error: 'invalid_scope', code: 70011 };
-      if (error.field === 'tenant') return { status: 400, error: 'invalid_request', code: 90002 };
-      return { status: 400, error: 'invalid_request', code: 900144 };
-    case 'internal':
-      return { status: 500, error: 'server_error', code: 50000 };
-    default:
-      return { status: error.httpStatus >= 500 ? 500 : 400, error: 'invalid_request', code: 90014 };
-  }
 }
 
 export async function graphTokenPlugin(app: FastifyInstance, opts: { gateway: Gateway }): Promise<void> {
@@ -108,17 +75,14 @@ export async function graphTokenPlugin(app: FastifyInstance, opts: { gateway: Ga
   app.setErrorHandler((error, request, reply) => {
     const failure = asMailgateError(error);
     if (failure.code === 'internal') request.log.error({ err: error }, 'token request failed');
-    const oauth = oauthFailure(failure);
+    const entra = entraAnswer(failure);
     const traceId = randomUUID();
     if (failure instanceof GuessRefused) void reply.header('Retry-After', String(failure.retryAfterSeconds));
-    // A message that names its own AADSTS number is more precise than the one for its kind.
-    const numbered = /^AADSTS(\d+):/.exec(failure.message);
-    const code = numbered ? Number(numbered[1]) : oauth.code;
-    const message = numbered ? failure.message : `AADSTS${code}: ${failure.message}`;
-    void reply.code(oauth.status).header('Cache-Control', 'no-store').send({
-      error: oauth.error,
+    const message = `AADSTS${entra.aadsts}: ${failure.message}`;
+    void reply.code(entra.status).header('Cache-Control', 'no-store').send({
+      error: entra.error,
       error_description: `${message} Trace ID: ${traceId} Timestamp: ${new Date(clock.now()).toISOString()}`,
-      error_codes: [code],
+      error_codes: [entra.aadsts],
       timestamp: new Date(clock.now()).toISOString().replace('T', ' ').replace(/\.\d{3}Z$/, 'Z'),
       trace_id: traceId,
       correlation_id: randomUUID(),
@@ -134,7 +98,7 @@ export async function graphTokenPlugin(app: FastifyInstance, opts: { gateway: Ga
 
   app.post('/:tenant/oauth2/v2.0/token', async (request, reply) => {
     const tenant = (request.params as { tenant: string }).tenant;
-    if (!tenants.has(tenant.toLowerCase())) throw new MailgateError('invalid_value', `AADSTS90002: Tenant '${tenant}' not found.`, 'tenant');
+    if (!tenants.has(tenant.toLowerCase())) throw new MailgateError('invalid_value', `Tenant '${tenant}' not found.`, 'tenant');
     const form = (request.body ?? {}) as Form;
     const grant = field(form, 'grant_type');
     const lifetime = config.graphTokenLifetimeSeconds;
@@ -148,7 +112,7 @@ export async function graphTokenPlugin(app: FastifyInstance, opts: { gateway: Ga
       const client = await checkClient(request, credentials);
       // Entra: client credentials take only `{resource}/.default`; the app's own permissions decide the roles.
       if (!scopesOf(field(form, 'scope')).every((s) => s === '.default')) {
-        throw new MailgateError('invalid_value', "AADSTS1002012: The provided value for scope is not valid. Client credential flows must have a scope value with /.default suffixed to the resource identifier.", 'scope');
+        throw new MailgateError('invalid_value', 'The provided value for scope is not valid. Client credential flows must have a scope value with /.default suffixed to the resource identifier.', 'scope.default');
       }
       const { token } = await tokens.issue({ ...base, subject: client.clientId, clientId: client.clientId, scopes: [], roles: client.permissions });
       return { token_type: 'Bearer', expires_in: lifetime, ext_expires_in: lifetime, access_token: token };
@@ -177,7 +141,7 @@ export async function graphTokenPlugin(app: FastifyInstance, opts: { gateway: Ga
       granted = asked.granted.filter((s) => redeemed.scopes.includes(s));
       openid = asked.openid;
     } else {
-      throw new MailgateError('invalid_value', `AADSTS70003: The app requested an unsupported grant type '${grant}'.`, 'grant_type');
+      throw new MailgateError('invalid_value', `The app requested an unsupported grant type '${grant}'.`, 'grant_type');
     }
 
     const { token } = await tokens.issue({ ...base, subject: user.id, clientId: client.clientId, userId: user.id, scopes: granted, roles: [] });
