@@ -34,6 +34,7 @@ import { createTrackingService, type TrackingService } from './tracking/tracking
 import { createMailboxService, type MailboxService } from './services/mailboxes.js';
 import { createInboundSettings, type InboundSettings } from './services/inbound-settings.js';
 import { createLitigationHolds, type LitigationHolds } from './tracking/litigation-holds.js';
+import { createFileService, type FileService } from './services/files.js';
 
 export interface Gateway {
   config: Config;
@@ -65,6 +66,8 @@ export interface Gateway {
   settings: InboundSettings;
   /** Litigation holds that suspend purging. */
   holds: LitigationHolds;
+  /** Uploaded files: streamed, checked, counted against the quota, used by sends. */
+  files: FileService;
   /** Retention: dates messages and purges raw content past its date (started by main.ts). */
   purge: PurgeJob;
   /** Removes expired upload sessions and unused uploads with their bytes (started by main.ts). */
@@ -246,6 +249,7 @@ export async function createGateway(config: Config, options: { log?: Logger; clo
     mailboxes: createMailboxService({ store, clock }),
     settings: createInboundSettings(store, clock),
     holds: createLitigationHolds(store, clock),
+    files: createFileService({ store, clock, config }),
     purge,
     uploadSweep,
     async close() {

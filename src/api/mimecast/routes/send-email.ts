@@ -9,7 +9,7 @@ import { sendEmailSubmission, vendorError } from '../translate.js';
 const SEND_EMAIL_LIMIT = 5 * 1024 * 1024;
 
 export function sendEmailRoute(app: FastifyInstance, { gateway }: MimecastContext): void {
-  const { store } = gateway;
+  const { files } = gateway;
   app.post('/email/send-email', { bodyLimit: SEND_EMAIL_LIMIT, ...idempotentRoute(gateway, {}) }, async (request) => {
     const { user } = callerOf(request);
     const { data } = requestOf(request);
@@ -17,16 +17,9 @@ export function sendEmailRoute(app: FastifyInstance, { gateway }: MimecastContex
     return eachItem(
       data,
       async (item) => {
-        const used = new Set<string>();
-        const resolveFile = async (id: string) => {
-          const file = await store.getFile(id);
-          if (!file || file.userId !== user.id) return undefined;
-          used.add(file.id);
-          return store.blobs.get(file.blobKey);
-        };
-        const accepted = await gateway.ingest(await sendEmailSubmission(item, user, resolveFile));
-        // Referenced by an accepted message: no longer a pending upload (quota), never purged as unused.
-        await afterAcceptance(request.log, 'mark uploads used', accepted.id, () => store.markFilesUsed([...used], gateway.clock.now()));
+        const use = files.use(user.id);
+        const accepted = await gateway.ingest(await sendEmailSubmission(item, user, (id) => use.content(id)));
+        await afterAcceptance(request.log, 'mark uploads used', accepted.id, () => use.markUsed());
         return { messageId: accepted.internetMessageId, messageDateHeader: accepted.date };
       },
       vendorError,
