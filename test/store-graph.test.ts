@@ -117,12 +117,25 @@ describe.each(backends)('graph stores on $name', (backend) => {
       properties: {},
       unread: true,
     });
-    expect(await store.getMailboxEntry(user.id, 'e2')).toEqual({ ...base, ...summary, id: 'e2', folder: MAILBOX_FOLDER.sent, receivedAt: 2 });
+    expect(await store.getMailboxEntry(user.id, 'e2')).toEqual({ ...base, ...summary, id: 'e2', folder: MAILBOX_FOLDER.sent, receivedAt: 2, ownerMentioned: false });
     expect(await store.getMailboxEntry('someone-else', 'e2')).toBeUndefined();
     const page = await store.listMailboxPage(user.id, MAILBOX_FOLDER.sent, { offset: 1, limit: 1 });
     expect(page.total).toBe(3);
     expect(page.entries.map((e) => e.id)).toEqual(['e3']);
     const all = await store.listMailboxPage(user.id, undefined, { offset: 0, limit: 10 });
     expect([all.total, all.entries.map((e) => e.id)]).toEqual([4, ['e4', 'e3', 'e2', 'e1']]);
+  });
+
+  it('keeps whether a copy mentions its owner and pages only such copies when asked (Graph mentionsPreview filter)', async () => {
+    const base = { userId: user.id, messageId: null, blobKey: 'blob-m', subject: 's', fromHeader: 'a@x.test', size: 1, unread: true, folder: MAILBOX_FOLDER.inbox };
+    for (let i = 1; i <= 5; i++) await store.addToMailbox({ ...base, id: `m${i}`, receivedAt: i, ownerMentioned: i % 2 === 1 });
+    expect((await store.getMailboxEntry(user.id, 'm1'))?.ownerMentioned).toBe(true);
+    expect((await store.getMailboxEntry(user.id, 'm2'))?.ownerMentioned).toBe(false);
+    const first = await store.listMailboxPage(user.id, MAILBOX_FOLDER.inbox, { offset: 0, limit: 2, ownerMentioned: true });
+    expect([first.total, first.entries.map((e) => e.id)]).toEqual([3, ['m5', 'm3']]);
+    const second = await store.listMailboxPage(user.id, undefined, { offset: 2, limit: 2, ownerMentioned: true });
+    expect([second.total, second.entries.map((e) => e.id)]).toEqual([3, ['m1']]);
+    const others = await store.listMailboxPage(user.id, MAILBOX_FOLDER.inbox, { offset: 0, limit: 10, ownerMentioned: false });
+    expect([others.total, others.entries.map((e) => e.id)]).toEqual([2, ['m4', 'm2']]);
   });
 });

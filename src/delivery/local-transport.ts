@@ -1,4 +1,5 @@
 /** Delivery into the gateway's own mailboxes, for recipients in local domains. */
+import { MENTIONS_META_KEY, mentionsAddress, mentionsIn, type Mention } from '../core/mentions.js';
 import type { AttemptRecord, Clock, OutboundEnvelope, RecipientReply, Transport } from '../core/ports.js';
 import { summaryOfRaw } from '../mime/mailbox-summary.js';
 import { MAILBOX_FOLDER } from '../core/storage/mailbox-store.js';
@@ -14,9 +15,16 @@ export interface LocalTransportOptions {
 
 const UNKNOWN: RecipientReply = { outcome: 'permanent', code: 550, reply: '5.1.1 mailbox unavailable' };
 
+/** The @-mentions the sender made, from the message record: its MIME carries none (src/core/mentions.ts). */
+async function mentionsOf(store: Pick<Store, 'getMessage'>, messageId: string | undefined): Promise<Mention[]> {
+  if (messageId === undefined) return [];
+  const message = await store.getMessage(messageId);
+  return mentionsIn(message?.meta[MENTIONS_META_KEY]);
+}
+
 /** Files the message in the `inbox` of each recipient with a user account; 550 5.1.1 for the rest. */
 export function createLocalTransport(
-  store: Pick<Store, 'getUserByEmail' | 'addToMailbox' | 'blobs'>,
+  store: Pick<Store, 'getUserByEmail' | 'getMessage' | 'addToMailbox' | 'blobs'>,
   opts: LocalTransportOptions,
 ): Transport {
   return {
@@ -31,7 +39,8 @@ export function createLocalTransport(
           const blobKey = `mailbox-${opts.newId()}`;
           await store.blobs.put(blobKey, raw);
           // Parsed once here so that folder listings never re-read the MIME.
-          const summary = await summaryOfRaw(raw);
+          const mentions = await mentionsOf(store, envelope.messageId);
+          const summary = await summaryOfRaw(raw, mentions.length ? { [MENTIONS_META_KEY]: mentions } : {});
           bytes = raw.length;
           for (const [i, address] of envelope.rcptTo.entries()) {
             const user = users[i];
@@ -45,6 +54,7 @@ export function createLocalTransport(
               size: raw.length,
               receivedAt: opts.clock.now(),
               unread: true,
+              ownerMentioned: mentionsAddress(mentions, user.email),
               ...summary,
             });
             replies[address] = { outcome: 'delivered', code: 250, reply: `2.0.0 delivered to ${user.email}` };

@@ -4,6 +4,7 @@ import type { MailComposerAttachment, MailComposerOptions } from 'nodemailer/lib
 import type { AttachmentInput, ComposeContent, MailAddress } from '../core/message.js';
 import type { Composer, MessageIds } from '../core/ports.js';
 import { assertHeaderName } from '../core/validate.js';
+import { plainAlternativeOf } from './html-text.js';
 import { formatDateHeader, formatMessageId } from './raw-message.js';
 
 function mailbox(address: MailAddress): { name: string; address: string } {
@@ -51,6 +52,9 @@ export function createComposer(): Composer {
       if (mail.replyTo.length) options.replyTo = mail.replyTo.map(mailbox);
       if (mail.text !== undefined) options.text = mail.text;
       if (mail.html !== undefined) options.html = mail.html;
+      // An HTML body alone gets a text/plain alternative (multipart/alternative), as mail clients
+      // write one: text-only readers see words, and spam filters score HTML-only mail higher.
+      if (mail.html !== undefined && mail.text === undefined) options.text = plainAlternativeOf(mail.html);
       if (mail.text === undefined && mail.html === undefined) options.text = '';
       return new MailComposer(options).compile().build();
     },

@@ -1,9 +1,9 @@
 /** The summary fields of a mailbox copy (folder listings), from parts or from client MIME. */
-import { convert, type HtmlToTextOptions } from 'html-to-text';
 import { simpleParser } from 'mailparser';
 import type { ComposeContent, MailAddress } from '../core/message.js';
 import type { MailboxAddress, MailboxSummary } from '../core/storage/mailbox-store.js';
 import { displayMailbox, parsedAddresses } from './address.js';
+import { previewTextOf } from './html-text.js';
 
 /** Graph's bodyPreview length. */
 const PREVIEW_CHARS = 255;
@@ -18,23 +18,12 @@ function preview(text: string): string {
   return text.replace(/\s+/g, ' ').trim().slice(0, PREVIEW_CHARS);
 }
 
-const HTML_PREVIEW_OPTIONS: HtmlToTextOptions = {
-  wordwrap: false,
-  selectors: [
-    { selector: 'a', options: { ignoreHref: true } },
-    { selector: 'img', format: 'skip' },
-  ],
-};
-
-/** The HTML's text as html-to-text renders it (links and images without their URLs), for a preview only. */
-function htmlPreview(html: string): string {
-  return preview(convert(html, HTML_PREVIEW_OPTIONS));
-}
-
-
-/** Graph's bodyPreview: the text body, or the HTML body without markup, collapsed and cut. */
+/**
+ * Graph's bodyPreview: the HTML body without markup when there is one (Exchange previews the body
+ * it shows, and a text part may be our generated alternative), else the text body; collapsed and cut.
+ */
 export function bodyPreview(text: string | undefined, html: string | undefined): string {
-  return text !== undefined ? preview(text) : htmlPreview(html ?? '');
+  return preview(html !== undefined ? previewTextOf(html) : (text ?? ''));
 }
 
 const copy = (list: MailAddress[]): MailboxAddress[] => list.map((a) => (a.name ? { address: a.address, name: a.name } : { address: a.address }));

@@ -23,16 +23,16 @@ export interface MailboxService {
    * Files a copy of an accepted message in the sender's Sent folder (`folder`: elsewhere, e.g.
    * LINE WORKS Tracking). The copy gets its own blob, since retention purges the message's blob on
    * its own schedule while a mailbox copy lives until its owner deletes it; `blobKey` reuses
-   * another copy's blob.
+   * another copy's blob; `ownerMentioned` marks a copy whose sender @-mentioned themselves.
    */
   fileSentCopy(
     userId: string,
     accepted: AcceptedMessage,
     summary: MailboxSummary & FiledHeaders,
-    options?: { folder?: MailboxFolder; blobKey?: string },
+    options?: { folder?: MailboxFolder; blobKey?: string; ownerMentioned?: boolean },
   ): Promise<{ id: string; blobKey: string }>;
-  /** One page of a folder (every folder when undefined), newest first. */
-  page(userId: string, folder: string | undefined, page: { offset: number; limit: number }): Promise<MailboxPage<MailboxEntry>>;
+  /** One page of a folder (every folder when undefined), newest first; `ownerMentioned` keeps only copies that do (or do not) mention their owner. */
+  page(userId: string, folder: string | undefined, page: { offset: number; limit: number; ownerMentioned?: boolean }): Promise<MailboxPage<MailboxEntry>>;
   entry(userId: string, id: string): Promise<MailboxEntry | undefined>;
   /** A page of numbered entries after `after` (LINE WORKS), with the folder's totals. */
   numberedPage(
@@ -67,6 +67,7 @@ export function createMailboxService(deps: { store: Store; clock: Clock }): Mail
         size: accepted.raw.length,
         receivedAt: now,
         unread: false,
+        ownerMentioned: options.ownerMentioned ?? false,
         ...summary,
       });
       return { id, blobKey };

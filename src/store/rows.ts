@@ -215,6 +215,7 @@ export const mailboxRow = (e: NewMailboxEntry): Row<'mailbox_entries'> => ({
   preview: e.preview ?? '',
   sent_at: e.sentAt ?? null,
   properties: JSON.stringify(e.properties ?? {}),
+  owner_mentioned: e.ownerMentioned ? 1 : 0,
 });
 export const toMailboxEntry = (r: Selected<'mailbox_entries'>): MailboxEntry => ({
   id: r.id,
@@ -233,6 +234,7 @@ export const toMailboxEntry = (r: Selected<'mailbox_entries'>): MailboxEntry => 
   preview: r.preview,
   sentAt: r.sent_at === null ? null : Number(r.sent_at),
   properties: JSON.parse(r.properties) as Record<string, unknown>,
+  ownerMentioned: Boolean(r.owner_mentioned),
 });
 
 export const litigationHoldRow = (h: LitigationHoldRecord): Row<'litigation_holds'> => ({

@@ -140,6 +140,7 @@ export interface Database {
     preview: string;
     sent_at: number | null;
     properties: string;
+    owner_mentioned: number;
   };
   user_passwords: { user_id: string; password_hash: string; updated_at: number };
   oauth_clients: { client_id: string; name: string; secret_hash: string; permissions: string; created_at: number; user_id: string | null };

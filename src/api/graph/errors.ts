@@ -3,8 +3,8 @@
  * `{"error":{"code","message","innerError":{"request-id","date","client-request-id"}}}`.
  * Codes are Graph's own where the vendor documents them; a few depend on the offending field.
  */
-import { randomUUID } from 'node:crypto';
 import type { ErrorCode, MailgateError } from '../../core/errors.js';
+import type { GraphRequestIds } from './request-ids.js';
 
 interface VendorError {
   code: string;
@@ -83,15 +83,15 @@ export function graphError(error: MailgateError): { code: string; status: number
   return { code: vendor.code, status: vendor.status ?? error.httpStatus };
 }
 
-/** The error body; `client-request-id` echoes the client's header, as Graph does, or is a fresh id. */
-export function graphErrorBody(error: MailgateError, requestId: string, clientRequestId: string | undefined): GraphErrorBody {
+/** The error body; its ids are the response headers' (src/api/graph/request-ids.ts). */
+export function graphErrorBody(error: MailgateError, ids: GraphRequestIds): GraphErrorBody {
   // Graph's innerError.date has no fractional seconds.
   const date = new Date().toISOString().replace(/\.\d{3}Z$/, '');
   return {
     error: {
       code: graphError(error).code,
       message: error.message,
-      innerError: { date, 'request-id': requestId, 'client-request-id': clientRequestId ?? randomUUID() },
+      innerError: { date, 'request-id': ids.requestId, 'client-request-id': ids.clientRequestId },
     },
   };
 }

@@ -3,7 +3,6 @@
  * tokens from mailgate's own token endpoint, per-route permissions, per app+mailbox throttling,
  * Graph's error body. Everything stays inside this encapsulated plugin; routes live in routes/.
  */
-import { randomUUID } from 'node:crypto';
 import type { FastifyInstance } from 'fastify';
 import { tenantIdFor } from '../../auth/tenant.js';
 import { MailgateError } from '../../core/errors.js';
@@ -17,6 +16,7 @@ import { draftRoutes } from './routes/drafts.js';
 import { messageRoutes } from './routes/messages.js';
 import { sendMailRoute } from './routes/send-mail.js';
 import { uploadSessionRoutes } from './routes/upload-session.js';
+import { setGraphRequestIdHeaders } from './request-ids.js';
 import { createGraphThrottle, isThrottled, type GraphThrottle } from './throttle.js';
 
 /** The route table: one module per resource. */
@@ -27,12 +27,6 @@ const ROUTES: Array<(app: FastifyInstance, ctx: GraphContext) => void> = [
   uploadSessionRoutes,
   messageRoutes,
 ];
-
-declare module 'fastify' {
-  interface FastifyRequest {
-    graphRequestId?: string;
-  }
-}
 
 export async function graphPlugin(app: FastifyInstance, opts: { gateway: Gateway; throttle: GraphThrottle }): Promise<void> {
   const { gateway, throttle } = opts;
@@ -49,10 +43,9 @@ export async function graphPlugin(app: FastifyInstance, opts: { gateway: Gateway
     if (isThrottled(failure)) void reply.header('Retry-After', String(failure.retryAfterSeconds));
     const { status } = graphError(failure);
     if (status === 401) void reply.header('WWW-Authenticate', 'Bearer realm="", error="invalid_token"');
-    const clientRequestId = request.headers['client-request-id'];
-    void reply
-      .code(status)
-      .send(graphErrorBody(failure, request.graphRequestId ?? randomUUID(), typeof clientRequestId === 'string' ? clientRequestId : undefined));
+    // The same ids as the headers, even for failures raised before the onRequest hook set them.
+    const ids = setGraphRequestIdHeaders(request, reply);
+    void reply.code(status).send(graphErrorBody(failure, ids));
   });
   app.setNotFoundHandler(async (request) => {
     const segment = request.url.split('?')[0]?.split('/').filter(Boolean).pop() ?? '';
@@ -60,12 +53,7 @@ export async function graphPlugin(app: FastifyInstance, opts: { gateway: Gateway
   });
 
   app.addHook('onRequest', async (request, reply) => {
-    request.graphRequestId = randomUUID();
-    const clientRequestId = request.headers['client-request-id'];
-    void reply.headers({
-      'request-id': request.graphRequestId,
-      'client-request-id': typeof clientRequestId === 'string' ? clientRequestId : request.graphRequestId,
-    });
+    setGraphRequestIdHeaders(request, reply);
     const permission = request.routeOptions.config.graphPermission;
     // Upload URLs carry their own credential; unknown paths answer 400 from the not-found handler.
     if (permission === undefined || permission === 'none') return;

@@ -2,18 +2,18 @@
  * Graph requests ⇄ the internal Submission and mailbox records; pure. Addresses, headers and
  * attachments are checked here under their Graph names, so errors point at the wire field.
  */
-import { createHash } from 'node:crypto';
 import { decodeBase64Strict } from '../../core/base64.js';
 import { MailgateError } from '../../core/errors.js';
 import { assertJsonDepth } from '../../core/json-depth.js';
 import { arrayAt, isObject, objectAt, optionalString, requiredString, type JsonObject } from '../../core/json-fields.js';
+import { MENTIONS_META_KEY, type Mention } from '../../core/mentions.js';
 import type { AttachmentInput, ComposeContent, HeaderField, MailAddress, Principal, Submission } from '../../core/message.js';
-import { assertAddress, assertHeaderName, assertHeaderText } from '../../core/validate.js';
+import { assertHeaderName, assertHeaderText } from '../../core/validate.js';
 import { readHeaderSummary } from '../../mime/raw-message.js';
-import type { MailboxAddress } from '../../core/storage/mailbox-store.js';
 import type { UserRecord } from '../../core/storage/store.js';
+import { recipientAt } from './email-address.js';
 import { flagOf } from './flag.js';
-import { graphDate, type GraphMessage, type GraphRecipient } from './schemas.js';
+import { mentionsOf, type MentionRequest } from './mentions.js';
 
 /** Graph: attachments under 3 MB go inline in the request; larger ones through an upload session. */
 export const INLINE_ATTACHMENT_LIMIT = 3 * 1024 * 1024;
@@ -48,7 +48,7 @@ export interface MessageFields {
   isReadReceiptRequested: boolean;
   internetMessageHeaders: HeaderField[];
   attachments: AttachmentInput[];
-  mentions: MailAddress[];
+  mentions: MentionRequest[];
   flag: JsonObject | undefined;
   categories: string[];
 }
@@ -87,19 +87,6 @@ export function sendMailRequest(body: JsonObject): { message: JsonObject; saveTo
   const wrapped = lookup(body, 'message');
   if (wrapped !== undefined && !isObject(wrapped)) throw new MailgateError('invalid_type', 'message must be an object', 'message');
   return { message: wrapped ?? body, saveToSentItems: booleanOf(lookup(body, 'saveToSentItems'), 'saveToSentItems', true) };
-}
-
-function recipientAt(value: unknown, field: string): MailAddress {
-  if (!isObject(value)) throw new MailgateError('invalid_type', `${field} must be a recipient object`, field);
-  const email = objectAt(value, 'emailAddress', `${field}.emailAddress`);
-  if (!email) throw new MailgateError('invalid_address', `${field}.emailAddress is required`, `${field}.emailAddress`);
-  const addressField = `${field}.emailAddress.address`;
-  const given = optionalString(email, 'address', addressField);
-  if (given === undefined) throw new MailgateError('invalid_address', `${addressField} is required`, addressField);
-  const address = assertAddress(given, addressField);
-  const name = optionalString(email, 'name', `${field}.emailAddress.name`);
-  if (name === undefined || name.trim() === '') return { address };
-  return { address, name: assertHeaderText(name, `${field}.emailAddress.name`).trim() };
 }
 
 function recipientsAt(message: JsonObject, key: string): MailAddress[] {
@@ -177,17 +164,6 @@ export function fileAttachmentOf(value: unknown, field: string): AttachmentInput
   return attachment;
 }
 
-function mentionsOf(message: JsonObject): MailAddress[] {
-  return arrayAt(message, 'mentions', 'mentions').map((m, i) => {
-    const field = `mentions[${i}]`;
-    if (!isObject(m)) throw new MailgateError('invalid_type', `${field} must be an object`, field);
-    const mentioned = objectAt(m, 'mentioned', `${field}.mentioned`);
-    // Seed 002: "For each mention in the mentions property, you must specify the mentioned property."
-    if (!mentioned) throw new MailgateError('field_required', `${field}.mentioned is required`, `${field}.mentioned`);
-    return recipientAt({ emailAddress: mentioned }, field);
-  });
-}
-
 function categoriesOf(message: JsonObject): string[] {
   return arrayAt(message, 'categories', 'categories').map((c, i) => {
     if (typeof c !== 'string') throw new MailgateError('invalid_type', `categories[${i}] must be a string`, `categories[${i}]`);
@@ -195,8 +171,11 @@ function categoriesOf(message: JsonObject): string[] {
   });
 }
 
-/** Checks every writable property a sender uses (contracts.md §2) and returns them normalised. */
-export function messageFields(message: JsonObject): MessageFields {
+/**
+ * Checks every writable property a sender uses (contracts.md §2) and returns them normalised;
+ * `beta` because only `/beta` knows `mentions` (a stored draft was checked when it was written).
+ */
+export function messageFields(message: JsonObject, version: { beta: boolean }): MessageFields {
   const subject = optionalString(message, 'subject', 'subject');
   return {
     subject: subject === undefined ? '' : assertHeaderText(subject, 'subject'),
@@ -212,21 +191,21 @@ export function messageFields(message: JsonObject): MessageFields {
     isReadReceiptRequested: booleanOf(message.isReadReceiptRequested, 'isReadReceiptRequested', false),
     internetMessageHeaders: internetHeadersOf(message),
     attachments: arrayAt(message, 'attachments', 'attachments').map((a, i) => fileAttachmentOf(a, `attachments[${i}]`)),
-    mentions: mentionsOf(message),
+    mentions: mentionsOf(message, version.beta),
     flag: flagOf(message),
     categories: categoriesOf(message),
   };
 }
 
-/** The Sent Items facts Graph keeps about a message beyond its headers. */
-export function graphProperties(fields: MessageFields): Record<string, unknown> {
+/** The Sent Items facts Graph keeps about a message beyond its headers; `mentions` as accepted (mentionRecords). */
+export function graphProperties(fields: MessageFields, mentions: readonly Mention[]): Record<string, unknown> {
   return {
     importance: fields.importance,
     isDeliveryReceiptRequested: fields.isDeliveryReceiptRequested,
     isReadReceiptRequested: fields.isReadReceiptRequested,
     categories: fields.categories,
     ...(fields.flag ? { flag: fields.flag } : {}),
-    ...(fields.mentions.length ? { mentions: fields.mentions } : {}),
+    ...(mentions.length ? { [MENTIONS_META_KEY]: mentions } : {}),
     ...(fields.internetMessageHeaders.length ? { internetMessageHeaders: fields.internetMessageHeaders } : {}),
   };
 }
@@ -264,13 +243,14 @@ export function composeContent(fields: MessageFields, mailbox: Mailbox, extraAtt
   return mail;
 }
 
-/** A composed Graph submission. */
-export function composeSubmission(mail: ComposeContent, mailbox: Mailbox, messageId?: string): Submission {
+/** A composed Graph submission; its mentions ride in the message record for local recipients' copies. */
+export function composeSubmission(mail: ComposeContent, mailbox: Mailbox, messageId?: string, mentions: readonly Mention[] = []): Submission {
   return {
     source: 'graph',
     principal: mailbox.principal,
     content: { kind: 'compose', mail },
     ...(messageId ? { messageId } : {}),
+    ...(mentions.length ? { meta: { [MENTIONS_META_KEY]: mentions } } : {}),
   };
 }
 
@@ -308,80 +288,4 @@ export function mimeSubmission(raw: Buffer, mailbox: Mailbox): Submission {
     envelope: { mailFrom, rcptTo },
     content: { kind: 'mime', raw: bytes },
   };
-}
-
-/** Graph's opaque conversationId, stable for a Message-ID. */
-export function conversationIdOf(internetMessageId: string): string {
-  return createHash('sha256').update(internetMessageId).digest('base64url').slice(0, 32);
-}
-
-const recipient = (a: MailboxAddress): GraphRecipient => ({ emailAddress: { name: a.name ?? a.address, address: a.address } });
-
-/** What a message resource is built from, whichever table it lives in. */
-export interface MessageView {
-  id: string;
-  createdAt: number;
-  modifiedAt: number;
-  sentAt: number | null;
-  folder: string;
-  isDraft: boolean;
-  isRead: boolean;
-  subject: string;
-  body: { html: boolean; content: string };
-  preview: string;
-  hasAttachments: boolean;
-  internetMessageId: string;
-  from: MailboxAddress | undefined;
-  sender: MailboxAddress | undefined;
-  to: MailboxAddress[];
-  cc: MailboxAddress[];
-  bcc: MailboxAddress[];
-  replyTo: MailboxAddress[];
-  properties: Record<string, unknown>;
-}
-
-/** A `microsoft.graph.message` resource. */
-export function messageResource(view: MessageView): GraphMessage {
-  const p = view.properties;
-  const changeKey = createHash('sha256').update(`${view.id}:${view.modifiedAt}`).digest('base64url').slice(0, 24);
-  const message: GraphMessage = {
-    '@odata.etag': `W/"${changeKey}"`,
-    id: view.id,
-    createdDateTime: graphDate(view.createdAt),
-    lastModifiedDateTime: graphDate(view.modifiedAt),
-    changeKey,
-    categories: Array.isArray(p.categories) ? (p.categories as string[]) : [],
-    receivedDateTime: graphDate(view.createdAt),
-    sentDateTime: view.sentAt === null ? null : graphDate(view.sentAt),
-    hasAttachments: view.hasAttachments,
-    internetMessageId: view.internetMessageId,
-    subject: view.subject,
-    bodyPreview: view.preview,
-    importance: (p.importance as Importance | undefined) ?? 'normal',
-    parentFolderId: view.folder,
-    conversationId: conversationIdOf(view.internetMessageId),
-    isDeliveryReceiptRequested: p.isDeliveryReceiptRequested === true,
-    isReadReceiptRequested: p.isReadReceiptRequested === true,
-    isRead: view.isRead,
-    isDraft: view.isDraft,
-    body: { contentType: view.body.html ? 'html' : 'text', content: view.body.content },
-    sender: view.sender || view.from ? recipient((view.sender ?? view.from) as MailboxAddress) : null,
-    from: view.from ? recipient(view.from) : null,
-    toRecipients: view.to.map(recipient),
-    ccRecipients: view.cc.map(recipient),
-    bccRecipients: view.bcc.map(recipient),
-    replyTo: view.replyTo.map(recipient),
-    flag: isObject(p.flag) ? p.flag : { flagStatus: 'notFlagged' },
-  };
-  if (Array.isArray(p.internetMessageHeaders)) message.internetMessageHeaders = p.internetMessageHeaders as HeaderField[];
-  return message;
-}
-
-/** OData `$select`: the chosen properties plus `id` and the etag, which Graph always returns. */
-export function selectProperties(message: GraphMessage, select: string | undefined): Record<string, unknown> {
-  if (!select) return { ...message };
-  const wanted = new Set(select.split(',').map((s) => s.trim().toLowerCase()).filter(Boolean));
-  const out: Record<string, unknown> = { '@odata.etag': message['@odata.etag'], id: message.id };
-  for (const [key, value] of Object.entries(message)) if (wanted.has(key.toLowerCase())) out[key] = value;
-  return out;
 }

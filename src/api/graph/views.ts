@@ -5,7 +5,10 @@ import { MAILBOX_FOLDER } from '../../core/storage/mailbox-store.js';
 import type { MailboxEntry, Store } from '../../core/storage/store.js';
 import { bodyPreview, summaryOfRaw } from '../../mime/mailbox-summary.js';
 import { parseMailbox } from '../../mime/address.js';
-import { graphProperties, messageFields, type Mailbox, type MessageView } from './translate.js';
+import { MENTIONS_META_KEY, mentionsAddress, mentionsIn } from '../../core/mentions.js';
+import type { MessageView } from './message-resource.js';
+import { mentionRecords } from './mentions.js';
+import { graphProperties, messageFields, type Mailbox } from './translate.js';
 
 /** Graph's well-known folder names ⇄ mailgate's folders. */
 export const GRAPH_FOLDERS: Record<string, string> = { sentitems: MAILBOX_FOLDER.sent, inbox: MAILBOX_FOLDER.inbox };
@@ -41,6 +44,8 @@ export async function entryView(store: Pick<Store, 'blobs'>, entry: MailboxEntry
     bcc: r.bcc,
     replyTo: r.replyTo,
     properties: entry.properties,
+    mentions: mentionsIn(entry.properties[MENTIONS_META_KEY]),
+    ownerMentioned: entry.ownerMentioned,
   };
 }
 
@@ -75,11 +80,15 @@ export async function draftView(
       sender: undefined,
       ...summary.recipients,
       properties: {},
+      mentions: [],
+      ownerMentioned: false,
     };
   }
-  const fields = messageFields(draft.message);
+  const fields = messageFields(draft.message, { beta: true });
   const own = mailbox.user.name ? { address: mailbox.user.email, name: mailbox.user.name } : { address: mailbox.user.email };
   const body = fields.body ?? { html: false, content: '' };
+  // The ids and times the draft's mentions will keep once it is sent (drafts.ts).
+  const mentions = mentionRecords(fields.mentions, fields.from ?? own, draft.createdAt, draft.id);
   return {
     ...base,
     subject: fields.subject,
@@ -92,6 +101,8 @@ export async function draftView(
     cc: fields.cc,
     bcc: fields.bcc,
     replyTo: fields.replyTo,
-    properties: graphProperties(fields),
+    properties: graphProperties(fields, mentions),
+    mentions,
+    ownerMentioned: mentionsAddress(mentions, mailbox.user.email),
   };
 }

@@ -75,7 +75,9 @@ export interface MailboxEntry extends MailboxSummary {
   size: number;
   receivedAt: number;
   unread: boolean;
+  /** The owner's address is among the message's @-mentions (Graph `mentionsPreview.isMentioned`). */
+  ownerMentioned: boolean;
 }
 
-/** Summary fields a filer does not know default to empty. */
-export type NewMailboxEntry = Omit<MailboxEntry, keyof MailboxSummary> & Partial<MailboxSummary>;
+/** Summary fields a filer does not know default to empty; a copy mentions its owner only when the filer says so. */
+export type NewMailboxEntry = Omit<MailboxEntry, keyof MailboxSummary | 'ownerMentioned'> & Partial<MailboxSummary> & { ownerMentioned?: boolean };

@@ -79,11 +79,11 @@ export interface Store
 
   addToMailbox(entry: NewMailboxEntry): Promise<void>;
   listMailbox(userId: string, folder: string): Promise<MailboxEntry[]>;
-  /** One page of a folder (all folders when `folder` is undefined), newest first. */
+  /** One page of a folder (all folders when `folder` is undefined), newest first; `ownerMentioned` keeps only copies that do (or do not) mention their owner. */
   listMailboxPage(
     userId: string,
     folder: string | undefined,
-    page: { offset: number; limit: number },
+    page: { offset: number; limit: number; ownerMentioned?: boolean },
   ): Promise<MailboxPage<MailboxEntry>>;
   getMailboxEntry(userId: string, id: string): Promise<MailboxEntry | undefined>;
 

@@ -24,6 +24,7 @@ export function mailboxQueries(db: Kysely<Database>): MailboxQueries {
     async listMailboxPage(userId, folder, page) {
       let query = db.selectFrom('mailbox_entries').where('user_id', '=', userId);
       if (folder !== undefined) query = query.where('folder', '=', folder);
+      if (page.ownerMentioned !== undefined) query = query.where('owner_mentioned', '=', page.ownerMentioned ? 1 : 0);
       const [found, count] = await Promise.all([
         query
           .selectAll()

@@ -5,6 +5,7 @@
 import type { FastifyInstance, FastifyRequest, RouteHandlerMethod } from 'fastify';
 import { MailgateError } from '../../../core/errors.js';
 import { newId } from '../../../core/ids.js';
+import { mentionsAddress } from '../../../core/mentions.js';
 import type { AttachmentInput } from '../../../core/message.js';
 import { summaryOfCompose, summaryOfRaw } from '../../../mime/mailbox-summary.js';
 import { readHeaderSummary } from '../../../mime/raw-message.js';
@@ -21,10 +22,11 @@ import {
   graphProperties,
   jsonBody,
   messageFields,
-  messageResource,
   mimeSubmission,
   type Mailbox,
 } from '../translate.js';
+import { messageResponse } from '../message-resource.js';
+import { isBeta, mentionRecords, mentionsOf } from '../mentions.js';
 import { draftView } from '../views.js';
 import { GRAPH_BODY_LIMIT, isMimeRequest } from './send-mail.js';
 
@@ -109,7 +111,7 @@ export function draftRoutes(app: FastifyInstance, { gateway }: GraphContext): vo
       await store.blobs.put(draft.mimeBlobKey, raw);
     } else {
       const message = jsonBody(request.body);
-      const fields = messageFields(message);
+      const fields = messageFields(message, { beta: isBeta(request) });
       // Graph refuses a foreign From only at send time; refusing it now saves the client a useless draft.
       if (fields.from) await gateway.checkSendAs(mailbox.principal, [{ address: fields.from.address, field: 'from.emailAddress.address' }]);
       draft.message = withoutAttachments(message);
@@ -120,7 +122,7 @@ export function draftRoutes(app: FastifyInstance, { gateway }: GraphContext): vo
     await store.createDraft(draft);
     const attachments = [];
     for (const a of inline) attachments.push(await addAttachment(store, id, a, now));
-    return reply.code(201).send(messageResource(await draftView(store, draft, attachments, mailbox)));
+    return reply.code(201).send(messageResponse(request, await draftView(store, draft, attachments, mailbox)));
   };
   const createOptions = { bodyLimit: GRAPH_BODY_LIMIT, config: { graphPermission: 'Mail.ReadWrite' as const } };
   mailboxRoute(app, 'post', '/messages', createOptions, create);
@@ -134,12 +136,14 @@ export function draftRoutes(app: FastifyInstance, { gateway }: GraphContext): vo
     if (patch.attachments !== undefined) {
       throw new MailgateError('invalid_value', 'Add attachments with POST .../messages/{id}/attachments', 'attachments');
     }
+    // v1.0 may not write mentions; those a draft already has (written on /beta) stay.
+    mentionsOf(patch, isBeta(request));
     const message = { ...draft.message, ...patch };
-    const fields = messageFields(message);
+    const fields = messageFields(message, { beta: true });
     if (fields.from) await gateway.checkSendAs(mailbox.principal, [{ address: fields.from.address, field: 'from.emailAddress.address' }]);
     const updated = { ...draft, message, updatedAt: clock.now() };
     await store.updateDraft(draft.id, message, updated.updatedAt);
-    return messageResource(await draftView(store, updated, await store.listDraftAttachments(draft.id), mailbox));
+    return messageResponse(request, await draftView(store, updated, await store.listDraftAttachments(draft.id), mailbox));
   });
 
   mailboxRoute(app, 'post', '/messages/:id/send', { config: { graphPermission: 'Mail.Send' }, ...graphIdempotent(gateway) }, async (request, reply) => {
@@ -153,12 +157,15 @@ export function draftRoutes(app: FastifyInstance, { gateway }: GraphContext): vo
       );
       await removeSentDraft(request, store, draft.id, accepted.id);
     } else {
-      const fields = messageFields(draft.message);
+      const fields = messageFields(draft.message, { beta: true });
       const mail = composeContent(fields, mailbox, await attachmentInputs(store, draft.id));
-      // The Message-ID the draft showed is the one the recipients see.
-      const accepted = await gateway.ingest(composeSubmission(mail, mailbox, draft.internetMessageId));
+      // The mentions keep the ids the draft showed, as the Message-ID does.
+      const mentions = mentionRecords(fields.mentions, mail.from, draft.createdAt, draft.id);
+      const accepted = await gateway.ingest(composeSubmission(mail, mailbox, draft.internetMessageId, mentions));
+      const summary = summaryOfCompose(mail, accepted, graphProperties(fields, mentions));
+      const ownerMentioned = mentionsAddress(mentions, mailbox.user.email);
       await afterAcceptance(request.log, 'sent items copy', accepted.id, () =>
-        gateway.mailboxes.fileSentCopy(mailbox.user.id, accepted, summaryOfCompose(mail, accepted, graphProperties(fields))),
+        gateway.mailboxes.fileSentCopy(mailbox.user.id, accepted, summary, { ownerMentioned }),
       );
       await removeSentDraft(request, store, draft.id, accepted.id);
     }

@@ -6,7 +6,9 @@ import type { FastifyInstance, FastifyRequest } from 'fastify';
 import { MailgateError } from '../../../core/errors.js';
 import { mailboxOf, mailboxRoute, param, query, type GraphContext } from '../context.js';
 import type { GraphCollection } from '../schemas.js';
-import { messageResource, selectProperties, type Mailbox } from '../translate.js';
+import { messageResponse } from '../message-resource.js';
+import { expandsMentions, mentionFilter } from '../mentions.js';
+import type { Mailbox } from '../translate.js';
 import { draftView, entryView, GRAPH_FOLDERS } from '../views.js';
 
 /** Graph's default page size for messages, and its maximum. */
@@ -32,11 +34,11 @@ export function messageRoutes(app: FastifyInstance, { gateway }: GraphContext): 
     const top = count(request, '$top', DEFAULT_TOP, MAX_TOP);
     const skip = count(request, '$skip', 0, Number.MAX_SAFE_INTEGER);
     const select = query(request, '$select');
-    const page = await store.listMailboxPage(mailbox.user.id, folder, { offset: skip, limit: top });
+    const ownerMentioned = mentionFilter(request);
+    expandsMentions(request);
+    const page = await store.listMailboxPage(mailbox.user.id, folder, { offset: skip, limit: top, ...(ownerMentioned === undefined ? {} : { ownerMentioned }) });
     const value = [];
-    for (const entry of page.entries) {
-      value.push(selectProperties(messageResource(await entryView(store, entry, wantsBody(select))), select));
-    }
+    for (const entry of page.entries) value.push(messageResponse(request, await entryView(store, entry, wantsBody(select))));
     const base = `${request.protocol}://${request.host}`;
     const collection: GraphCollection<unknown> = { '@odata.context': `${base}${app.prefix}/$metadata#Collection(microsoft.graph.message)`, value };
     if (skip + page.entries.length < page.total) {
@@ -61,11 +63,13 @@ export function messageRoutes(app: FastifyInstance, { gateway }: GraphContext): 
     const mailbox = mailboxOf(request);
     const id = param(request, 'id');
     const select = query(request, '$select');
+    // A v1.0 `$expand=mentions` is refused before anything is read.
+    expandsMentions(request);
     const draft = await store.getDraft(mailbox.user.id, id);
-    if (draft) return selectProperties(messageResource(await draftView(store, draft, await store.listDraftAttachments(id), mailbox)), select);
+    if (draft) return messageResponse(request, await draftView(store, draft, await store.listDraftAttachments(id), mailbox));
     const entry = await store.getMailboxEntry(mailbox.user.id, id);
     if (!entry) throw new MailgateError('not_found', 'The specified object was not found in the store.');
-    return selectProperties(messageResource(await entryView(store, entry, wantsBody(select))), select);
+    return messageResponse(request, await entryView(store, entry, wantsBody(select)));
   });
 
   mailboxRoute(app, 'get', '/messages/:id/$value', read, async (request, reply) => {

@@ -1,9 +1,11 @@
 /** `POST /me/sendMail`, `POST /users/{id}/sendMail` (seed 002): JSON, or base64 MIME as `text/plain`; 202. */
 import type { FastifyInstance, FastifyRequest } from 'fastify';
+import { mentionsAddress } from '../../../core/mentions.js';
 import { summaryOfCompose, summaryOfRaw } from '../../../mime/mailbox-summary.js';
 import { afterAcceptance } from '../../after-acceptance.js';
 import { graphIdempotent } from '../idempotent.js';
 import { mailboxOf, mailboxRoute, type GraphContext } from '../context.js';
+import { isBeta, mentionRecords } from '../mentions.js';
 import {
   composeContent,
   composeSubmission,
@@ -37,12 +39,15 @@ export function sendMailRoute(app: FastifyInstance, { gateway }: GraphContext): 
       return reply.code(202).send();
     }
     const { message, saveToSentItems } = sendMailRequest(jsonBody(request.body));
-    const fields = messageFields(message);
+    const fields = messageFields(message, { beta: isBeta(request) });
     const mail = composeContent(fields, mailbox);
-    const accepted = await gateway.ingest(composeSubmission(mail, mailbox));
+    const mentions = mentionRecords(fields.mentions, mail.from, gateway.clock.now());
+    const accepted = await gateway.ingest(composeSubmission(mail, mailbox, undefined, mentions));
     if (saveToSentItems) {
+      const summary = summaryOfCompose(mail, accepted, graphProperties(fields, mentions));
+      const ownerMentioned = mentionsAddress(mentions, mailbox.user.email);
       await afterAcceptance(request.log, 'sent items copy', accepted.id, () =>
-        mailboxes.fileSentCopy(mailbox.user.id, accepted, summaryOfCompose(mail, accepted, graphProperties(fields))),
+        mailboxes.fileSentCopy(mailbox.user.id, accepted, summary, { ownerMentioned }),
       );
     }
     return reply.code(202).send();
