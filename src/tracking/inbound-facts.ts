@@ -48,6 +48,13 @@ export function spamInfoOf(message: MessageRecord, events: readonly EventRecord[
   return scanned?.detail.spamInfo as SpamInfo | undefined;
 }
 
+/** Recipients' display names kept by ingest() (lower-cased address → name); Bcc names live only here. */
+export function recipientNamesOf(message: MessageRecord): ReadonlyMap<string, string> {
+  const names = message.meta.recipientNames;
+  if (!isObject(names)) return new Map();
+  return new Map(Object.entries(names).filter((e): e is [string, string] => typeof e[1] === 'string'));
+}
+
 /** The hold decision recorded for a recipient (or, for whole-message events, any recipient). */
 export function holdDecisionOf(events: readonly EventRecord[], recipientId: string): HoldDecision | undefined {
   const held = events.find((e) => e.kind === EVENT_KIND.held && (e.recipientId === recipientId || e.recipientId === null));

@@ -94,16 +94,20 @@ export function mimecastAddress(text: string): { emailAddress: string; displayab
 
 /** One get-hold-message-list item. */
 export function renderHold(hold: HoldRecord): Record<string, unknown> {
+  const fromHeader = mimecastAddress(hold.fromHeader);
+  // The envelope sender has no name of its own; it is the From header's when both are one address.
+  const sameSender = fromHeader.emailAddress.toLowerCase() === hold.mailFrom.toLowerCase();
+  const to = { emailAddress: hold.toAddress, displayableName: hold.toName };
   return {
     id: hold.messageId,
     dateReceived: formatMimecastDate(hold.receivedAt),
     reason: hold.reason,
     reasonId: hold.reasonId,
     reasonCode: hold.reasonCode,
-    from: { emailAddress: hold.mailFrom, displayableName: '' },
-    fromHeader: mimecastAddress(hold.fromHeader),
-    to: { emailAddress: hold.toAddress, displayableName: '' },
-    toHeader: { emailAddress: hold.toAddress, displayableName: '' },
+    from: { emailAddress: hold.mailFrom, displayableName: sameSender ? fromHeader.displayableName : '' },
+    fromHeader,
+    to,
+    toHeader: to,
     subject: hold.subject,
     // Real Mimecast data writes routes in capitals ("INBOUND").
     route: hold.route.toUpperCase(),
