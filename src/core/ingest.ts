@@ -238,6 +238,8 @@ export async function ingest(submission: Submission, deps: IngestDeps): Promise<
     ...(Object.keys(recipientNames).length > 0 ? { recipientNames } : {}),
     ...(connection ? { connection } : {}),
     ...(screened?.spamInfo ? { spamInfo: screened.spamInfo } : {}),
+    // Unscanned mail still reports the level in force (seed 003 `detectionLevel`).
+    ...(screened && !screened.spamInfo ? { detectionLevel: screened.detectionLevel } : {}),
   };
 
   await deps.blobs.put(id, raw);

@@ -85,6 +85,8 @@ export interface ScreenOutcome {
   /** Held recipients and why; the rest are queued. */
   holds: Map<string, HoldDecision>;
   spamInfo?: SpamInfo;
+  /** The detection level of the spam policies in force for this message's route. */
+  detectionLevel: DetectionLevel;
   headers: string;
   hasAttachments: boolean;
 }
@@ -127,6 +129,7 @@ export async function screen(input: ScreenInput, deps: ScreeningDeps): Promise<S
   return {
     holds,
     ...(report?.spamInfo ? { spamInfo: report.spamInfo } : {}),
+    detectionLevel: request.detectionLevel,
     headers: report?.headers ?? '',
     hasAttachments: (report?.attachments?.length ?? 0) > 0,
   };

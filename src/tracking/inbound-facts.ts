@@ -6,7 +6,7 @@
  */
 import type { HoldDecision } from '../core/policy.js';
 import type { InboundConnection } from '../core/screening.js';
-import type { SpamInfo } from '../core/spam-info.js';
+import { isDetectionLevel, type DetectionLevel, type SpamInfo } from '../core/spam-info.js';
 import { EVENT_KIND } from '../core/tracking.js';
 import type { EventRecord, MessageRecord } from '../core/storage/store.js';
 
@@ -35,6 +35,26 @@ export function connectionOf(message: MessageRecord): InboundConnection | undefi
     transmissionEnd: count(c.transmissionEnd) ?? message.receivedAt,
     transmissionSize: count(c.transmissionSize) ?? message.size,
   };
+}
+
+/** The HTTP client of an API submission (`meta.client`, src/api/client-facts.ts). */
+export interface ApiClient {
+  ip: string;
+  host: string | null;
+  requestSize: number | null;
+}
+
+/** Who submitted the message over an API; undefined for SMTP mail and older records. */
+export function apiClientOf(message: MessageRecord): ApiClient | undefined {
+  const c = message.meta.client;
+  if (!isObject(c) || typeof c.ip !== 'string') return undefined;
+  return { ip: c.ip, host: text(c.host), requestSize: count(c.requestSize) };
+}
+
+/** The detection level in force when the message was accepted: the scan's, else the one recorded for unscanned mail. */
+export function detectionLevelOf(message: MessageRecord, spamInfo: SpamInfo | undefined): DetectionLevel {
+  if (spamInfo && isDetectionLevel(spamInfo.detectionLevel)) return spamInfo.detectionLevel;
+  return isDetectionLevel(message.meta.detectionLevel) ? message.meta.detectionLevel : 'moderate';
 }
 
 function isSpamInfo(value: unknown): value is SpamInfo {

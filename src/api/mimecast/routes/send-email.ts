@@ -1,6 +1,7 @@
 /** `POST /api/email/send-email` (seed 000): each data item is one message. */
 import type { FastifyInstance } from 'fastify';
 import { afterAcceptance } from '../../after-acceptance.js';
+import { apiClientFacts } from '../../client-facts.js';
 import { callerOf, eachItem, requestOf, type MimecastContext } from '../context.js';
 import { idempotentRoute } from '../idempotent.js';
 import { sendEmailSubmission, vendorError } from '../translate.js';
@@ -24,7 +25,8 @@ export function sendEmailRoute(app: FastifyInstance, { gateway }: MimecastContex
           used.add(file.id);
           return store.blobs.get(file.blobKey);
         };
-        const accepted = await gateway.ingest(await sendEmailSubmission(item, user, resolveFile));
+        const submission = await sendEmailSubmission(item, user, resolveFile);
+        const accepted = await gateway.ingest({ ...submission, meta: { ...submission.meta, client: apiClientFacts(request) } });
         // Referenced by an accepted message: no longer a pending upload (quota), never purged as unused.
         await afterAcceptance(request.log, 'mark uploads used', accepted.id, () => store.markFilesUsed([...used], gateway.clock.now()));
         return { messageId: accepted.internetMessageId, messageDateHeader: accepted.date };

@@ -4,4 +4,4 @@
 -- written by the application (JavaScript's toLowerCase, so non-ASCII letters match on both backends).
 ALTER TABLE users ADD COLUMN email_key TEXT NOT NULL DEFAULT '';
 UPDATE users SET email_key = lower(email);
-CREATE UNIQUE INDEX users_email_key ON users (email_key);
+CREATE UNIQUE INDEX users_email_lookup ON users (email_key);
