@@ -13,6 +13,7 @@ const ON_BOTH_BACKENDS = [
   'test/upload-limits.test.ts',
   'test/idempotent-retries.test.ts',
   'test/mimecast-v2.test.ts',
+  'test/mimecast-vendor-details.test.ts',
 ];
 
 export default defineConfig({

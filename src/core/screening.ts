@@ -91,9 +91,20 @@ export interface ScreenOutcome {
   hasAttachments: boolean;
 }
 
+/**
+ * The detection level reported for mail no spam policy scanned: its route's spam policy when one
+ * applies, else the installation's active spam policy (the inbound default), else moderate.
+ */
+function levelInForce(applicable: readonly Policy[], all: readonly Policy[]): DetectionLevel {
+  const spam = (list: readonly Policy[]) => list.some((p) => p.kind === 'spam');
+  if (spam(applicable)) return detectionLevelFor(applicable);
+  return detectionLevelFor([...all].filter((p) => p.enabled).sort((a, b) => a.position - b.position));
+}
+
 /** Scans as far as needed and applies the policies; throws `sender_forbidden` for a blocked sender. */
 export async function screen(input: ScreenInput, deps: ScreeningDeps): Promise<ScreenOutcome> {
-  const applicable = applicablePolicies(await deps.policies.listPolicies(), input.route);
+  const policies = await deps.policies.listPolicies();
+  const applicable = applicablePolicies(policies, input.route);
   const needs = factsNeeded(applicable);
   const full = input.route === 'inbound' && input.connection !== undefined;
   const request = {
@@ -129,7 +140,7 @@ export async function screen(input: ScreenInput, deps: ScreeningDeps): Promise<S
   return {
     holds,
     ...(report?.spamInfo ? { spamInfo: report.spamInfo } : {}),
-    detectionLevel: request.detectionLevel,
+    detectionLevel: report?.spamInfo ? request.detectionLevel : levelInForce(applicable, policies),
     headers: report?.headers ?? '',
     hasAttachments: (report?.attachments?.length ?? 0) > 0,
   };

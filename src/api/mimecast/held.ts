@@ -19,7 +19,8 @@ export function pageTokenOf(offset: number): string {
   return Buffer.from(`o:${offset}`).toString('base64url');
 }
 
-function offsetOf(token: string | undefined): number {
+/** The offset a page token stands for; throws for a token this server did not issue. */
+export function offsetOf(token: string | undefined): number {
   if (token === undefined) return 0;
   const match = /^o:(\d{1,9})$/.exec(Buffer.from(token, 'base64url').toString('utf8'));
   if (!match) throw new MailgateError('invalid_value', 'pageToken is not one this server issued', 'meta.pagination.pageToken');
