@@ -62,7 +62,7 @@ export function createComposer(): Composer {
  * nodemailer re-cases every header name it is given (`X-Campaign-Id` becomes `X-Campaign-ID`,
  * `X-MC-Tag` becomes `X-Mc-Tag`). Field names are case-insensitive (RFC 5322 1.2.2), but clients
  * match them byte for byte, so the client's spelling is put back in the top-level header block
- * (docs/vendor-apis.md, "Mimecast API 1.0: case of addresses and header names").
+ * (docs/vendor-apis.md, "Mimecast API 1.0" > "Case of addresses and header names").
  */
 export function restoreHeaderNames(raw: Buffer, names: readonly string[]): Buffer {
   if (names.length === 0) return raw;

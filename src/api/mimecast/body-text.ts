@@ -3,7 +3,7 @@
  * with urllib3 1.x (still what Debian/RHEL python3-requests ship) a `str` body goes out through
  * http.client, which encodes it as ISO-8859-1, so `Grüße` arrives as the bytes 47 72 FC DF 65.
  * Bytes that are valid UTF-8 are read as UTF-8; anything else is read as Windows-1252 (the WHATWG
- * superset of ISO-8859-1) instead of becoming U+FFFD. See docs/vendor-apis.md, "Mimecast API 1.0: body encoding".
+ * superset of ISO-8859-1) instead of becoming U+FFFD. See docs/vendor-apis.md, "Mimecast API 1.0" > "Body encoding".
  */
 const utf8 = new TextDecoder('utf-8', { fatal: true });
 const windows1252 = new TextDecoder('windows-1252');
