@@ -14,6 +14,7 @@ const ON_BOTH_BACKENDS = [
   'test/idempotent-retries.test.ts',
   'test/mimecast-v2.test.ts',
   'test/graph-mentions.test.ts',
+  'test/mimecast-vendor-details.test.ts',
 ];
 
 export default defineConfig({

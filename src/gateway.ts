@@ -19,7 +19,7 @@ import { createDnsResolver } from './scan/dns-resolver.js';
 import { createScanner } from './scan/scanner.js';
 import { createComposer } from './mime/compose.js';
 import { createDkimSigner } from './mime/dkim-domain-signer.js';
-import { prepareRawMessage, readHeaderSummary } from './mime/raw-message.js';
+import { prepareRawMessage, readHeaderSummary, readRecipientNames } from './mime/raw-message.js';
 import { createCaptureTransport } from './delivery/capture-transport.js';
 import { createLocalTransport } from './delivery/local-transport.js';
 import { createMxTransport, createRelayTransport } from './delivery/smtp-transport.js';
@@ -133,6 +133,8 @@ export async function createGateway(config: Config, options: { log?: Logger; clo
             subject: summary.subject,
             fromAddresses: summary.fromAddresses,
             senderAddresses: summary.senderAddresses,
+            // From the client's bytes: the Bcc field holding blind recipients' names is gone from `prepared`.
+            recipientNames: readRecipientNames(raw),
           };
         },
       },

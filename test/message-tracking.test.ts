@@ -40,8 +40,9 @@ async function upload(content: Buffer): Promise<string> {
 }
 
 /** Sends one message and waits until every recipient is settled for good (delivered or bounced). */
-async function send(item: Item): Promise<{ internetMessageId: string; id: string }> {
-  const res = await mcPost(gw.url, sender, '/api/email/send-email', JSON.stringify({ data: [item] }));
+async function send(item: Item): Promise<{ internetMessageId: string; id: string; requestSize: number }> {
+  const body = JSON.stringify({ data: [item] });
+  const res = await mcPost(gw.url, sender, '/api/email/send-email', body);
   expect(res.body.fail).toEqual([]);
   const internetMessageId = res.body.data[0]?.messageId as string;
   const found = await search({ messageId: internetMessageId });
@@ -67,7 +68,7 @@ async function send(item: Item): Promise<{ internetMessageId: string; id: string
       setTimeout(listener, 250).unref();
     });
   }
-  return { internetMessageId, id };
+  return { internetMessageId, id, requestSize: Buffer.byteLength(body) };
 }
 
 function search(item: Item, keys = tracker, meta?: Item): Promise<McResponse> {
@@ -78,9 +79,10 @@ function info(id: string, keys = tracker): Promise<McResponse> {
   return mcPost(gw.url, keys, '/api/message-finder/get-message-info', JSON.stringify({ data: [{ id }] }));
 }
 
-let delivered: { internetMessageId: string; id: string };
-let mixed: { internetMessageId: string; id: string };
-let bounced: { internetMessageId: string; id: string };
+type Sent = Awaited<ReturnType<typeof send>>;
+let delivered: Sent;
+let mixed: Sent;
+let bounced: Sent;
 const attachment = randomBytes(2048);
 
 beforeAll(async () => {
@@ -149,8 +151,9 @@ describe('get-message-info', () => {
     const meta = data.recipientInfo.recipientMetaInfo;
     expect(meta.processingServer).toBe('gateway.test');
     expect(meta.receiptEvent).toBe('accepted');
-    // An API submission has no SMTP connection to describe.
-    expect(meta).toMatchObject({ remoteIp: '', remoteHost: '', remoteServerGreeting: '', encryptionInfo: '', transmissionSize: 0, spamEvent: '' });
+    // An API submission has no SMTP connection: its peer is the HTTP client, its size the request's.
+    expect(meta).toMatchObject({ remoteIp: '127.0.0.1', remoteHost: '', remoteServerGreeting: '', encryptionInfo: '', spamEvent: '' });
+    expect(meta.transmissionSize).toBe(delivered.requestSize);
     expect(meta.messageExpiresIn).toBe(30);
     expect(meta.components.map((c: Item) => [c.type, c.name, c.extension])).toEqual([
       ['Email Primary Body Plain Text', 'body.txt', 'txt'],
@@ -175,8 +178,10 @@ describe('get-message-info', () => {
     expect(dm.transmissionSize).toBe(raw.raw.length);
     expect(Date.parse(dm.transmissionEnd.replace('+0000', 'Z'))).toBeGreaterThanOrEqual(Date.parse(dm.transmissionStart.replace('+0000', 'Z')));
 
-    // An API send is not scanned: spamInfo has its type's empty value.
-    expect(data.spamInfo).toEqual({ spamScore: 0, detectionLevel: '', spamProcessingDetail: {} });
+    // An API send is not scanned: every seed 003 key is there, each check "not checked".
+    expect(data.spamInfo.spamScore).toBe(0);
+    expect(data.spamInfo.detectionLevel).toBe('moderate');
+    expect(data.spamInfo.spamProcessingDetail.spf).toEqual({ allow: true, info: 'not checked' });
 
     const r = data.retentionInfo;
     expect(r.retentionAdjustmentDays).toBe(0);

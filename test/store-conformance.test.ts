@@ -13,10 +13,10 @@ function message(overrides: MessageShape = {}, rcpt = ['a@remote.test', 'b@remot
 describe.each(backends)('store conformance: $name', (backend) => {
   const store = useStore(backend);
 
-  it('stores users case-insensitively by email, with roles and delegations', async () => {
+  it('finds users by email case-insensitively, keeping the case they were created with; roles and delegations', async () => {
     await store().createUser({ id: 'u1', email: 'Alice@Example.test', name: 'Alice', roles: ['admin'], createdAt: T0 });
     const found = await store().getUserByEmail('alice@EXAMPLE.test');
-    expect(found).toEqual({ id: 'u1', email: 'alice@example.test', name: 'Alice', roles: ['admin'], createdAt: T0 });
+    expect(found).toEqual({ id: 'u1', email: 'Alice@Example.test', name: 'Alice', roles: ['admin'], createdAt: T0 });
     expect(await store().getUserById('u1')).toEqual(found);
     await expect(
       store().createUser({ id: 'u2', email: 'alice@example.test', name: null, roles: [], createdAt: T0 }),

@@ -19,7 +19,8 @@ export async function addUser(
   input: { email: string; name?: string; roles?: string[] },
   now = Date.now(),
 ): Promise<UserRecord> {
-  const email = assertAddress(input.email, 'email').toLowerCase();
+  // Kept as written (From: Adele Vance <AdeleV@contoso.com>); the store matches it case-insensitively.
+  const email = assertAddress(input.email, 'email');
   const roles = input.roles && input.roles.length > 0 ? input.roles : ['user'];
   for (const role of roles) if (!isRole(role)) throw new MailgateError('invalid_value', `Unknown role "${role}"`, 'role');
   if (await store.getUserByEmail(email)) throw new MailgateError('conflict', `User ${email} already exists`, 'email');

@@ -5,6 +5,9 @@ export const PERMISSION = {
   heldRead: 'Account | Monitoring | Held | Read',
   heldEdit: 'Account | Monitoring | Held | Edit',
   heldSummaryRead: 'Account | Monitoring | Held Summary | Read',
+  // Mimecast's own wording for get-account and get-internal-users (docs/vendor-apis.md).
+  accountRead: 'Accounts | Dashboard | Read',
+  directoryRead: 'Directories | Internal | Read',
   admin: 'Account | Administration | Edit',
 } as const;
 export type Permission = (typeof PERMISSION)[keyof typeof PERMISSION];

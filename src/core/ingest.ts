@@ -124,6 +124,20 @@ function kindOf(address: string, mail: ComposeContent | undefined): NewRecipient
   return has(mail.bcc) ? 'bcc' : 'envelope';
 }
 
+/**
+ * Display names of the recipients, by lower-cased address, kept with the message so tracking and
+ * held review can show them: a Bcc recipient's name appears in no header (docs/vendor-apis.md).
+ */
+function recipientNamesOf(mail: ComposeContent | undefined, prepared: PreparedRaw | undefined): Record<string, string> {
+  if (!mail) return { ...(prepared?.recipientNames ?? {}) };
+  const names: Record<string, string> = {};
+  for (const a of [...mail.to, ...mail.cc, ...mail.bcc]) {
+    const key = a.address.toLowerCase();
+    if (a.name && names[key] === undefined) names[key] = a.name;
+  }
+  return names;
+}
+
 export async function ingest(submission: Submission, deps: IngestDeps): Promise<AcceptedMessage> {
   const local = new Set(deps.localDomains);
   const isLocal = (domain: string) => local.has(domain);
@@ -218,10 +232,14 @@ export async function ingest(submission: Submission, deps: IngestDeps): Promise<
           expiresAt: now + (deps.heldLifetimeMs ?? deps.queueLifetimeMs),
         }
       : undefined;
+  const recipientNames = recipientNamesOf(mail, prepared);
   const meta = {
     ...(submission.meta ?? {}),
+    ...(Object.keys(recipientNames).length > 0 ? { recipientNames } : {}),
     ...(connection ? { connection } : {}),
     ...(screened?.spamInfo ? { spamInfo: screened.spamInfo } : {}),
+    // Unscanned mail still reports the level in force (seed 003 `detectionLevel`).
+    ...(screened && !screened.spamInfo ? { detectionLevel: screened.detectionLevel } : {}),
   };
 
   await deps.blobs.put(id, raw);

@@ -106,6 +106,8 @@ export interface PreparedRaw {
   fromAddresses: string[];
   /** Every address of every Sender field. */
   senderAddresses: string[];
+  /** Display names of the To/Cc/Bcc addresses (lower-cased address → name), read before Bcc is removed. */
+  recipientNames?: Record<string, string>;
 }
 
 /** Readies client MIME for storage without altering the client's own bytes. */

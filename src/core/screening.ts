@@ -85,13 +85,26 @@ export interface ScreenOutcome {
   /** Held recipients and why; the rest are queued. */
   holds: Map<string, HoldDecision>;
   spamInfo?: SpamInfo;
+  /** The detection level of the spam policies in force for this message's route. */
+  detectionLevel: DetectionLevel;
   headers: string;
   hasAttachments: boolean;
 }
 
+/**
+ * The detection level reported for mail no spam policy scanned: its route's spam policy when one
+ * applies, else the installation's active spam policy (the inbound default), else moderate.
+ */
+function levelInForce(applicable: readonly Policy[], all: readonly Policy[]): DetectionLevel {
+  const spam = (list: readonly Policy[]) => list.some((p) => p.kind === 'spam');
+  if (spam(applicable)) return detectionLevelFor(applicable);
+  return detectionLevelFor([...all].filter((p) => p.enabled).sort((a, b) => a.position - b.position));
+}
+
 /** Scans as far as needed and applies the policies; throws `sender_forbidden` for a blocked sender. */
 export async function screen(input: ScreenInput, deps: ScreeningDeps): Promise<ScreenOutcome> {
-  const applicable = applicablePolicies(await deps.policies.listPolicies(), input.route);
+  const policies = await deps.policies.listPolicies();
+  const applicable = applicablePolicies(policies, input.route);
   const needs = factsNeeded(applicable);
   const full = input.route === 'inbound' && input.connection !== undefined;
   const request = {
@@ -127,6 +140,7 @@ export async function screen(input: ScreenInput, deps: ScreeningDeps): Promise<S
   return {
     holds,
     ...(report?.spamInfo ? { spamInfo: report.spamInfo } : {}),
+    detectionLevel: report?.spamInfo ? request.detectionLevel : levelInForce(applicable, policies),
     headers: report?.headers ?? '',
     hasAttachments: (report?.attachments?.length ?? 0) > 0,
   };

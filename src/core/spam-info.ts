@@ -60,6 +60,32 @@ export function riskOf(score: number): Risk {
   return 'negligible';
 }
 
+/** An `{allow, info}` pair for a check that did not run: allowing, so that it blocks nothing. */
+export const NOT_CHECKED: CheckResult = { allow: true, info: 'not checked' };
+
+/**
+ * `spamInfo` of a message that was not scanned (an authenticated API send while no policy needed
+ * a scan): every key of seed 003, each "not checked", so clients reading `['spf']['allow']` work.
+ * `permittedSender.allow` stays false, as for any scan where no permitted-senders entry matched.
+ */
+export function notScannedSpamInfo(detectionLevel: DetectionLevel, reason: string): SpamInfo {
+  return {
+    spamScore: 0,
+    detectionLevel,
+    spamProcessingDetail: {
+      rbl: NOT_CHECKED,
+      greyEmail: false,
+      spf: NOT_CHECKED,
+      dkim: NOT_CHECKED,
+      dmarc: NOT_CHECKED,
+      permittedSender: { allow: false, info: 'not checked' },
+      managedSender: NOT_CHECKED,
+      symbolGroups: [],
+      verdict: { decision: '', description: `not scanned: ${reason}`, risk: 'negligible', categories: [] },
+    },
+  };
+}
+
 export function isDetectionLevel(value: unknown): value is DetectionLevel {
   return typeof value === 'string' && (DETECTION_LEVELS as readonly string[]).includes(value);
 }

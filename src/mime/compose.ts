@@ -56,7 +56,33 @@ export function createComposer(): Composer {
       // write one: text-only readers see words, and spam filters score HTML-only mail higher.
       if (mail.html !== undefined && mail.text === undefined) options.text = plainAlternativeOf(mail.html);
       if (mail.text === undefined && mail.html === undefined) options.text = '';
-      return new MailComposer(options).compile().build();
+      const raw = await new MailComposer(options).compile().build();
+      return restoreHeaderNames(raw, mail.headers.map((h) => h.name));
     },
   };
+}
+
+/**
+ * nodemailer re-cases every header name it is given (`X-Campaign-Id` becomes `X-Campaign-ID`,
+ * `X-MC-Tag` becomes `X-Mc-Tag`). Field names are case-insensitive (RFC 5322 1.2.2), but clients
+ * match them byte for byte, so the client's spelling is put back in the top-level header block
+ * (docs/vendor-apis.md, "Mimecast API 1.0" > "Case of addresses and header names").
+ */
+export function restoreHeaderNames(raw: Buffer, names: readonly string[]): Buffer {
+  if (names.length === 0) return raw;
+  const spellings = new Map<string, string[]>();
+  for (const name of names) spellings.set(name.toLowerCase(), [...(spellings.get(name.toLowerCase()) ?? []), name]);
+  const end = raw.indexOf('\r\n\r\n');
+  if (end < 0) return raw;
+  // latin1 maps each byte to one char, so everything but the renamed field names is copied byte-exact.
+  const lines = raw.toString('latin1', 0, end).split('\r\n');
+  const renamed = lines.map((line) => {
+    const colon = line.indexOf(':');
+    if (colon <= 0 || line.startsWith(' ') || line.startsWith('\t')) return line;
+    const queue = spellings.get(line.slice(0, colon).toLowerCase());
+    // Repeated fields take the client's spellings in order; the last one covers any extra.
+    const spelling = queue && queue.length > 1 ? queue.shift() : queue?.[0];
+    return spelling === undefined ? line : spelling + line.slice(colon);
+  });
+  return Buffer.concat([Buffer.from(renamed.join('\r\n'), 'latin1'), raw.subarray(end)]);
 }

@@ -143,6 +143,17 @@ function addresses(values: readonly string[]): string[] {
   return parseAddressList(values).map((a) => a.address);
 }
 
+/** Display names of the To, Cc and Bcc addresses (lower-cased address → first name given). */
+export function readRecipientNames(raw: Buffer): Record<string, string> {
+  const { headers } = splitHeaderBlock(raw);
+  const names: Record<string, string> = {};
+  for (const a of parseAddressList(['To', 'Cc', 'Bcc'].flatMap((field) => findHeaders(headers, field)))) {
+    const key = a.address.toLowerCase();
+    if (a.name && names[key] === undefined) names[key] = a.name;
+  }
+  return names;
+}
+
 /** Reads sender, recipients, subject and Message-ID from the header block only. */
 export function readHeaderSummary(raw: Buffer): HeaderSummary {
   const { headers } = splitHeaderBlock(raw);

@@ -6,7 +6,7 @@
 import type { Logger } from 'pino';
 import { matchesAddressPattern } from '../core/address-pattern.js';
 import type { ScanReport, ScanRequest, Scanner } from '../core/screening.js';
-import { SPAM_THRESHOLDS, riskOf, type CheckResult, type SpamInfo, type VerdictCategory } from '../core/spam-info.js';
+import { NOT_CHECKED, SPAM_THRESHOLDS, riskOf, type CheckResult, type SpamInfo, type VerdictCategory } from '../core/spam-info.js';
 import type { InboundStore, SenderListEntry } from '../core/storage/inbound-store.js';
 import { checkAuthentication, type AuthChecks } from './auth-checks.js';
 import { readContent, type ContentFacts } from './content.js';
@@ -37,7 +37,6 @@ function categoriesOf(symbols: readonly RuleHit[]): VerdictCategory[] {
   }));
 }
 
-const NOT_CHECKED: CheckResult = { allow: true, info: 'not checked' };
 
 /** `permittedSender.allow` is true when a permitted-senders entry matched (Mimecast's reading). */
 function permittedResult(entry: SenderListEntry | undefined, checked: boolean): CheckResult {

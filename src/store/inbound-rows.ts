@@ -78,7 +78,15 @@ export const holdRow = (messageId: string, h: NewHold): Row<'holds'> => ({
 
 /** A hold joined with its message's columns. */
 export type HoldJoinRow = Selected<'holds'> &
-  Pick<Selected<'messages'>, 'mail_from' | 'from_header' | 'subject' | 'size' | 'route' | 'received_at'>;
+  Pick<Selected<'messages'>, 'mail_from' | 'from_header' | 'subject' | 'size' | 'route' | 'received_at' | 'meta'>;
+
+/** The held recipient's display name, from the names ingest() kept in the message's meta. */
+function recipientName(metaJson: string, address: string): string {
+  const names = (JSON.parse(metaJson) as { recipientNames?: unknown }).recipientNames;
+  if (typeof names !== 'object' || names === null) return '';
+  const name: unknown = (names as Record<string, unknown>)[address.toLowerCase()];
+  return typeof name === 'string' ? name : '';
+}
 
 export const toHold = (r: HoldJoinRow): HoldRecord => ({
   messageId: r.message_id,
@@ -91,6 +99,7 @@ export const toHold = (r: HoldJoinRow): HoldRecord => ({
   heldGroup: r.held_group as HeldGroup,
   hasAttachments: Boolean(Number(r.has_attachments)),
   toAddress: r.to_address,
+  toName: recipientName(r.meta, r.to_address),
   heldAt: Number(r.held_at),
   expiresAt: Number(r.expires_at),
   mailFrom: r.mail_from,

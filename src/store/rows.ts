@@ -26,9 +26,14 @@ type Selected<T extends keyof Database> = { [K in keyof Row<T>]: Row<T>[K] exten
 /** PostgreSQL returns BIGINT as a string; both backends may return null. */
 const nullableNumber = (v: number | string | null): number | null => (v === null ? null : Number(v));
 
+/** The case-insensitive lookup key of an address (users.email_key). */
+export const emailKey = (email: string): string => email.trim().toLowerCase();
+
 export const userRow = (u: UserRecord): Row<'users'> => ({
   id: u.id,
-  email: u.email.toLowerCase(),
+  // The spelling the user was created with; matching goes through email_key (migration 0012).
+  email: u.email,
+  email_key: emailKey(u.email),
   name: u.name,
   roles: JSON.stringify(u.roles),
   created_at: u.createdAt,

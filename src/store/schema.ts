@@ -2,7 +2,7 @@
 import type { Generated } from 'kysely';
 
 export interface Database {
-  users: { id: string; email: string; name: string | null; roles: string; created_at: number };
+  users: { id: string; email: string; email_key: string; name: string | null; roles: string; created_at: number };
   delegations: { user_id: string; address: string };
   api_apps: { app_id: string; app_key_enc: string; name: string; created_at: number };
   api_keys: {

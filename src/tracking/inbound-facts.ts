@@ -6,7 +6,7 @@
  */
 import type { HoldDecision } from '../core/policy.js';
 import type { InboundConnection } from '../core/screening.js';
-import type { SpamInfo } from '../core/spam-info.js';
+import { isDetectionLevel, type DetectionLevel, type SpamInfo } from '../core/spam-info.js';
 import { EVENT_KIND } from '../core/tracking.js';
 import type { EventRecord, MessageRecord } from '../core/storage/store.js';
 
@@ -37,6 +37,26 @@ export function connectionOf(message: MessageRecord): InboundConnection | undefi
   };
 }
 
+/** The HTTP client of an API submission (`meta.client`, src/api/client-facts.ts). */
+export interface ApiClient {
+  ip: string;
+  host: string | null;
+  requestSize: number | null;
+}
+
+/** Who submitted the message over an API; undefined for SMTP mail and older records. */
+export function apiClientOf(message: MessageRecord): ApiClient | undefined {
+  const c = message.meta.client;
+  if (!isObject(c) || typeof c.ip !== 'string') return undefined;
+  return { ip: c.ip, host: text(c.host), requestSize: count(c.requestSize) };
+}
+
+/** The detection level in force when the message was accepted: the scan's, else the one recorded for unscanned mail. */
+export function detectionLevelOf(message: MessageRecord, spamInfo: SpamInfo | undefined): DetectionLevel {
+  if (spamInfo && isDetectionLevel(spamInfo.detectionLevel)) return spamInfo.detectionLevel;
+  return isDetectionLevel(message.meta.detectionLevel) ? message.meta.detectionLevel : 'moderate';
+}
+
 function isSpamInfo(value: unknown): value is SpamInfo {
   return isObject(value) && typeof value.spamScore === 'number' && isObject(value.spamProcessingDetail);
 }
@@ -46,6 +66,13 @@ export function spamInfoOf(message: MessageRecord, events: readonly EventRecord[
   if (isSpamInfo(message.meta.spamInfo)) return message.meta.spamInfo;
   const scanned = events.find((e) => e.kind === EVENT_KIND.scanned && isSpamInfo(e.detail.spamInfo));
   return scanned?.detail.spamInfo as SpamInfo | undefined;
+}
+
+/** Recipients' display names kept by ingest() (lower-cased address → name); Bcc names live only here. */
+export function recipientNamesOf(message: MessageRecord): ReadonlyMap<string, string> {
+  const names = message.meta.recipientNames;
+  if (!isObject(names)) return new Map();
+  return new Map(Object.entries(names).filter((e): e is [string, string] => typeof e[1] === 'string'));
 }
 
 /** The hold decision recorded for a recipient (or, for whole-message events, any recipient). */

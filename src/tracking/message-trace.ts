@@ -5,12 +5,12 @@
  */
 import type { HoldDecision } from '../core/policy.js';
 import type { InboundConnection } from '../core/screening.js';
-import type { SpamInfo } from '../core/spam-info.js';
+import type { DetectionLevel, SpamInfo } from '../core/spam-info.js';
 import { parseMailbox } from '../mime/address.js';
 import { EVENT_KIND, messageStatusOf, type EventKind, type RecipientStatus } from '../core/tracking.js';
 import type { EventRecord, MessageRecord, RecipientRecord } from '../core/storage/store.js';
 import type { LitigationHoldRecord } from '../core/storage/tracking-store.js';
-import { connectionOf, holdDecisionOf, spamInfoOf } from './inbound-facts.js';
+import { apiClientOf, connectionOf, detectionLevelOf, holdDecisionOf, spamInfoOf, type ApiClient } from './inbound-facts.js';
 import type { ContentAddress, ContentSummary } from './message-content.js';
 import { adjustmentDays, DAY_MS, purgeBasis } from './retention.js';
 
@@ -98,9 +98,13 @@ export interface MessageTrace {
   connection: InboundConnection | null;
   /** Who submitted it through an API, when known. */
   principal: string | null;
+  /** The HTTP client of an API submission, when recorded. */
+  client: ApiClient | null;
   content: ContentView;
   recipients: RecipientTrace[];
   spamInfo: SpamInfo | null;
+  /** The spam detection level in force for the message, scanned or not. */
+  detectionLevel: DetectionLevel;
   retention: RetentionView;
   events: EventRecord[];
 }
@@ -261,6 +265,7 @@ export function buildMessageTrace(records: TraceRecords): MessageTrace {
   const { message, recipients, events, summary, bodies, holds } = records;
   const status = trackingStatusOf(recipients.map((r) => r.status));
   const received = events.find((e) => e.kind === EVENT_KIND.received);
+  const spamInfo = spamInfoOf(message, events);
   const retentionDays = message.purgeAt === null ? 0 : Math.round((message.purgeAt - message.receivedAt) / DAY_MS);
   return {
     id: message.id,
@@ -277,9 +282,11 @@ export function buildMessageTrace(records: TraceRecords): MessageTrace {
     senderIp: message.senderIp,
     connection: connectionOf(message) ?? null,
     principal: received && typeof received.detail.principal === 'string' ? received.detail.principal : null,
+    client: apiClientOf(message) ?? null,
     content: { ...summary, available: bodies !== undefined, textBody: bodies?.textBody ?? '', htmlBody: bodies?.htmlBody ?? '' },
     recipients: recipients.map((r) => recipientTrace(r, events)),
-    spamInfo: spamInfoOf(message, events) ?? null,
+    spamInfo: spamInfo ?? null,
+    detectionLevel: detectionLevelOf(message, spamInfo),
     retention: {
       purgeAt: message.purgeAt,
       originalPurgeAt: message.originalPurgeAt,

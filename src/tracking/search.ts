@@ -3,7 +3,7 @@ import { MailgateError } from '../core/errors.js';
 import { ROUTE, type Route } from '../core/tracking.js';
 import type { EventRecord, MessageRecord, RecipientRecord } from '../core/storage/store.js';
 import type { MessageSearch } from '../core/storage/tracking-store.js';
-import { spamInfoOf } from './inbound-facts.js';
+import { recipientNamesOf, spamInfoOf } from './inbound-facts.js';
 import { hasAttachments, type ContentAddress, type ContentSummary } from './message-content.js';
 import { statusInfo, trackingStatusOf, type TrackingStatus } from './message-trace.js';
 
@@ -116,7 +116,9 @@ export function trackedMessage(
   const spam = spamInfoOf(message, events);
   const envelopeTo = recipients.map((r) => ({ address: r.address, name: '' }));
   // Header names are nicer, but Bcc and envelope-only recipients are only in the envelope.
-  const named = new Map([...summary.to, ...summary.cc].map((a) => [a.address.toLowerCase(), a.name]));
+  const kept = recipientNamesOf(message);
+  const named = new Map([...summary.to, ...summary.cc].filter((a) => a.name !== '').map((a) => [a.address.toLowerCase(), a.name]));
+  for (const [address, name] of kept) if (!named.has(address)) named.set(address, name);
   return {
     id: message.id,
     internetMessageId: message.internetMessageId,

@@ -5,6 +5,7 @@ import { MailgateError, isMailgateError } from '../../core/errors.js';
 import type { Gateway } from '../../gateway.js';
 import type { UserRecord } from '../../core/storage/store.js';
 import { mimecastEnvelope, mimecastFailure, type MimecastEnvelope } from './errors.js';
+import { bodyText } from './body-text.js';
 import { normalizeRequest, parseLenientBody, type NormalizedRequest } from './lenient-body.js';
 
 export interface Caller {
@@ -42,7 +43,7 @@ export function checkPermission(caller: Caller, permission: Permission | undefin
 
 /** The request envelope of a JSON-ish body (JSON, Python repr, or nothing). */
 export function requestOf(request: FastifyRequest): NormalizedRequest {
-  const text = Buffer.isBuffer(request.body) ? request.body.toString('utf8') : '';
+  const text = Buffer.isBuffer(request.body) ? bodyText(request.body) : '';
   return normalizeRequest(parseLenientBody(text));
 }
 

@@ -19,7 +19,8 @@ export function pageTokenOf(offset: number): string {
   return Buffer.from(`o:${offset}`).toString('base64url');
 }
 
-function offsetOf(token: string | undefined): number {
+/** The offset a page token stands for; throws for a token this server did not issue. */
+export function offsetOf(token: string | undefined): number {
   if (token === undefined) return 0;
   const match = /^o:(\d{1,9})$/.exec(Buffer.from(token, 'base64url').toString('utf8'));
   if (!match) throw new MailgateError('invalid_value', 'pageToken is not one this server issued', 'meta.pagination.pageToken');
@@ -94,16 +95,20 @@ export function mimecastAddress(text: string): { emailAddress: string; displayab
 
 /** One get-hold-message-list item. */
 export function renderHold(hold: HoldRecord): Record<string, unknown> {
+  const fromHeader = mimecastAddress(hold.fromHeader);
+  // The envelope sender has no name of its own; it is the From header's when both are one address.
+  const sameSender = fromHeader.emailAddress.toLowerCase() === hold.mailFrom.toLowerCase();
+  const to = { emailAddress: hold.toAddress, displayableName: hold.toName };
   return {
     id: hold.messageId,
     dateReceived: formatMimecastDate(hold.receivedAt),
     reason: hold.reason,
     reasonId: hold.reasonId,
     reasonCode: hold.reasonCode,
-    from: { emailAddress: hold.mailFrom, displayableName: '' },
-    fromHeader: mimecastAddress(hold.fromHeader),
-    to: { emailAddress: hold.toAddress, displayableName: '' },
-    toHeader: { emailAddress: hold.toAddress, displayableName: '' },
+    from: { emailAddress: hold.mailFrom, displayableName: sameSender ? fromHeader.displayableName : '' },
+    fromHeader,
+    to,
+    toHeader: to,
     subject: hold.subject,
     // Real Mimecast data writes routes in capitals ("INBOUND").
     route: hold.route.toUpperCase(),

@@ -4,7 +4,7 @@
  * Fields without meaning for a message get their type's empty value ('' / 0 / [] / {}).
  */
 import { MailgateError } from '../../core/errors.js';
-import type { SpamInfo } from '../../core/spam-info.js';
+import { notScannedSpamInfo, type SpamInfo } from '../../core/spam-info.js';
 import { EVENT_KIND, queuedReplyText } from '../../core/tracking.js';
 import { COMPONENT_TYPE, type ContentComponent } from '../../tracking/message-content.js';
 import type { AttemptView, MessageTrace, RecipientTrace } from '../../tracking/message-trace.js';
@@ -133,10 +133,10 @@ function policyInfo(r: RecipientTrace) {
   return [{ policyName: r.hold.policyInfo, policyType: type, inherited: false }];
 }
 
-const EMPTY_SPAM_INFO = { spamScore: 0, detectionLevel: '', spamProcessingDetail: {} };
-
-function spamInfo(info: SpamInfo | null) {
-  return info ?? EMPTY_SPAM_INFO;
+/** An unscanned message still answers every key of seed 003's spamInfo (docs/vendor-apis.md). */
+function spamInfo(trace: MessageTrace): SpamInfo {
+  const reason = trace.connection ? 'authenticated submission over SMTP' : `submitted through the ${trace.source} API`;
+  return trace.spamInfo ?? notScannedSpamInfo(trace.detectionLevel, reason);
 }
 
 /** A get-message-info `data` entry (seed 003). */
@@ -177,10 +177,11 @@ export function renderMessageInfo(trace: MessageTrace, context: { processingServ
         messageExpiresIn: expiresIn,
         processingServer,
         binaryEmailSize: trace.size,
-        transmissionSize: c?.transmissionSize ?? 0,
-        remoteHost: c?.remoteHost ?? '',
+        // An API submission's peer is the HTTP client and its size the request's (meta.client).
+        transmissionSize: c?.transmissionSize ?? trace.client?.requestSize ?? 0,
+        remoteHost: c?.remoteHost ?? trace.client?.host ?? '',
         transmissionStart: date(c?.transmissionStart ?? trace.receivedAt),
-        remoteIp: c?.remoteIp ?? '',
+        remoteIp: c?.remoteIp ?? trace.client?.ip ?? '',
         components,
       },
     },
@@ -211,7 +212,7 @@ export function renderMessageInfo(trace: MessageTrace, context: { processingServ
         ];
       }),
     ),
-    spamInfo: spamInfo(trace.spamInfo),
+    spamInfo: spamInfo(trace),
     id: trace.id,
   };
 }

@@ -14,6 +14,8 @@ import { authenticateMimecastBearer, isBearer, mimecastIssuer } from './bearer.j
 import { checkPermission, type Caller, type MimecastContext } from './context.js';
 import { mimecastEnvelope, mimecastFailure } from './errors.js';
 import { fileUploadRoute } from './routes/file-upload.js';
+import { getAccountRoute } from './routes/get-account.js';
+import { getInternalUsersRoute } from './routes/get-internal-users.js';
 import { getFileRoute } from './routes/get-file.js';
 import { getMessageInfoRoute } from './routes/get-message-info.js';
 import { messageFinderSearchRoute } from './routes/message-finder-search.js';
@@ -36,6 +38,8 @@ const ROUTES: Array<(app: FastifyInstance, ctx: MimecastContext) => void> = [
   holdRejectRoute,
   getHoldSummaryListRoute,
   getHeldReleaseLogsRoute,
+  getAccountRoute,
+  getInternalUsersRoute,
 ];
 
 export async function mimecastPlugin(app: FastifyInstance, opts: { gateway: Gateway }): Promise<void> {

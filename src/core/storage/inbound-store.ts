@@ -34,6 +34,8 @@ export interface HoldRecord extends HoldDecision {
   hasAttachments: boolean;
   /** The first held recipient. */
   toAddress: string;
+  /** Its display name as the sender wrote it ('' when none was given). */
+  toName: string;
   heldAt: number;
   expiresAt: number;
   mailFrom: string;

@@ -27,7 +27,7 @@ export function identityQueries(db: Kysely<Database>): IdentityQueries {
       await db.insertInto('users').values(rows.userRow(user)).execute();
     },
     async getUserByEmail(email) {
-      const row = await db.selectFrom('users').selectAll().where('email', '=', email.toLowerCase()).executeTakeFirst();
+      const row = await db.selectFrom('users').selectAll().where('email_key', '=', rows.emailKey(email)).executeTakeFirst();
       return row && rows.toUser(row);
     },
     async getUserById(id) {
@@ -35,7 +35,7 @@ export function identityQueries(db: Kysely<Database>): IdentityQueries {
       return row && rows.toUser(row);
     },
     async listUsers() {
-      return (await db.selectFrom('users').selectAll().orderBy('email').execute()).map(rows.toUser);
+      return (await db.selectFrom('users').selectAll().orderBy('email_key').execute()).map(rows.toUser);
     },
     async addDelegation(userId, address) {
       await db

@@ -121,7 +121,7 @@ export function inboundQueries(db: Kysely<Database>, writes: WriteBatcher, onReq
     async getHold(messageId) {
       const row = await holdsQuery({})
         .selectAll('h')
-        .select(['m.mail_from', 'm.from_header', 'm.subject', 'm.size', 'm.route', 'm.received_at'])
+        .select(['m.mail_from', 'm.from_header', 'm.subject', 'm.size', 'm.route', 'm.received_at', 'm.meta'])
         .where('h.message_id', '=', messageId)
         .executeTakeFirst();
       return row && inbound.toHold(row);
@@ -130,7 +130,7 @@ export function inboundQueries(db: Kysely<Database>, writes: WriteBatcher, onReq
       const counted = await holdsQuery(q).select((eb) => eb.fn.countAll().as('n')).executeTakeFirst();
       const found = await holdsQuery(q)
         .selectAll('h')
-        .select(['m.mail_from', 'm.from_header', 'm.subject', 'm.size', 'm.route', 'm.received_at'])
+        .select(['m.mail_from', 'm.from_header', 'm.subject', 'm.size', 'm.route', 'm.received_at', 'm.meta'])
         .orderBy('m.received_at', 'desc')
         .orderBy('h.message_id', 'desc')
         .limit(q.limit)

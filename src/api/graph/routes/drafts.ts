@@ -13,6 +13,7 @@ import type { DraftAttachmentRecord, DraftRecord } from '../../../core/storage/d
 import { assertRoomFor, uploadQuotaOf } from '../../../services/upload-limits.js';
 import type { Store } from '../../../core/storage/store.js';
 import { afterAcceptance } from '../../after-acceptance.js';
+import { fromClient } from '../../client-facts.js';
 import { graphIdempotent } from '../idempotent.js';
 import { mailboxOf, mailboxRoute, param, type GraphContext } from '../context.js';
 import {
@@ -151,7 +152,7 @@ export function draftRoutes(app: FastifyInstance, { gateway }: GraphContext): vo
     const draft = await requireDraft(store, mailbox, param(request, 'id'));
     if (draft.mimeBlobKey) {
       const raw = await store.blobs.get(draft.mimeBlobKey);
-      const accepted = await gateway.ingest(mimeSubmission(raw, mailbox));
+      const accepted = await gateway.ingest(fromClient(mimeSubmission(raw, mailbox), request));
       await afterAcceptance(request.log, 'sent items copy', accepted.id, async () =>
         gateway.mailboxes.fileSentCopy(mailbox.user.id, accepted, await summaryOfRaw(raw)),
       );
@@ -161,7 +162,7 @@ export function draftRoutes(app: FastifyInstance, { gateway }: GraphContext): vo
       const mail = composeContent(fields, mailbox, await attachmentInputs(store, draft.id));
       // The mentions keep the ids the draft showed, as the Message-ID does.
       const mentions = mentionRecords(fields.mentions, mail.from, draft.createdAt, draft.id);
-      const accepted = await gateway.ingest(composeSubmission(mail, mailbox, draft.internetMessageId, mentions));
+      const accepted = await gateway.ingest(fromClient(composeSubmission(mail, mailbox, draft.internetMessageId, mentions), request));
       const summary = summaryOfCompose(mail, accepted, graphProperties(fields, mentions));
       const ownerMentioned = mentionsAddress(mentions, mailbox.user.email);
       await afterAcceptance(request.log, 'sent items copy', accepted.id, () =>

@@ -3,6 +3,7 @@ import type { FastifyInstance, FastifyRequest } from 'fastify';
 import { mentionsAddress } from '../../../core/mentions.js';
 import { summaryOfCompose, summaryOfRaw } from '../../../mime/mailbox-summary.js';
 import { afterAcceptance } from '../../after-acceptance.js';
+import { fromClient } from '../../client-facts.js';
 import { graphIdempotent } from '../idempotent.js';
 import { mailboxOf, mailboxRoute, type GraphContext } from '../context.js';
 import { isBeta, mentionRecords } from '../mentions.js';
@@ -31,7 +32,7 @@ export function sendMailRoute(app: FastifyInstance, { gateway }: GraphContext): 
     const mailbox = mailboxOf(request);
     if (isMimeRequest(request)) {
       const raw = decodeMimeBody(request.body);
-      const accepted = await gateway.ingest(mimeSubmission(raw, mailbox));
+      const accepted = await gateway.ingest(fromClient(mimeSubmission(raw, mailbox), request));
       // Seed 002: a MIME send is always saved in Sent Items (there are no parameters to say otherwise).
       await afterAcceptance(request.log, 'sent items copy', accepted.id, async () =>
         mailboxes.fileSentCopy(mailbox.user.id, accepted, await summaryOfRaw(raw)),
@@ -42,7 +43,7 @@ export function sendMailRoute(app: FastifyInstance, { gateway }: GraphContext): 
     const fields = messageFields(message, { beta: isBeta(request) });
     const mail = composeContent(fields, mailbox);
     const mentions = mentionRecords(fields.mentions, mail.from, gateway.clock.now());
-    const accepted = await gateway.ingest(composeSubmission(mail, mailbox, undefined, mentions));
+    const accepted = await gateway.ingest(fromClient(composeSubmission(mail, mailbox, undefined, mentions), request));
     if (saveToSentItems) {
       const summary = summaryOfCompose(mail, accepted, graphProperties(fields, mentions));
       const ownerMentioned = mentionsAddress(mentions, mailbox.user.email);

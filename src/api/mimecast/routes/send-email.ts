@@ -1,6 +1,7 @@
 /** `POST /api/email/send-email` (seed 000): each data item is one message. */
 import type { FastifyInstance } from 'fastify';
 import { afterAcceptance } from '../../after-acceptance.js';
+import { fromClient } from '../../client-facts.js';
 import { callerOf, eachItem, requestOf, type MimecastContext } from '../context.js';
 import { idempotentRoute } from '../idempotent.js';
 import { sendEmailSubmission, vendorError } from '../translate.js';
@@ -18,7 +19,8 @@ export function sendEmailRoute(app: FastifyInstance, { gateway }: MimecastContex
       data,
       async (item) => {
         const use = files.use(user.id);
-        const accepted = await gateway.ingest(await sendEmailSubmission(item, user, (id) => use.content(id)));
+        const submission = await sendEmailSubmission(item, user, (id) => use.content(id));
+        const accepted = await gateway.ingest(fromClient(submission, request));
         await afterAcceptance(request.log, 'mark uploads used', accepted.id, () => use.markUsed());
         return { messageId: accepted.internetMessageId, messageDateHeader: accepted.date };
       },

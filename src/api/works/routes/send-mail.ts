@@ -6,6 +6,7 @@ import { parseJsonObject } from '../../../core/json-fields.js';
 import { summaryOfCompose } from '../../../mime/mailbox-summary.js';
 import { MAILBOX_FOLDER } from '../../../core/storage/mailbox-store.js';
 import { afterAcceptance } from '../../after-acceptance.js';
+import { fromClient } from '../../client-facts.js';
 import { worksUserOf, type WorksContext } from '../context.js';
 import { worksIdempotent } from '../idempotent.js';
 import { sendRequestOf, worksMessages, worksSubmission } from '../translate.js';
@@ -20,7 +21,8 @@ export function sendMailRoute(app: FastifyInstance, { gateway }: WorksContext): 
     const send = sendRequestOf(parseJsonObject(request.body), { attachmentMaxBytes: config.worksAttachmentMaxBytes });
     const attachCount = send.attachments.filter((a) => !a.inline).length;
     for (const mail of worksMessages(send, user)) {
-      const accepted = await gateway.ingest(worksSubmission(mail, user, send));
+      const submission = worksSubmission(mail, user, send);
+      const accepted = await gateway.ingest(fromClient(submission, request));
       const summary = summaryOfCompose(mail, accepted, { securityLevel: send.securityLevel, attachCount });
       const sent = send.isSaveSentMail
         ? await afterAcceptance(request.log, 'sent copy', accepted.id, () => mailboxes.fileSentCopy(user.id, accepted, summary))

@@ -1,0 +1,27 @@
+/**
+ * Who sent an API request, kept with the message as `meta.client` so tracking can answer seed
+ * 003's `recipientMetaInfo.remoteIp`, `remoteHost` and `transmissionSize` for API submissions the
+ * way it does for SMTP ones (docs/vendor-apis.md, "get-message-info for API sends").
+ */
+import type { FastifyRequest } from 'fastify';
+import type { Submission } from '../core/message.js';
+
+/** The HTTP client of a submission; `host` only when a name is known without a lookup. */
+export interface ApiClientFacts {
+  ip: string;
+  host?: string;
+  /** Bytes of the request body as received. */
+  requestSize: number;
+}
+
+export function apiClientFacts(request: FastifyRequest): ApiClientFacts {
+  const body: unknown = request.body;
+  const declared = Number(request.headers['content-length']);
+  const requestSize = Buffer.isBuffer(body) ? body.length : Number.isSafeInteger(declared) && declared >= 0 ? declared : 0;
+  return { ip: request.ip, requestSize };
+}
+
+/** The submission with its HTTP client's facts attached. */
+export function fromClient(submission: Submission, request: FastifyRequest): Submission {
+  return { ...submission, meta: { ...submission.meta, client: apiClientFacts(request) } };
+}
