@@ -6,14 +6,10 @@
 import type { Logger } from 'pino';
 import type { Clock } from '../core/ports.js';
 import type { Store } from '../core/storage/store.js';
+import { periodicPass, type PeriodicPass } from './periodic-pass.js';
 
-export interface UploadSweep {
-  /** Sweeps now, then every interval. */
-  start(): void;
-  /** One pass; resolves with what it removed. */
-  runOnce(): Promise<{ sessions: number; files: number }>;
-  stop(): Promise<void>;
-}
+/** Sweeps now, then every interval; a pass resolves with what it removed. */
+export type UploadSweep = PeriodicPass<{ sessions: number; files: number }>;
 
 export interface UploadSweepDeps {
   store: Store;
@@ -27,8 +23,6 @@ export interface UploadSweepDeps {
 export function createUploadSweep(deps: UploadSweepDeps): UploadSweep {
   const { store, clock, log } = deps;
   const batchSize = deps.batchSize ?? 100;
-  let timer: NodeJS.Timeout | undefined;
-  let running: Promise<{ sessions: number; files: number }> | undefined;
 
   async function deleteBlobs(keys: readonly string[]): Promise<void> {
     for (const key of keys) await store.blobs.delete(key);
@@ -53,30 +47,5 @@ export function createUploadSweep(deps: UploadSweepDeps): UploadSweep {
     return { sessions, files };
   }
 
-  function runOnce(): Promise<{ sessions: number; files: number }> {
-    // Passes never overlap: a slow pass makes the next tick (or a caller) wait for it.
-    running ??= pass().finally(() => {
-      running = undefined;
-    });
-    return running;
-  }
-
-  function tick(): void {
-    runOnce().catch((err: unknown) => log.error({ err }, 'uploads: sweep failed'));
-  }
-
-  return {
-    start() {
-      if (timer) return;
-      tick();
-      timer = setInterval(tick, deps.intervalMs);
-      timer.unref();
-    },
-    runOnce,
-    async stop() {
-      if (timer) clearInterval(timer);
-      timer = undefined;
-      await running?.catch(() => undefined);
-    },
-  };
+  return periodicPass(pass, { intervalMs: deps.intervalMs, log, name: 'uploads' });
 }

@@ -10,6 +10,7 @@ import type { Clock } from '../core/ports.js';
 import { EVENT_KIND } from '../core/tracking.js';
 import type { MessageRecord, Store } from '../core/storage/store.js';
 import { readMessageContent } from './message-content.js';
+import { periodicPass } from '../services/periodic-pass.js';
 
 export interface PurgeJob {
   /** Applies the retention period, purges what is due, then repeats every interval. */
@@ -31,8 +32,6 @@ export interface PurgeJobDeps {
 export function createPurgeJob(deps: PurgeJobDeps): PurgeJob {
   const { store, clock, log } = deps;
   const batchSize = deps.batchSize ?? 100;
-  let timer: NodeJS.Timeout | undefined;
-  let running: Promise<number> | undefined;
 
   async function purge(message: MessageRecord): Promise<boolean> {
     if ((await store.getMessageSummary(message.id)) === undefined) {
@@ -69,31 +68,14 @@ export function createPurgeJob(deps: PurgeJobDeps): PurgeJob {
     return purged;
   }
 
-  function runOnce(): Promise<number> {
-    // Passes never overlap: a slow pass makes the next tick wait for it instead of racing it.
-    running ??= pass().finally(() => {
-      running = undefined;
-    });
-    return running;
-  }
-
-  function tick(): void {
-    runOnce().catch((err: unknown) => log.error({ err }, 'purge: pass failed'));
-  }
-
+  const periodic = periodicPass(pass, { intervalMs: deps.intervalMs, log, name: 'purge' });
   return {
     async start() {
       const applied = await store.applyRetention(deps.retentionMs);
       if (applied.dated + applied.adjusted > 0) log.info(applied, 'retention: purge dates set for the current period');
-      tick();
-      timer = setInterval(tick, deps.intervalMs);
-      timer.unref();
+      periodic.start();
     },
-    runOnce,
-    async stop() {
-      if (timer) clearInterval(timer);
-      timer = undefined;
-      await running?.catch(() => undefined);
-    },
+    runOnce: () => periodic.runOnce(),
+    stop: () => periodic.stop(),
   };
 }
