@@ -5,7 +5,7 @@ import { newId } from '../src/core/ids.js';
 import { systemClock, type DeliveryJob, type NewMessage, type RecipientReply, type Transport } from '../src/core/ports.js';
 import type { TransportName } from '../src/core/tracking.js';
 import { createLocalTransport } from '../src/delivery/local-transport.js';
-import { createRelayTransport } from '../src/delivery/smtp-transport.js';
+import { createRelayTransport } from '../src/delivery/relay-transport.js';
 import { createDeliveryWorker, type DeliveryWorker } from '../src/delivery/worker.js';
 import { openSqliteStore } from '../src/store/sqlite/sqlite-store.js';
 import type { Settlement, Store } from '../src/core/storage/store.js';
