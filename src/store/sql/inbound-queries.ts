@@ -6,7 +6,7 @@ import { EVENT_KIND, messageStatusOf, type RecipientStatus } from '../../core/tr
 import type { WriteBatcher } from '../group-commit.js';
 import * as inbound from '../inbound-rows.js';
 import type { HoldAction, HoldQuery, InboundStore } from '../../core/storage/inbound-store.js';
-import { eventRow } from '../rows.js';
+import { eventRow } from '../message-rows.js';
 import type { Database } from '../schema.js';
 
 /** `%value%` for LIKE, with the wildcards in the value escaped (ESCAPE '\' is given explicitly: SQLite has no default). */

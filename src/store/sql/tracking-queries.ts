@@ -1,7 +1,8 @@
 /** Message search, tracking summaries, retention dates, purge and litigation holds over any Kysely backend. */
 import { sql, type Expression, type ExpressionBuilder, type Kysely, type SqlBool } from 'kysely';
 import type { WriteBatcher } from '../group-commit.js';
-import * as rows from '../rows.js';
+import { eventRow, toMessage, toRecipient } from '../message-rows.js';
+import { litigationHoldRow, toLitigationHold } from '../tracking-rows.js';
 import type { Database } from '../schema.js';
 import type { MessageSearch, TrackingStore } from '../../core/storage/tracking-store.js';
 
@@ -68,7 +69,7 @@ export function trackingQueries(db: Kysely<Database>, writes: WriteBatcher): Tra
         );
       }
       const found = await page.orderBy('received_at', 'desc').orderBy('id', 'desc').limit(s.limit).execute();
-      return { total: Number(counted?.n ?? 0), messages: found.map(rows.toMessage) };
+      return { total: Number(counted?.n ?? 0), messages: found.map(toMessage) };
     },
 
     async listRecipientsOf(messageIds) {
@@ -80,7 +81,7 @@ export function trackingQueries(db: Kysely<Database>, writes: WriteBatcher): Tra
         .orderBy('message_id')
         .orderBy('id')
         .execute();
-      return found.map(rows.toRecipient);
+      return found.map(toRecipient);
     },
 
     async getMessageSummary(messageId) {
@@ -152,7 +153,7 @@ export function trackingQueries(db: Kysely<Database>, writes: WriteBatcher): Tra
         .orderBy('m.purge_at')
         .limit(limit)
         .execute();
-      return found.map(rows.toMessage);
+      return found.map(toMessage);
     },
 
     async markPurged(messageId, now, event) {
@@ -164,13 +165,13 @@ export function trackingQueries(db: Kysely<Database>, writes: WriteBatcher): Tra
           .where('purged_at', 'is', null)
           .executeTakeFirst();
         if (Number(updated.numUpdatedRows) !== 1) return false;
-        await trx.insertInto('events').values(rows.eventRow(event)).execute();
+        await trx.insertInto('events').values(eventRow(event)).execute();
         return true;
       });
     },
 
     async addLitigationHold(hold) {
-      await writes.run((trx) => trx.insertInto('litigation_holds').values(rows.litigationHoldRow(hold)).execute());
+      await writes.run((trx) => trx.insertInto('litigation_holds').values(litigationHoldRow(hold)).execute());
     },
 
     async releaseLitigationHold(id, by, now) {
@@ -189,7 +190,7 @@ export function trackingQueries(db: Kysely<Database>, writes: WriteBatcher): Tra
       let query = db.selectFrom('litigation_holds').selectAll();
       if (now !== undefined) query = query.where((eb) => activeHold(eb, now));
       const found = await query.orderBy('created_at', 'desc').orderBy('id', 'desc').execute();
-      return found.map(rows.toLitigationHold);
+      return found.map(toLitigationHold);
     },
 
     async litigationHoldsFor(messageId, now) {
@@ -204,7 +205,7 @@ export function trackingQueries(db: Kysely<Database>, writes: WriteBatcher): Tra
         .where((eb) => eb.or([eb('message_id', '=', messageId), ...(addresses.length > 0 ? [eb('address', 'in', addresses)] : [])]))
         .orderBy('created_at')
         .execute();
-      return found.map(rows.toLitigationHold);
+      return found.map(toLitigationHold);
     },
   } satisfies TrackingStore;
 }
