@@ -50,7 +50,8 @@ function activeHold(eb: ExpressionBuilder<Database, 'litigation_holds'>, now: nu
   ]);
 }
 
-export function trackingQueries(db: Kysely<Database>, writes: WriteBatcher): TrackingStore {
+/** Message search and the stored per-message tracking summary. */
+function searchQueries(db: Kysely<Database>, writes: WriteBatcher): Pick<TrackingStore, 'searchMessages' | 'listRecipientsOf' | 'getMessageSummary' | 'saveMessageSummary'> {
   return {
     async searchMessages(s) {
       const counted = await db
@@ -94,7 +95,12 @@ export function trackingQueries(db: Kysely<Database>, writes: WriteBatcher): Tra
         trx.updateTable('messages').set({ summary: JSON.stringify(summary) }).where('id', '=', messageId).execute(),
       );
     },
+  };
+}
 
+/** Purge dates from the retention period, and purging what no recipient or hold still needs. */
+function retentionQueries(db: Kysely<Database>, writes: WriteBatcher): Pick<TrackingStore, 'applyRetention' | 'listPurgeable' | 'markPurged'> {
+  return {
     async applyRetention(retentionMs) {
       return writes.run(async (trx) => {
         const dated = await trx
@@ -169,7 +175,12 @@ export function trackingQueries(db: Kysely<Database>, writes: WriteBatcher): Tra
         return true;
       });
     },
+  };
+}
 
+/** Litigation holds, which keep messages from purge while in force. */
+function litigationHoldQueries(db: Kysely<Database>, writes: WriteBatcher): Pick<TrackingStore, 'addLitigationHold' | 'releaseLitigationHold' | 'listLitigationHolds' | 'litigationHoldsFor'> {
+  return {
     async addLitigationHold(hold) {
       await writes.run((trx) => trx.insertInto('litigation_holds').values(litigationHoldRow(hold)).execute());
     },
@@ -207,5 +218,13 @@ export function trackingQueries(db: Kysely<Database>, writes: WriteBatcher): Tra
         .execute();
       return found.map(toLitigationHold);
     },
-  } satisfies TrackingStore;
+  };
+}
+
+export function trackingQueries(db: Kysely<Database>, writes: WriteBatcher): TrackingStore {
+  return {
+    ...searchQueries(db, writes),
+    ...retentionQueries(db, writes),
+    ...litigationHoldQueries(db, writes),
+  };
 }
