@@ -7,7 +7,7 @@ import type { TransportName } from '../src/core/tracking.js';
 import { createLocalTransport } from '../src/delivery/local-transport.js';
 import { createRelayTransport } from '../src/delivery/relay-transport.js';
 import { createDeliveryWorker, type DeliveryWorker } from '../src/delivery/worker.js';
-import { openSqliteStore } from '../src/store/sqlite/sqlite-store.js';
+import { openSqliteStore } from '../src/store/sqlite/store.js';
 import type { Settlement, Store } from '../src/core/storage/store.js';
 import { messageRecord } from './helpers/records.js';
 import { startSmtpSink, type SinkScript, type SmtpSink } from './helpers/smtp-sink.js';
