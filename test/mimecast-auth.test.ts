@@ -6,7 +6,7 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { authenticateMimecast, type MimecastAuthDeps } from '../src/api/mimecast/auth.js';
 import { createSecretBox } from '../src/auth/secret-box.js';
 import { MailgateError, type ErrorCode } from '../src/core/errors.js';
-import { openSqliteStore } from '../src/store/sqlite/sqlite-store.js';
+import { openSqliteStore } from '../src/store/sqlite/store.js';
 import type { Store } from '../src/core/storage/store.js';
 
 const NOW = Date.UTC(2026, 10, 7, 10, 0, 0); // Sat, 7 Nov 2026 10:00:00 UTC

@@ -12,7 +12,7 @@ import pg from 'pg';
 import { afterEach, describe, expect, it } from 'vitest';
 import { addUser, createMimecastKeys, type MimecastKeys } from '../src/auth/identity.js';
 import { createSecretBox } from '../src/auth/secret-box.js';
-import { openPostgresStore } from '../src/store/postgres/postgres-store.js';
+import { openPostgresStore } from '../src/store/postgres/store.js';
 import { createPostgresSchema } from './helpers/backends.js';
 import { spawnGateway, type GatewayProcess } from './helpers/gateway-process.js';
 import { mcPost } from './helpers/mimecast-client.js';

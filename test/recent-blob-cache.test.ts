@@ -1,11 +1,11 @@
 import { rm } from 'node:fs/promises';
 import path from 'node:path';
 import { describe, expect, it } from 'vitest';
-import { createFileBlobStore } from '../src/store/file-blob-store.js';
+import { createFileBlobStore } from '../src/store/sqlite/blob-store.js';
 import { withRecentBlobCache } from '../src/store/recent-blob-cache.js';
 import { withTempDir } from './helpers/temp-dir.js';
 
-/** The file a key lands in (file-blob-store.ts shards by the key's last two characters). */
+/** The file a key lands in (sqlite/blob-store.ts shards by the key's last two characters). */
 const fileOf = (root: string, key: string) => path.join(root, key.slice(-2), key);
 
 describe('withRecentBlobCache', () => {

@@ -5,7 +5,9 @@ import { generateSelfSignedCertificate } from '../src/tls/self-signed.js';
 import { afterEach, describe, expect, it } from 'vitest';
 import { SMTPServer, type SMTPServerOptions } from 'smtp-server';
 import type { Transport } from '../src/core/ports.js';
-import { createMxTransport, createRelayTransport, parseReply, type RelayTransportConfig } from '../src/delivery/smtp-transport.js';
+import { createMxTransport } from '../src/delivery/mx-transport.js';
+import { createRelayTransport, type RelayTransportConfig } from '../src/delivery/relay-transport.js';
+import { parseReply } from '../src/delivery/smtp-reply.js';
 
 const RAW = Buffer.from(
   'From: a@sender.test\r\nTo: b@example.test\r\nSubject: hi\r\nMessage-ID: <1@sender.test>\r\n\r\nhello ünïcode\r\n',

@@ -8,7 +8,7 @@ import { readFile } from 'node:fs/promises';
 import { afterAll, expect, it } from 'vitest';
 import { addUser, createMimecastKeys } from '../src/auth/identity.js';
 import { createSecretBox } from '../src/auth/secret-box.js';
-import { openSqliteStore } from '../src/store/sqlite/sqlite-store.js';
+import { openSqliteStore } from '../src/store/sqlite/store.js';
 import { spawnGateway, type GatewayProcess } from './helpers/gateway-process.js';
 import { mcHeaders } from './helpers/mimecast-client.js';
 import { withTempDir } from './helpers/temp-dir.js';

@@ -3,10 +3,7 @@ import type { NewHold } from '../core/ports.js';
 import type { HeldGroup, Policy, PolicyKind } from '../core/policy.js';
 import type { Route } from '../core/tracking.js';
 import type { AuditEntry, DnsblZone, HoldRecord, HoldStatus, NewAuditEntry, SenderList, SenderListEntry } from '../core/storage/inbound-store.js';
-import type { Database } from './schema.js';
-
-type Row<T extends keyof Database> = Database[T];
-type Selected<T extends keyof Database> = { [K in keyof Row<T>]: Row<T>[K] extends { __select__: infer S } ? S : Row<T>[K] };
+import type { Row, Selected } from './row-types.js';
 
 export const policyRow = (p: Policy, now: number): Row<'policies'> => ({
   id: p.id,

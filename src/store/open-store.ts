@@ -1,8 +1,8 @@
 /** Chooses the storage backend from config: PostgreSQL when a database URL is set, else SQLite. */
 import type { Logger } from 'pino';
 import type { Config } from '../config/config.js';
-import type { PostgresOptions } from './postgres/postgres-store.js';
-import { migrateSqliteFile, openSqliteStore } from './sqlite/sqlite-store.js';
+import type { PostgresOptions } from './postgres/store.js';
+import { migrateSqliteFile, openSqliteStore } from './sqlite/store.js';
 import type { Store } from '../core/storage/store.js';
 
 export type StoreConfig = Pick<
@@ -21,7 +21,7 @@ function postgresOptions(config: StoreConfig, url: string, log?: Logger): Postgr
 }
 
 // Loaded only when configured: SQLite installs (and every CLI start) skip loading pg.
-const postgres = () => import('./postgres/postgres-store.js');
+const postgres = () => import('./postgres/store.js');
 
 export async function openStore(config: StoreConfig, log?: Logger): Promise<Store> {
   if (config.databaseUrl) return (await postgres()).openPostgresStore(postgresOptions(config, config.databaseUrl, log));

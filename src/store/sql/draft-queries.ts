@@ -1,7 +1,7 @@
 /** Drafts, their attachments and large-attachment upload sessions over any Kysely backend. */
 import type { Kysely } from 'kysely';
 import { chunkBlobKey, type DraftStore } from '../../core/storage/draft-store.js';
-import * as rows from '../rows.js';
+import { draftAttachmentRow, draftRow, toDraft, toDraftAttachment, toUploadSession, uploadSessionRow } from '../draft-rows.js';
 import type { Database } from '../schema.js';
 
 function chunkKeys(sessionId: string, chunks: number): string[] {
@@ -11,11 +11,11 @@ function chunkKeys(sessionId: string, chunks: number): string[] {
 export function draftQueries(db: Kysely<Database>): DraftStore {
   return {
     async createDraft(draft) {
-      await db.insertInto('drafts').values(rows.draftRow(draft)).execute();
+      await db.insertInto('drafts').values(draftRow(draft)).execute();
     },
     async getDraft(userId, id) {
       const row = await db.selectFrom('drafts').selectAll().where('id', '=', id).where('user_id', '=', userId).executeTakeFirst();
-      return row && rows.toDraft(row);
+      return row && toDraft(row);
     },
     async updateDraft(id, message, updatedAt) {
       await db.updateTable('drafts').set({ message: JSON.stringify(message), updated_at: updatedAt }).where('id', '=', id).execute();
@@ -38,7 +38,7 @@ export function draftQueries(db: Kysely<Database>): DraftStore {
       });
     },
     async addDraftAttachment(attachment) {
-      await db.insertInto('draft_attachments').values(rows.draftAttachmentRow(attachment)).execute();
+      await db.insertInto('draft_attachments').values(draftAttachmentRow(attachment)).execute();
     },
     async listDraftAttachments(draftId) {
       const found = await db
@@ -48,18 +48,18 @@ export function draftQueries(db: Kysely<Database>): DraftStore {
         .orderBy('created_at')
         .orderBy('id')
         .execute();
-      return found.map(rows.toDraftAttachment);
+      return found.map(toDraftAttachment);
     },
     async createUploadSession(session) {
       // The owner is the draft's: quotas and throttling read it from the session row.
       await db
         .insertInto('upload_sessions')
-        .values((eb) => ({ ...rows.uploadSessionRow(session), user_id: eb.selectFrom('drafts').select('user_id').where('id', '=', session.draftId) }))
+        .values((eb) => ({ ...uploadSessionRow(session), user_id: eb.selectFrom('drafts').select('user_id').where('id', '=', session.draftId) }))
         .execute();
     },
     async getUploadSession(id) {
       const row = await db.selectFrom('upload_sessions').selectAll().where('id', '=', id).executeTakeFirst();
-      return row && rows.toUploadSession(row);
+      return row && toUploadSession(row);
     },
     async recordUploadChunk(id, from, to, expiresAt) {
       // Compare-and-set on `received`: two PUTs of the same range cannot both extend the file.
@@ -73,7 +73,7 @@ export function draftQueries(db: Kysely<Database>): DraftStore {
     },
     async completeUploadSession(id, attachment) {
       await db.transaction().execute(async (trx) => {
-        await trx.insertInto('draft_attachments').values(rows.draftAttachmentRow(attachment)).execute();
+        await trx.insertInto('draft_attachments').values(draftAttachmentRow(attachment)).execute();
         await trx.deleteFrom('upload_sessions').where('id', '=', id).execute();
       });
     },

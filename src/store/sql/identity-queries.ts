@@ -1,6 +1,6 @@
 /** Users, delegations, API credentials, request ids and DKIM keys over any Kysely backend. */
 import type { Kysely } from 'kysely';
-import * as rows from '../rows.js';
+import { apiAppRow, apiKeyRow, dkimRow, emailKey, toApiApp, toApiKey, toDkimKey, toUser, userRow } from '../identity-rows.js';
 import type { Database } from '../schema.js';
 import type { Store } from '../../core/storage/store.js';
 
@@ -24,18 +24,18 @@ export type IdentityQueries = Pick<
 export function identityQueries(db: Kysely<Database>): IdentityQueries {
   return {
     async createUser(user) {
-      await db.insertInto('users').values(rows.userRow(user)).execute();
+      await db.insertInto('users').values(userRow(user)).execute();
     },
     async getUserByEmail(email) {
-      const row = await db.selectFrom('users').selectAll().where('email_key', '=', rows.emailKey(email)).executeTakeFirst();
-      return row && rows.toUser(row);
+      const row = await db.selectFrom('users').selectAll().where('email_key', '=', emailKey(email)).executeTakeFirst();
+      return row && toUser(row);
     },
     async getUserById(id) {
       const row = await db.selectFrom('users').selectAll().where('id', '=', id).executeTakeFirst();
-      return row && rows.toUser(row);
+      return row && toUser(row);
     },
     async listUsers() {
-      return (await db.selectFrom('users').selectAll().orderBy('email_key').execute()).map(rows.toUser);
+      return (await db.selectFrom('users').selectAll().orderBy('email_key').execute()).map(toUser);
     },
     async addDelegation(userId, address) {
       await db
@@ -49,18 +49,18 @@ export function identityQueries(db: Kysely<Database>): IdentityQueries {
       return found.map((r) => r.address);
     },
     async createApiApp(app) {
-      await db.insertInto('api_apps').values(rows.apiAppRow(app)).execute();
+      await db.insertInto('api_apps').values(apiAppRow(app)).execute();
     },
     async getApiApp(appId) {
       const row = await db.selectFrom('api_apps').selectAll().where('app_id', '=', appId).executeTakeFirst();
-      return row && rows.toApiApp(row);
+      return row && toApiApp(row);
     },
     async createApiKey(key) {
-      await db.insertInto('api_keys').values(rows.apiKeyRow(key)).execute();
+      await db.insertInto('api_keys').values(apiKeyRow(key)).execute();
     },
     async getApiKey(accessKey) {
       const row = await db.selectFrom('api_keys').selectAll().where('access_key', '=', accessKey).executeTakeFirst();
-      return row && rows.toApiKey(row);
+      return row && toApiKey(row);
     },
     async rememberRequestId(id, now, keepMs) {
       return db.transaction().execute(async (trx) => {
@@ -74,7 +74,7 @@ export function identityQueries(db: Kysely<Database>): IdentityQueries {
       });
     },
     async putDkimKey(key) {
-      await db.insertInto('dkim_keys').values(rows.dkimRow(key)).execute();
+      await db.insertInto('dkim_keys').values(dkimRow(key)).execute();
     },
     async getDkimKey(domain) {
       const row = await db
@@ -84,7 +84,7 @@ export function identityQueries(db: Kysely<Database>): IdentityQueries {
         .orderBy('created_at', 'desc')
         .limit(1)
         .executeTakeFirst();
-      return row && rows.toDkimKey(row);
+      return row && toDkimKey(row);
     },
   };
 }

@@ -1,6 +1,6 @@
 /** Local mailboxes over any Kysely backend. */
 import type { Kysely } from 'kysely';
-import * as rows from '../rows.js';
+import { mailboxRow, toMailboxEntry } from '../mailbox-rows.js';
 import type { Database } from '../schema.js';
 import type { Store } from '../../core/storage/store.js';
 
@@ -9,7 +9,7 @@ export type MailboxQueries = Pick<Store, 'addToMailbox' | 'listMailbox' | 'listM
 export function mailboxQueries(db: Kysely<Database>): MailboxQueries {
   return {
     async addToMailbox(entry) {
-      await db.insertInto('mailbox_entries').values(rows.mailboxRow(entry)).execute();
+      await db.insertInto('mailbox_entries').values(mailboxRow(entry)).execute();
     },
     async listMailbox(userId, folder) {
       const found = await db
@@ -19,7 +19,7 @@ export function mailboxQueries(db: Kysely<Database>): MailboxQueries {
         .where('folder', '=', folder)
         .orderBy('received_at', 'desc')
         .execute();
-      return found.map(rows.toMailboxEntry);
+      return found.map(toMailboxEntry);
     },
     async listMailboxPage(userId, folder, page) {
       let query = db.selectFrom('mailbox_entries').where('user_id', '=', userId);
@@ -36,7 +36,7 @@ export function mailboxQueries(db: Kysely<Database>): MailboxQueries {
           .execute(),
         query.select((eb) => eb.fn.countAll<number | string>().as('n')).executeTakeFirstOrThrow(),
       ]);
-      return { entries: found.map(rows.toMailboxEntry), total: Number(count.n) };
+      return { entries: found.map(toMailboxEntry), total: Number(count.n) };
     },
     async getMailboxEntry(userId, id) {
       const row = await db
@@ -45,7 +45,7 @@ export function mailboxQueries(db: Kysely<Database>): MailboxQueries {
         .where('id', '=', id)
         .where('user_id', '=', userId)
         .executeTakeFirst();
-      return row && rows.toMailboxEntry(row);
+      return row && toMailboxEntry(row);
     },
   };
 }

@@ -1,15 +1,15 @@
 /** Read state, Important marks, integer numbers, deletion and folder counts of mailbox entries over any Kysely backend. */
 import type { Kysely } from 'kysely';
 import type { MailboxStateStore, NumberedMailboxEntry } from '../../core/storage/mailbox-store.js';
-import * as rows from '../rows.js';
+import { toMailboxEntry } from '../mailbox-rows.js';
 import type { Database } from '../schema.js';
 
-type NumberedRow = Parameters<typeof rows.toMailboxEntry>[0] & { mail_id: number | string; marked: number };
+type NumberedRow = Parameters<typeof toMailboxEntry>[0] & { mail_id: number | string; marked: number };
 
 const toNumbered = (r: NumberedRow): NumberedMailboxEntry => ({
   mailId: Number(r.mail_id),
   marked: Boolean(r.marked),
-  entry: rows.toMailboxEntry(r),
+  entry: toMailboxEntry(r),
 });
 
 export function mailboxStateQueries(db: Kysely<Database>): MailboxStateStore {

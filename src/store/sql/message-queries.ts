@@ -2,7 +2,7 @@
 import type { Kysely, Transaction } from 'kysely';
 import type { NewMessage } from '../../core/ports.js';
 import { holdRow } from '../inbound-rows.js';
-import * as rows from '../rows.js';
+import { eventRow, fileRow, messageRow, recipientRow, toEvent, toFile, toMessage, toRecipient } from '../message-rows.js';
 import type { Database } from '../schema.js';
 import type { Store } from '../../core/storage/store.js';
 
@@ -14,11 +14,11 @@ export type MessageQueries = Pick<
 /** Inserts accepted messages with their recipients and first events inside the caller's transaction. */
 export async function insertMessages(trx: Transaction<Database>, messages: readonly NewMessage[]): Promise<void> {
   for (const m of messages) {
-    await trx.insertInto('messages').values(rows.messageRow(m)).execute();
+    await trx.insertInto('messages').values(messageRow(m)).execute();
     if (m.recipients.length > 0) {
-      await trx.insertInto('recipients').values(m.recipients.map((r) => rows.recipientRow(m, r))).execute();
+      await trx.insertInto('recipients').values(m.recipients.map((r) => recipientRow(m, r))).execute();
     }
-    if (m.events.length > 0) await trx.insertInto('events').values(m.events.map(rows.eventRow)).execute();
+    if (m.events.length > 0) await trx.insertInto('events').values(m.events.map(eventRow)).execute();
     if (m.hold) await trx.insertInto('holds').values(holdRow(m.id, m.hold)).execute();
   }
 }
@@ -26,26 +26,26 @@ export async function insertMessages(trx: Transaction<Database>, messages: reado
 export function messageQueries(db: Kysely<Database>): MessageQueries {
   return {
     async createFile(file) {
-      await db.insertInto('files').values(rows.fileRow(file)).execute();
+      await db.insertInto('files').values(fileRow(file)).execute();
     },
     async getFile(id) {
       const row = await db.selectFrom('files').selectAll().where('id', '=', id).executeTakeFirst();
-      return row && rows.toFile(row);
+      return row && toFile(row);
     },
     async getMessage(id) {
       const row = await db.selectFrom('messages').selectAll().where('id', '=', id).executeTakeFirst();
-      return row && rows.toMessage(row);
+      return row && toMessage(row);
     },
     async listRecipients(messageId) {
       const found = await db.selectFrom('recipients').selectAll().where('message_id', '=', messageId).orderBy('id').execute();
-      return found.map(rows.toRecipient);
+      return found.map(toRecipient);
     },
     async listEvents(messageId) {
       const found = await db.selectFrom('events').selectAll().where('message_id', '=', messageId).orderBy('id').execute();
-      return found.map(rows.toEvent);
+      return found.map(toEvent);
     },
     async appendEvents(events) {
-      if (events.length > 0) await db.insertInto('events').values(events.map(rows.eventRow)).execute();
+      if (events.length > 0) await db.insertInto('events').values(events.map(eventRow)).execute();
     },
   };
 }

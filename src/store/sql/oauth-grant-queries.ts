@@ -1,7 +1,7 @@
 /** Redirect URIs, authorization codes, service accounts and reusable refresh tokens over any Kysely backend. */
 import type { Kysely } from 'kysely';
 import type { OAuthGrantStore } from '../../core/storage/oauth-grant-store.js';
-import * as rows from '../rows.js';
+import { authorizationCodeRow, serviceAccountRow, toAuthorizationCode, toRefreshToken, toServiceAccount } from '../oauth-rows.js';
 import type { Database } from '../schema.js';
 
 export function oauthGrantQueries(db: Kysely<Database>): OAuthGrantStore {
@@ -18,7 +18,7 @@ export function oauthGrantQueries(db: Kysely<Database>): OAuthGrantStore {
       return found.map((r) => r.uri);
     },
     async createAuthorizationCode(code) {
-      await db.insertInto('authorization_codes').values(rows.authorizationCodeRow(code)).execute();
+      await db.insertInto('authorization_codes').values(authorizationCodeRow(code)).execute();
     },
     async takeAuthorizationCode(codeHash, now) {
       return db.transaction().execute(async (trx) => {
@@ -28,11 +28,11 @@ export function oauthGrantQueries(db: Kysely<Database>): OAuthGrantStore {
         if (!row) return undefined;
         // The delete decides a race between two redeemers of one code: only one removes the row.
         const deleted = await trx.deleteFrom('authorization_codes').where('code_hash', '=', codeHash).executeTakeFirst();
-        return Number(deleted.numDeletedRows) === 1 ? rows.toAuthorizationCode(row) : undefined;
+        return Number(deleted.numDeletedRows) === 1 ? toAuthorizationCode(row) : undefined;
       });
     },
     async putServiceAccount(account) {
-      const row = rows.serviceAccountRow(account);
+      const row = serviceAccountRow(account);
       await db
         .insertInto('oauth_service_accounts')
         .values(row)
@@ -41,7 +41,7 @@ export function oauthGrantQueries(db: Kysely<Database>): OAuthGrantStore {
     },
     async getServiceAccount(clientId) {
       const row = await db.selectFrom('oauth_service_accounts').selectAll().where('client_id', '=', clientId).executeTakeFirst();
-      return row && rows.toServiceAccount(row);
+      return row && toServiceAccount(row);
     },
     async findRefreshToken(tokenHash, now) {
       const row = await db
@@ -50,7 +50,7 @@ export function oauthGrantQueries(db: Kysely<Database>): OAuthGrantStore {
         .where('token_hash', '=', tokenHash)
         .where('expires_at', '>', now)
         .executeTakeFirst();
-      return row && rows.toRefreshToken(row);
+      return row && toRefreshToken(row);
     },
   };
 }

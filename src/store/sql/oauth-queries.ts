@@ -1,17 +1,17 @@
 /** OAuth client apps, user passwords, token signing keys and refresh tokens over any Kysely backend. */
 import type { Kysely } from 'kysely';
 import type { OAuthStore } from '../../core/storage/oauth-store.js';
-import * as rows from '../rows.js';
+import { oauthClientRow, refreshTokenRow, signingKeyRow, toOAuthClient, toRefreshToken, toSigningKey } from '../oauth-rows.js';
 import type { Database } from '../schema.js';
 
 export function oauthQueries(db: Kysely<Database>): OAuthStore {
   return {
     async createOAuthClient(client) {
-      await db.insertInto('oauth_clients').values(rows.oauthClientRow(client)).execute();
+      await db.insertInto('oauth_clients').values(oauthClientRow(client)).execute();
     },
     async getOAuthClient(clientId) {
       const row = await db.selectFrom('oauth_clients').selectAll().where('client_id', '=', clientId).executeTakeFirst();
-      return row && rows.toOAuthClient(row);
+      return row && toOAuthClient(row);
     },
     async setUserPassword(userId, passwordHash, now) {
       await db
@@ -25,11 +25,11 @@ export function oauthQueries(db: Kysely<Database>): OAuthStore {
       return row?.password_hash;
     },
     async putSigningKey(key) {
-      await db.insertInto('signing_keys').values(rows.signingKeyRow(key)).onConflict((oc) => oc.doNothing()).execute();
+      await db.insertInto('signing_keys').values(signingKeyRow(key)).onConflict((oc) => oc.doNothing()).execute();
     },
     async getSigningKey(kid) {
       const row = await db.selectFrom('signing_keys').selectAll().where('kid', '=', kid).executeTakeFirst();
-      return row && rows.toSigningKey(row);
+      return row && toSigningKey(row);
     },
     async newestSigningKey() {
       const row = await db
@@ -39,10 +39,10 @@ export function oauthQueries(db: Kysely<Database>): OAuthStore {
         .orderBy('kid')
         .limit(1)
         .executeTakeFirst();
-      return row && rows.toSigningKey(row);
+      return row && toSigningKey(row);
     },
     async createRefreshToken(token) {
-      await db.insertInto('refresh_tokens').values(rows.refreshTokenRow(token)).execute();
+      await db.insertInto('refresh_tokens').values(refreshTokenRow(token)).execute();
     },
     async takeRefreshToken(tokenHash, now) {
       return db.transaction().execute(async (trx) => {
@@ -52,7 +52,7 @@ export function oauthQueries(db: Kysely<Database>): OAuthStore {
         if (!row) return undefined;
         // The delete decides the race between two redeemers of one token: only one removes the row.
         const deleted = await trx.deleteFrom('refresh_tokens').where('token_hash', '=', tokenHash).executeTakeFirst();
-        return Number(deleted.numDeletedRows) === 1 ? rows.toRefreshToken(row) : undefined;
+        return Number(deleted.numDeletedRows) === 1 ? toRefreshToken(row) : undefined;
       });
     },
   };

@@ -3,7 +3,7 @@ import { sql, type Kysely } from 'kysely';
 import type { WriteBatcher } from '../group-commit.js';
 import type { DeliveryJob } from '../../core/ports.js';
 import { messageStatusOf, type RecipientStatus, type TransportName } from '../../core/tracking.js';
-import * as rows from '../rows.js';
+import { eventRow } from '../message-rows.js';
 import type { Database } from '../schema.js';
 import type { Capabilities, Store } from '../../core/storage/store.js';
 
@@ -97,7 +97,7 @@ export function queueQueries(db: Kysely<Database>, writes: WriteBatcher, capabil
           .where('status', 'in', WAITING)
           .executeTakeFirst();
         if (Number(updated.numUpdatedRows) !== 1) return false;
-        if (s.events.length > 0) await trx.insertInto('events').values(s.events.map(rows.eventRow)).execute();
+        if (s.events.length > 0) await trx.insertInto('events').values(s.events.map(eventRow)).execute();
         // Concurrent settles of one message's recipients (other processes) must not each read the
         // others' old states; the message row lock orders them. SQLite has one writer anyway.
         if (capabilities.skipLocked) {

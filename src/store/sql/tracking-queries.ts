@@ -1,7 +1,8 @@
 /** Message search, tracking summaries, retention dates, purge and litigation holds over any Kysely backend. */
 import { sql, type Expression, type ExpressionBuilder, type Kysely, type SqlBool } from 'kysely';
 import type { WriteBatcher } from '../group-commit.js';
-import * as rows from '../rows.js';
+import { eventRow, toMessage, toRecipient } from '../message-rows.js';
+import { litigationHoldRow, toLitigationHold } from '../tracking-rows.js';
 import type { Database } from '../schema.js';
 import type { MessageSearch, TrackingStore } from '../../core/storage/tracking-store.js';
 
@@ -49,7 +50,8 @@ function activeHold(eb: ExpressionBuilder<Database, 'litigation_holds'>, now: nu
   ]);
 }
 
-export function trackingQueries(db: Kysely<Database>, writes: WriteBatcher): TrackingStore {
+/** Message search and the stored per-message tracking summary. */
+function searchQueries(db: Kysely<Database>, writes: WriteBatcher): Pick<TrackingStore, 'searchMessages' | 'listRecipientsOf' | 'getMessageSummary' | 'saveMessageSummary'> {
   return {
     async searchMessages(s) {
       const counted = await db
@@ -68,7 +70,7 @@ export function trackingQueries(db: Kysely<Database>, writes: WriteBatcher): Tra
         );
       }
       const found = await page.orderBy('received_at', 'desc').orderBy('id', 'desc').limit(s.limit).execute();
-      return { total: Number(counted?.n ?? 0), messages: found.map(rows.toMessage) };
+      return { total: Number(counted?.n ?? 0), messages: found.map(toMessage) };
     },
 
     async listRecipientsOf(messageIds) {
@@ -80,7 +82,7 @@ export function trackingQueries(db: Kysely<Database>, writes: WriteBatcher): Tra
         .orderBy('message_id')
         .orderBy('id')
         .execute();
-      return found.map(rows.toRecipient);
+      return found.map(toRecipient);
     },
 
     async getMessageSummary(messageId) {
@@ -93,7 +95,12 @@ export function trackingQueries(db: Kysely<Database>, writes: WriteBatcher): Tra
         trx.updateTable('messages').set({ summary: JSON.stringify(summary) }).where('id', '=', messageId).execute(),
       );
     },
+  };
+}
 
+/** Purge dates from the retention period, and purging what no recipient or hold still needs. */
+function retentionQueries(db: Kysely<Database>, writes: WriteBatcher): Pick<TrackingStore, 'applyRetention' | 'listPurgeable' | 'markPurged'> {
+  return {
     async applyRetention(retentionMs) {
       return writes.run(async (trx) => {
         const dated = await trx
@@ -152,7 +159,7 @@ export function trackingQueries(db: Kysely<Database>, writes: WriteBatcher): Tra
         .orderBy('m.purge_at')
         .limit(limit)
         .execute();
-      return found.map(rows.toMessage);
+      return found.map(toMessage);
     },
 
     async markPurged(messageId, now, event) {
@@ -164,13 +171,18 @@ export function trackingQueries(db: Kysely<Database>, writes: WriteBatcher): Tra
           .where('purged_at', 'is', null)
           .executeTakeFirst();
         if (Number(updated.numUpdatedRows) !== 1) return false;
-        await trx.insertInto('events').values(rows.eventRow(event)).execute();
+        await trx.insertInto('events').values(eventRow(event)).execute();
         return true;
       });
     },
+  };
+}
 
+/** Litigation holds, which keep messages from purge while in force. */
+function litigationHoldQueries(db: Kysely<Database>, writes: WriteBatcher): Pick<TrackingStore, 'addLitigationHold' | 'releaseLitigationHold' | 'listLitigationHolds' | 'litigationHoldsFor'> {
+  return {
     async addLitigationHold(hold) {
-      await writes.run((trx) => trx.insertInto('litigation_holds').values(rows.litigationHoldRow(hold)).execute());
+      await writes.run((trx) => trx.insertInto('litigation_holds').values(litigationHoldRow(hold)).execute());
     },
 
     async releaseLitigationHold(id, by, now) {
@@ -189,7 +201,7 @@ export function trackingQueries(db: Kysely<Database>, writes: WriteBatcher): Tra
       let query = db.selectFrom('litigation_holds').selectAll();
       if (now !== undefined) query = query.where((eb) => activeHold(eb, now));
       const found = await query.orderBy('created_at', 'desc').orderBy('id', 'desc').execute();
-      return found.map(rows.toLitigationHold);
+      return found.map(toLitigationHold);
     },
 
     async litigationHoldsFor(messageId, now) {
@@ -204,7 +216,15 @@ export function trackingQueries(db: Kysely<Database>, writes: WriteBatcher): Tra
         .where((eb) => eb.or([eb('message_id', '=', messageId), ...(addresses.length > 0 ? [eb('address', 'in', addresses)] : [])]))
         .orderBy('created_at')
         .execute();
-      return found.map(rows.toLitigationHold);
+      return found.map(toLitigationHold);
     },
-  } satisfies TrackingStore;
+  };
+}
+
+export function trackingQueries(db: Kysely<Database>, writes: WriteBatcher): TrackingStore {
+  return {
+    ...searchQueries(db, writes),
+    ...retentionQueries(db, writes),
+    ...litigationHoldQueries(db, writes),
+  };
 }

@@ -1,7 +1,8 @@
 /** Upload quotas and the upload sweep over any Kysely backend (src/store/upload-store.ts). */
 import type { Kysely, Transaction } from 'kysely';
 import { chunkBlobKey } from '../../core/storage/draft-store.js';
-import * as rows from '../rows.js';
+import { uploadSessionRow } from '../draft-rows.js';
+import { fileRow } from '../message-rows.js';
 import type { Database } from '../schema.js';
 import type { QuotaVerdict, UploadQuota, UploadStore, UploadUsage } from '../../core/storage/upload-store.js';
 
@@ -52,14 +53,14 @@ export function uploadQueries(db: Kysely<Database>): UploadStore {
       return db.transaction().execute(async (trx) => {
         const draft = await trx.selectFrom('drafts').select('user_id').where('id', '=', session.draftId).executeTakeFirstOrThrow();
         const verdict = await checkQuota(trx, draft.user_id, quota, now, session.size, true);
-        if (verdict === 'ok') await trx.insertInto('upload_sessions').values({ ...rows.uploadSessionRow(session), user_id: draft.user_id }).execute();
+        if (verdict === 'ok') await trx.insertInto('upload_sessions').values({ ...uploadSessionRow(session), user_id: draft.user_id }).execute();
         return verdict;
       });
     },
     async createFileWithinQuota(file, quota, now) {
       return db.transaction().execute(async (trx) => {
         const verdict = await checkQuota(trx, file.userId, quota, now, file.size, false);
-        if (verdict === 'ok') await trx.insertInto('files').values(rows.fileRow(file)).execute();
+        if (verdict === 'ok') await trx.insertInto('files').values(fileRow(file)).execute();
         return verdict;
       });
     },

@@ -11,7 +11,7 @@ import type { Database as Schema } from '../schema.js';
 import { createSqlStore } from '../sql/sql-store.js';
 import type { Capabilities, Store } from '../../core/storage/store.js';
 import { migratePostgres } from './migrate.js';
-import { createPgBlobStore } from './pg-blob-store.js';
+import { createPgBlobStore } from './blob-store.js';
 import { blobsWithReconnect, withReconnect } from './reconnect.js';
 import { openWakeChannel } from './wake-channel.js';
 

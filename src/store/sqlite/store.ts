@@ -3,12 +3,12 @@ import Database from 'better-sqlite3';
 import { Kysely, SqliteDialect } from 'kysely';
 import { mkdirSync } from 'node:fs';
 import path from 'node:path';
-import { createFileBlobStore } from '../file-blob-store.js';
-import { runMigrations } from '../migrations.js';
 import { withRecentBlobCache } from '../recent-blob-cache.js';
 import type { Database as Schema } from '../schema.js';
 import { createSqlStore } from '../sql/sql-store.js';
 import type { Capabilities, Store } from '../../core/storage/store.js';
+import { createFileBlobStore } from './blob-store.js';
+import { migrateSqlite } from './migrate.js';
 import { relaxedCommits } from './relaxed-commit.js';
 import { withStatementCache } from './statement-cache.js';
 
@@ -24,27 +24,12 @@ function openDatabase(file: string): Database.Database {
   return db;
 }
 
-async function migrate(raw: Database.Database): Promise<string[]> {
-  raw.exec('CREATE TABLE IF NOT EXISTS schema_migrations (name TEXT PRIMARY KEY, applied_at INTEGER NOT NULL)');
-  return runMigrations('sqlite', {
-    async applied() {
-      return new Set(raw.prepare('SELECT name FROM schema_migrations').pluck().all() as string[]);
-    },
-    async apply(name, script) {
-      raw.transaction(() => {
-        raw.exec(script);
-        raw.prepare('INSERT INTO schema_migrations (name, applied_at) VALUES (?, ?)').run(name, Date.now());
-      }).immediate();
-    },
-  });
-}
-
 /** Applies pending migrations to the data dir's database; returns their names (`mailgate migrate`). */
 export async function migrateSqliteFile(dataDir: string): Promise<string[]> {
   mkdirSync(dataDir, { recursive: true, mode: 0o700 });
   const raw = openDatabase(path.join(dataDir, 'mailgate.sqlite'));
   try {
-    return await migrate(raw);
+    return await migrateSqlite(raw);
   } finally {
     raw.close();
   }
@@ -53,7 +38,7 @@ export async function migrateSqliteFile(dataDir: string): Promise<string[]> {
 export async function openSqliteStore(dataDir: string): Promise<Store> {
   mkdirSync(dataDir, { recursive: true, mode: 0o700 });
   const raw = openDatabase(path.join(dataDir, 'mailgate.sqlite'));
-  await migrate(raw);
+  await migrateSqlite(raw);
   const db = new Kysely<Schema>({ dialect: new SqliteDialect({ database: withStatementCache(raw) }) });
   return createSqlStore({
     db,

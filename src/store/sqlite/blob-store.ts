@@ -1,10 +1,10 @@
-/** Blobs as files under a directory, fsynced (file and directory) before `put` resolves. */
+/** The SQLite backend's blobs: files under a directory, fsynced (file and directory) before `put` resolves. */
 import { createHash, randomBytes } from 'node:crypto';
 import { mkdir, open, readFile, rm, rename } from 'node:fs/promises';
 import path from 'node:path';
-import { MailgateError } from '../core/errors.js';
-import type { BlobStore } from '../core/ports.js';
-import { assertBlobKey } from './blob-key.js';
+import { MailgateError } from '../../core/errors.js';
+import type { BlobStore } from '../../core/ports.js';
+import { assertBlobKey } from '../blob-key.js';
 
 async function fsyncPath(target: string): Promise<void> {
   const handle = await open(target, 'r');
