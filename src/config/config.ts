@@ -210,7 +210,7 @@ const OPTIONS: { [K in keyof Config]: Option<K> } = {
   clockSkewSeconds: { key: 'clockSkewSeconds', env: 'MAILGATE_CLOCK_SKEW_SECONDS', parse: int(0, 86_400, 900) },
   replayProtection: { key: 'replayProtection', env: 'MAILGATE_REPLAY_PROTECTION', parse: bool(false) },
   rateLimitPerMinute: { key: 'rateLimitPerMinute', env: 'MAILGATE_RATE_LIMIT_PER_MINUTE', parse: int(1, 10_000_000, 6000) },
-  // Graph's documented Outlook limits (contracts.md §2): 10,000 requests per 10 minutes, 4 concurrent.
+  // Graph's documented Outlook limits (docs/vendor-apis.md#microsoft-graph): 10,000 requests per 10 minutes, 4 concurrent.
   graphRequestLimit: { key: 'graphRequestLimit', env: 'MAILGATE_GRAPH_REQUEST_LIMIT', parse: int(1, 10_000_000, 10_000) },
   graphRequestWindowSeconds: {
     key: 'graphRequestWindowSeconds',
@@ -231,13 +231,13 @@ const OPTIONS: { [K in keyof Config]: Option<K> } = {
     env: 'MAILGATE_WORKS_PORT',
     parse: (raw, env) => (raw === undefined || raw === '' ? undefined : int(0, 65535, 0)(raw, env)),
   },
-  // Seed 001: "A file of up to 20 MB can be attached. The maximum size … can be set by the administrator."
+  // the LINE WORKS Send mail page (docs/vendor-apis.md#sending): "A file of up to 20 MB can be attached. The maximum size … can be set by the administrator."
   worksAttachmentMaxBytes: {
     key: 'worksAttachmentMaxBytes',
     env: 'MAILGATE_WORKS_ATTACHMENT_MAX_BYTES',
     parse: int(1, 1 << 30, 20 * 1024 * 1024),
   },
-  // contracts.md §3: 240 requests per minute per operation.
+  // docs/vendor-apis.md#line-works-api-20: 240 requests per minute per operation.
   worksRateLimitPerMinute: { key: 'worksRateLimitPerMinute', env: 'MAILGATE_WORKS_RATE_LIMIT_PER_MINUTE', parse: int(1, 10_000_000, 240) },
   retrySchedule: {
     key: 'retrySchedule',

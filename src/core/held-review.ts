@@ -11,7 +11,7 @@ import type { Clock, QueueNotifier } from './ports.js';
 export interface HoldAction {
   action: 'release' | 'reject' | 'expire';
   operator: string;
-  /** reject: the text for the sender and the reasonType of seed 004. */
+  /** reject: the text for the sender and the reasonType of the Reject Held Message page (docs/vendor-apis.md#held-messages). */
   message?: string;
   reasonType?: string;
   notify?: boolean;

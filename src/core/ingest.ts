@@ -238,7 +238,7 @@ export async function ingest(submission: Submission, deps: IngestDeps): Promise<
     ...(Object.keys(recipientNames).length > 0 ? { recipientNames } : {}),
     ...(connection ? { connection } : {}),
     ...(screened?.spamInfo ? { spamInfo: screened.spamInfo } : {}),
-    // Unscanned mail still reports the level in force (seed 003 `detectionLevel`).
+    // Unscanned mail still reports the level in force (the Get Message Info page (docs/vendor-apis.md#message-tracking) `detectionLevel`).
     ...(screened && !screened.spamInfo ? { detectionLevel: screened.detectionLevel } : {}),
   };
 

@@ -53,7 +53,7 @@ export interface RejectedHold {
   subject: string;
   internetMessageId: string;
   recipients: readonly string[];
-  /** seed 004 `message` and `reasonType`. */
+  /** the Reject Held Message page (docs/vendor-apis.md#held-messages) `message` and `reasonType`. */
   message?: string;
   reasonType?: string;
 }

@@ -18,7 +18,7 @@ import {
 import type { DetectionLevel, SpamInfo } from './spam-info.js';
 import type { Route } from './tracking.js';
 
-/** How a message reached the SMTP listener (seed 003 `recipientMetaInfo` facts). */
+/** How a message reached the SMTP listener (the Get Message Info page (docs/vendor-apis.md#message-tracking) `recipientMetaInfo` facts). */
 export interface InboundConnection {
   remoteIp: string;
   remoteHost: string | null;

@@ -1,9 +1,9 @@
 /**
- * The scan result as Mimecast reports it in `spamInfo` (seed 003, get-message-info), kept with the
+ * The scan result as Mimecast reports it in `spamInfo` (the Get Message Info page (docs/vendor-apis.md#message-tracking), get-message-info), kept with the
  * message so tracking can show it unchanged.
  */
 
-/** An `{allow, info}` pair of `spamProcessingDetail` (seed 003 "infoObject"). */
+/** An `{allow, info}` pair of `spamProcessingDetail` (the Get Message Info page (docs/vendor-apis.md#message-tracking) "infoObject"). */
 export interface CheckResult {
   allow: boolean;
   info: string;
@@ -65,7 +65,7 @@ export const NOT_CHECKED: CheckResult = { allow: true, info: 'not checked' };
 
 /**
  * `spamInfo` of a message that was not scanned (an authenticated API send while no policy needed
- * a scan): every key of seed 003, each "not checked", so clients reading `['spf']['allow']` work.
+ * a scan): every key of the Get Message Info page (docs/vendor-apis.md#message-tracking), each "not checked", so clients reading `['spf']['allow']` work.
  * `permittedSender.allow` stays false, as for any scan where no permitted-senders entry matched.
  */
 export function notScannedSpamInfo(detectionLevel: DetectionLevel, reason: string): SpamInfo {

@@ -1,6 +1,6 @@
 /**
  * The Scanner port (core/screening.ts): sender lists, DNS blocklists, SPF/DKIM/DMARC/ARC, content
- * facts and the spam score, assembled into seed 003's `spamInfo`. Only the parts a request needs
+ * facts and the spam score, assembled into the Get Message Info page's `spamInfo` (docs/vendor-apis.md#message-tracking). Only the parts a request needs
  * are run; a full scan is what mail from outside gets.
  */
 import type { Logger } from 'pino';

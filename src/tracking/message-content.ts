@@ -12,7 +12,7 @@ export interface ContentAddress {
   name: string;
 }
 
-/** One MIME component, in the words of seed 003's `components` (type such as "Email Primary Body Plain Text"). */
+/** One MIME component, in the words of the Get Message Info page's `components` (docs/vendor-apis.md#message-tracking) (type such as "Email Primary Body Plain Text"). */
 export interface ContentComponent {
   /** Position in this list; what the download route takes. */
   index: number;

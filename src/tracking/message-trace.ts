@@ -14,7 +14,7 @@ import { apiClientOf, connectionOf, detectionLevelOf, holdDecisionOf, spamInfoOf
 import type { ContentAddress, ContentSummary } from './message-content.js';
 import { adjustmentDays, DAY_MS, purgeBasis } from './retention.js';
 
-/** Message statuses as tracking reports them (contracts.md §1.4 leaves the set to us). */
+/** Message statuses as tracking reports them (docs/vendor-apis.md#mimecast-api-10 leaves the set to us). */
 export const TRACKING_STATUS = {
   processing: 'processing',
   held: 'held',

@@ -24,7 +24,7 @@ export interface SearchCriteria {
   pageToken?: string;
 }
 
-/** One search hit (contracts.md §1.4 `trackedEmails` facts). */
+/** One search hit (docs/vendor-apis.md#mimecast-api-10 `trackedEmails` facts). */
 export interface TrackedMessage {
   id: string;
   internetMessageId: string;

@@ -1,7 +1,7 @@
 /**
  * The admin API under `/admin/api` (what the console calls): JSON in and out, errors as
  * `{"error":{"code","message","field?"}}` with the core error's HTTP status. Callers sign requests
- * with a user's Mimecast keys (contracts.md §1.1, the same check as the Mimecast dialect) and each
+ * with a user's Mimecast keys (docs/vendor-apis.md#mimecast-api-10, the same check as the Mimecast dialect) and each
  * route names the permission it needs in `config.permission`.
  */
 import type { FastifyInstance, FastifyRequest } from 'fastify';

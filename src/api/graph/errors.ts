@@ -1,5 +1,5 @@
 /**
- * Renders core errors in Microsoft Graph's shape (contracts.md §2):
+ * Renders core errors in Microsoft Graph's shape (docs/vendor-apis.md#microsoft-graph):
  * `{"error":{"code","message","innerError":{"request-id","date","client-request-id"}}}`.
  * Codes are Graph's own where the vendor documents them; a few depend on the offending field.
  */
@@ -8,7 +8,7 @@ import type { GraphRequestIds } from './request-ids.js';
 
 interface VendorError {
   code: string;
-  /** Graph answers some failures with another status than the core's (contracts.md lists them). */
+  /** Graph answers some failures with another status than the core's (docs/vendor-apis.md lists them). */
   status?: number;
 }
 

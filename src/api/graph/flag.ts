@@ -1,5 +1,5 @@
 /**
- * Graph's `followupFlag` (contracts.md §2): `flagStatus` plus three `dateTimeTimeZone` values.
+ * Graph's `followupFlag` (docs/vendor-apis.md#microsoft-graph): `flagStatus` plus three `dateTimeTimeZone` values.
  * Checked and rebuilt before ingest(): the Sent Items copy stores it after the message is
  * accepted, and a failure there must never be the first time a bad flag is noticed.
  */

@@ -42,7 +42,7 @@ export function mentionsOf(message: JsonObject, beta: boolean): MentionRequest[]
     const field = `mentions[${i}]`;
     if (!isObject(m)) throw new MailgateError('invalid_type', `${field} must be an object`, field);
     const mentioned = objectAt(m, 'mentioned', `${field}.mentioned`);
-    // Seed 002: "For each mention in the mentions property, you must specify the mentioned property."
+    // Graph's sendMail page (docs/vendor-apis.md#sendmail-and-drafts): "For each mention in the mentions property, you must specify the mentioned property."
     if (!mentioned) throw new MailgateError('field_required', `${field}.mentioned is required`, `${field}.mentioned`);
     const out: MentionRequest = { mentioned: recipientAt({ emailAddress: mentioned }, `${field}.mentioned`) };
     const created = optionalString(m, 'createdDateTime', `${field}.createdDateTime`);

@@ -1,5 +1,5 @@
 /**
- * Microsoft Graph mail (seed 002, contracts.md §2), mounted under `/v1.0` and `/beta`: bearer
+ * Microsoft Graph mail (Graph's sendMail page (docs/vendor-apis.md#sendmail-and-drafts), docs/vendor-apis.md#microsoft-graph), mounted under `/v1.0` and `/beta`: bearer
  * tokens from mailgate's own token endpoint, per-route permissions, per app+mailbox throttling,
  * Graph's error body. Everything stays inside this encapsulated plugin; routes live in routes/.
  */

@@ -1,5 +1,5 @@
 /**
- * Graph's per app+mailbox throttling (contracts.md §2): a request budget per window, shared between
+ * Graph's per app+mailbox throttling (docs/vendor-apis.md#microsoft-graph): a request budget per window, shared between
  * processes when the store can, and a cap on requests in flight, counted per process.
  */
 import { MailgateError } from '../../core/errors.js';

@@ -60,7 +60,7 @@ function lookup(body: JsonObject, name: string): unknown {
   return key === undefined ? undefined : body[key];
 }
 
-/** A Graph boolean; clients also send the strings "true"/"false" (seed 002 example 1). */
+/** A Graph boolean; clients also send the strings "true"/"false" (Graph's sendMail page (docs/vendor-apis.md#sendmail-and-drafts) (example 1)). */
 export function booleanOf(value: unknown, field: string, fallback: boolean): boolean {
   if (value === undefined || value === null) return fallback;
   if (typeof value === 'boolean') return value;
@@ -82,7 +82,7 @@ export function jsonBody(body: unknown): JsonObject {
   return parsed;
 }
 
-/** `sendMail`'s JSON body. Seed 002 example 6 puts the message's properties at the top level, so that is accepted too. */
+/** `sendMail`'s JSON body. Graph's sendMail page (docs/vendor-apis.md#sendmail-and-drafts) (example 6) puts the message's properties at the top level, so that is accepted too. */
 export function sendMailRequest(body: JsonObject): { message: JsonObject; saveToSentItems: boolean } {
   const wrapped = lookup(body, 'message');
   if (wrapped !== undefined && !isObject(wrapped)) throw new MailgateError('invalid_type', 'message must be an object', 'message');
@@ -172,7 +172,7 @@ function categoriesOf(message: JsonObject): string[] {
 }
 
 /**
- * Checks every writable property a sender uses (contracts.md §2) and returns them normalised;
+ * Checks every writable property a sender uses (docs/vendor-apis.md#microsoft-graph) and returns them normalised;
  * `beta` because only `/beta` knows `mentions` (a stored draft was checked when it was written).
  */
 export function messageFields(message: JsonObject, version: { beta: boolean }): MessageFields {
@@ -259,7 +259,7 @@ function newline(raw: Buffer): string {
   return lf > 0 && raw[lf - 1] === 0x0d ? '\r\n' : '\n';
 }
 
-/** Decodes a base64 MIME body (`Content-Type: text/plain`); seed 002's error text when it is not base64. */
+/** Decodes a base64 MIME body (`Content-Type: text/plain`); the error text of Graph's sendMail page when it is not base64 (docs/vendor-apis.md#sendmail-and-drafts). */
 export function decodeMimeBody(body: unknown): Buffer {
   const text = Buffer.isBuffer(body) ? body.toString('latin1') : '';
   const raw = decodeBase64Strict(text, 'mime', MIME_BASE64_MESSAGE);

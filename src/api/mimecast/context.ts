@@ -21,7 +21,7 @@ declare module 'fastify' {
     mimecastCaller?: Caller;
   }
   interface FastifyContextConfig {
-    /** The Mimecast permission a route needs (contracts.md §1.4); absent = any authorised user. */
+    /** The Mimecast permission a route needs (docs/vendor-apis.md#mimecast-api-10); absent = any authorised user. */
     permission?: Permission;
   }
 }
@@ -48,7 +48,7 @@ export function requestOf(request: FastifyRequest): NormalizedRequest {
 }
 
 /**
- * Runs `handle` for each data item as an independent call (contracts.md §1.3): its result joins
+ * Runs `handle` for each data item as an independent call (docs/vendor-apis.md#mimecast-api-10): its result joins
  * `data`; a MailgateError it throws becomes that item's `fail` entry, rendered by `render`.
  */
 export async function eachItem(

@@ -1,5 +1,5 @@
 /**
- * Shared by the held-message functions (contracts.md §1.4): reading `searchBy`, `filterBy`,
+ * Shared by the held-message functions (docs/vendor-apis.md#mimecast-api-10): reading `searchBy`, `filterBy`,
  * `start`/`end` and pagination into a store query, and rendering holds as get-hold-message-list
  * items.
  */

@@ -1,6 +1,6 @@
 /**
  * Mimecast message-finder wire format ⇄ the tracking model: search items into criteria, search
- * hits into `trackedEmails` (contracts.md §1.4), tracking records into get-message-info (seed 003).
+ * hits into `trackedEmails` (docs/vendor-apis.md#mimecast-api-10), tracking records into get-message-info (the Get Message Info page (docs/vendor-apis.md#message-tracking)).
  * Fields without meaning for a message get their type's empty value ('' / 0 / [] / {}).
  */
 import { MailgateError } from '../../core/errors.js';
@@ -133,13 +133,13 @@ function policyInfo(r: RecipientTrace) {
   return [{ policyName: r.hold.policyInfo, policyType: type, inherited: false }];
 }
 
-/** An unscanned message still answers every key of seed 003's spamInfo (docs/vendor-apis.md). */
+/** An unscanned message still answers every key of the Get Message Info page's spamInfo (docs/vendor-apis.md#message-tracking). */
 function spamInfo(trace: MessageTrace): SpamInfo {
   const reason = trace.connection ? 'authenticated submission over SMTP' : `submitted through the ${trace.source} API`;
   return trace.spamInfo ?? notScannedSpamInfo(trace.detectionLevel, reason);
 }
 
-/** A get-message-info `data` entry (seed 003). */
+/** A get-message-info `data` entry (the Get Message Info page (docs/vendor-apis.md#message-tracking)). */
 export function renderMessageInfo(trace: MessageTrace, context: { processingServer: string; now: number }): Record<string, unknown> {
   const { processingServer, now } = context;
   const expiresIn = daysUntil(trace.retention.purgeAt, now);

@@ -1,5 +1,5 @@
 /**
- * Mimecast API 1.0 (contracts.md §1) and 2.0 (docs/vendor-apis.md): `MC` HMAC auth or a 2.0
+ * Mimecast API 1.0 (docs/vendor-apis.md#mimecast-api-10) and 2.0 (docs/vendor-apis.md): `MC` HMAC auth or a 2.0
  * bearer token, per-route permissions, the {meta,data,fail} envelope, tolerant bodies, rate-limit
  * headers. Everything here stays inside this encapsulated
  * plugin; each API function lives in routes/.

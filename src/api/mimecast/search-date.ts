@@ -1,6 +1,6 @@
 /**
  * Dates in Mimecast API bodies (message-finder `start`/`end`, response dates): ISO 8601 with a
- * numeric zone, written `2011-12-03T10:15:30+0000` (contracts.md §1.4). Clients built on other
+ * numeric zone, written `2011-12-03T10:15:30+0000` (docs/vendor-apis.md#mimecast-api-10). Clients built on other
  * ISO formatters send `Z`, `+00:00` or fractions of a second, so those parse too.
  */
 import { MailgateError } from '../../core/errors.js';

@@ -7,7 +7,7 @@ import type { UserRecord } from '../../core/storage/store.js';
 /** Resolves an uploaded file id to its bytes, or undefined when the caller has no such file. */
 export type FileResolver = (id: string) => Promise<Buffer | undefined>;
 
-/** Seed 000: "If not set the API will automatically set the file name to 'Mail Attachment'". */
+/** the Send Email page (docs/vendor-apis.md#send-email-and-file-upload): "If not set the API will automatically set the file name to 'Mail Attachment'". */
 const DEFAULT_ATTACHMENT_NAME = 'Mail Attachment';
 
 type Item = JsonObject;
@@ -63,7 +63,7 @@ function headersAt(item: Item): HeaderField[] {
   });
 }
 
-/** Seed 000: `from` defaults to the authorised user; ingest() decides whether the user may use it. */
+/** the Send Email page (docs/vendor-apis.md#send-email-and-file-upload): `from` defaults to the authorised user; ingest() decides whether the user may use it. */
 function senderFor(item: Item, user: UserRecord): MailAddress {
   const given = objectAt(item, 'from', 'from');
   if (!given) return user.name ? { address: user.email, name: user.name } : { address: user.email };

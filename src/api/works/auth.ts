@@ -16,7 +16,7 @@ export const WORKS_AUDIENCE = 'https://www.worksapis.com';
 export const WORKS_SCOPES = ['mail', 'mail.read'] as const;
 export type WorksScope = (typeof WORKS_SCOPES)[number];
 
-/** contracts.md §3: access tokens last 24 hours, refresh tokens 90 days. */
+/** docs/vendor-apis.md#line-works-api-20: access tokens last 24 hours, refresh tokens 90 days. */
 export const ACCESS_LIFETIME_SECONDS = 86_400;
 export const REFRESH_LIFETIME_SECONDS = 90 * 86_400;
 

@@ -16,7 +16,7 @@ declare module 'fastify' {
   interface FastifyContextConfig {
     /** The scope a Works route needs. */
     worksScope?: WorksScope;
-    /** The operation's name: the rate limit counts per operation (contracts.md §3). */
+    /** The operation's name: the rate limit counts per operation (docs/vendor-apis.md#line-works-api-20). */
     worksOperation?: string;
   }
 }

@@ -1,5 +1,5 @@
 /**
- * Renders core errors in LINE WORKS' shape (contracts.md §3): `{"code","description"}` with the
+ * Renders core errors in LINE WORKS' shape (docs/vendor-apis.md#line-works-api-20): `{"code","description"}` with the
  * vendor's codes: 400 BAD_REQUEST / INVALID_PARAMETER / MISSING_PARAMETER / LIMIT_EXCEEDED,
  * 401 UNAUTHORIZED, 403 FORBIDDEN / ACCESS_DENIED, 404 NOT_FOUND, 429 TOO_MANY_REQUESTS,
  * 500 INTERNAL_SERVER_ERROR.

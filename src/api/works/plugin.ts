@@ -1,5 +1,5 @@
 /**
- * LINE WORKS API 2.0 mail (seed 001, contracts.md §3), mounted under `/works/v1.0` on the HTTP port
+ * LINE WORKS API 2.0 mail (the LINE WORKS Send mail page (docs/vendor-apis.md#sending), docs/vendor-apis.md#line-works-api-20), mounted under `/works/v1.0` on the HTTP port
  * and at `/v1.0` on `MAILGATE_WORKS_PORT`: bearer tokens from the Works token endpoint, per-route
  * scopes, 240 requests per minute per operation, `{"code","description"}` errors. Everything stays
  * inside this encapsulated plugin; routes live in routes/.
@@ -62,7 +62,7 @@ export async function worksPlugin(app: FastifyInstance, opts: { gateway: Gateway
     if (worksScope === undefined || worksOperation === undefined) return;
     const caller = await authenticateWorks(request.headers.authorization, { tokens: gateway.tokens, store, issuer });
     const decision = await limiter.take(`works:${worksOperation}:${caller.user.id}`, gateway.clock.now());
-    // contracts.md §3: the reset is in seconds.
+    // docs/vendor-apis.md#line-works-api-20: the reset is in seconds.
     void reply.headers({
       'rateLimit-limit': decision.limit,
       'rateLimit-remaining': Math.max(0, decision.remaining),

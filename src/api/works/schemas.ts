@@ -1,4 +1,4 @@
-/** LINE WORKS mail response shapes in the vendor's wire names (contracts.md §3). */
+/** LINE WORKS mail response shapes in the vendor's wire names (docs/vendor-apis.md#line-works-api-20). */
 
 /** Folder ids as the vendor numbers its system folders. */
 export const WORKS_FOLDER_ID = { inbox: 0, sent: 1, tracking: 2 } as const;
@@ -6,7 +6,7 @@ export const WORKS_FOLDER_ID = { inbox: 0, sent: 1, tracking: 2 } as const;
 /** Bits of a mail's `status` (vendor: "use the bit AND operator"). */
 export const MAIL_STATUS = { read: 0x4, marked: 0x20, sent: 0x100 } as const;
 
-/** Seed 001 `securityLevel` values. */
+/** the LINE WORKS Send mail page (docs/vendor-apis.md#sending) `securityLevel` values. */
 export const SECURITY_LEVELS = ['General', 'Restricted', 'Confidential', 'Non-business'] as const;
 export type SecurityLevel = (typeof SECURITY_LEVELS)[number];
 

@@ -1,5 +1,5 @@
 /**
- * LINE WORKS send requests (seed 001) ⇄ the internal Submission; pure. Fields are checked here
+ * LINE WORKS send requests (the LINE WORKS Send mail page (docs/vendor-apis.md#sending)) ⇄ the internal Submission; pure. Fields are checked here
  * under their wire names, so every error names the field the client sent.
  */
 import { decodeBase64Strict } from '../../core/base64.js';
@@ -10,14 +10,14 @@ import { assertAddress, assertHeaderText } from '../../core/validate.js';
 import type { UserRecord } from '../../core/storage/store.js';
 import { SECURITY_LEVELS, type SecurityLevel } from './schemas.js';
 
-/** Seed 001: "An email subject can be up to 180 characters in length; … the excess characters are ignored." */
+/** the LINE WORKS Send mail page (docs/vendor-apis.md#sending): "An email subject can be up to 180 characters in length; … the excess characters are ignored." */
 export const MAX_SUBJECT_CHARS = 180;
-/** Seed 001: `filename` maxLength 250. */
+/** the LINE WORKS Send mail page (docs/vendor-apis.md#sending): `filename` maxLength 250. */
 const MAX_FILENAME_CHARS = 250;
 /** The header that carries `securityLevel` to recipients (and back to mailgate's own mailbox views). */
 export const SECURITY_LEVEL_HEADER = 'X-Works-Security-Level';
 
-/** A checked seed 001 request. */
+/** A checked the LINE WORKS Send mail page (docs/vendor-apis.md#sending) request. */
 export interface WorksSendRequest {
   to: MailAddress[];
   cc: MailAddress[];
@@ -41,7 +41,7 @@ export function cutChars(text: string, max: number): string {
 
 /**
  * A `;`-separated address list: spaces trimmed, empty entries (`a@x; ;b@x;`) ignored. Only the
- * form of each address is checked (seed 001); whether it can receive mail shows in delivery.
+ * form of each address is checked (the LINE WORKS Send mail page (docs/vendor-apis.md#sending)); whether it can receive mail shows in delivery.
  */
 export function addressList(value: string, field: string): MailAddress[] {
   return value
@@ -87,14 +87,14 @@ function attachmentAt(value: unknown, field: string, maxBytes: number): Attachme
   if (fileType !== undefined && fileType.trim() !== '') attachment.contentType = fileType;
   const cid = optionalString(value, 'cid', `${field}.cid`);
   if (cid !== undefined && cid.trim() !== '') attachment.contentId = cid.trim();
-  // An inline image is found by its Content-ID alone (seed 001: `cid` "must be added when attaching an inline image").
+  // An inline image is found by its Content-ID alone (the LINE WORKS Send mail page (docs/vendor-apis.md#sending): `cid` "must be added when attaching an inline image").
   if (attachment.inline && attachment.contentId === undefined) {
     throw new MailgateError('field_required', `${field}.cid is required for an inline image`, `${field}.cid`);
   }
   return attachment;
 }
 
-/** Checks a seed 001 body; `attachmentMaxBytes` is the per-file limit. */
+/** Checks a the LINE WORKS Send mail page (docs/vendor-apis.md#sending) body; `attachmentMaxBytes` is the per-file limit. */
 export function sendRequestOf(body: JsonObject, limits: { attachmentMaxBytes: number }): WorksSendRequest {
   const to = body.to === null ? undefined : optionalString(body, 'to', 'to');
   if (to === undefined) throw new MailgateError('field_required', 'to is required', 'to');

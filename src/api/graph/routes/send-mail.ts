@@ -1,4 +1,4 @@
-/** `POST /me/sendMail`, `POST /users/{id}/sendMail` (seed 002): JSON, or base64 MIME as `text/plain`; 202. */
+/** `POST /me/sendMail`, `POST /users/{id}/sendMail` (Graph's sendMail page (docs/vendor-apis.md#sendmail-and-drafts)): JSON, or base64 MIME as `text/plain`; 202. */
 import type { FastifyInstance, FastifyRequest } from 'fastify';
 import { mentionsAddress } from '../../../core/mentions.js';
 import { summaryOfCompose, summaryOfRaw } from '../../../mime/mailbox-summary.js';
@@ -21,7 +21,7 @@ import {
 /** Graph caps a request at 4 MB; base64 and JSON around a 3 MB attachment need a little more. */
 export const GRAPH_BODY_LIMIT = 5 * 1024 * 1024;
 
-/** Seed 002: "Use application/json for a JSON object and text/plain for MIME content." */
+/** Graph's sendMail page (docs/vendor-apis.md#sendmail-and-drafts): "Use application/json for a JSON object and text/plain for MIME content." */
 export function isMimeRequest(request: FastifyRequest): boolean {
   return /^text\/plain\b/i.test(request.headers['content-type'] ?? '');
 }
@@ -33,7 +33,7 @@ export function sendMailRoute(app: FastifyInstance, { gateway }: GraphContext): 
     if (isMimeRequest(request)) {
       const raw = decodeMimeBody(request.body);
       const accepted = await gateway.ingest(fromClient(mimeSubmission(raw, mailbox), request));
-      // Seed 002: a MIME send is always saved in Sent Items (there are no parameters to say otherwise).
+      // Graph's sendMail page (docs/vendor-apis.md#sendmail-and-drafts): a MIME send is always saved in Sent Items (there are no parameters to say otherwise).
       await afterAcceptance(request.log, 'sent items copy', accepted.id, async () =>
         mailboxes.fileSentCopy(mailbox.user.id, accepted, await summaryOfRaw(raw)),
       );

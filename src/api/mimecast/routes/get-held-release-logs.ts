@@ -1,5 +1,5 @@
 /**
- * `POST /api/gateway/get-held-release-logs` (contracts.md §1.4): what reviewers (and expiry) did
+ * `POST /api/gateway/get-held-release-logs` (docs/vendor-apis.md#mimecast-api-10): what reviewers (and expiry) did
  * to held messages, newest first: operator, time, action and reason, with the message's facts.
  */
 import type { FastifyInstance } from 'fastify';

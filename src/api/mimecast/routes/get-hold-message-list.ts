@@ -1,4 +1,4 @@
-/** `POST /api/gateway/get-hold-message-list` (contracts.md §1.4): held messages, newest first, paginated. */
+/** `POST /api/gateway/get-hold-message-list` (docs/vendor-apis.md#mimecast-api-10): held messages, newest first, paginated. */
 import type { FastifyInstance } from 'fastify';
 import { PERMISSION } from '../../../auth/roles.js';
 import { isMailgateError } from '../../../core/errors.js';

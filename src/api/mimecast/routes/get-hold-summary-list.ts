@@ -1,4 +1,4 @@
-/** `POST /api/gateway/get-hold-summary-list` (contracts.md §1.4): held messages counted per policy. */
+/** `POST /api/gateway/get-hold-summary-list` (docs/vendor-apis.md#mimecast-api-10): held messages counted per policy. */
 import type { FastifyInstance } from 'fastify';
 import { PERMISSION } from '../../../auth/roles.js';
 import type { MimecastContext } from '../context.js';

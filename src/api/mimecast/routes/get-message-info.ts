@@ -1,4 +1,4 @@
-/** `POST /api/message-finder/get-message-info` (seed 003): the full tracking record of each message id. */
+/** `POST /api/message-finder/get-message-info` (the Get Message Info page (docs/vendor-apis.md#message-tracking)): the full tracking record of each message id. */
 import type { FastifyInstance } from 'fastify';
 import { PERMISSION } from '../../../auth/roles.js';
 import { MailgateError } from '../../../core/errors.js';

@@ -1,5 +1,5 @@
 /**
- * `POST /api/gateway/hold-reject` (seed 004): each item's `ids` are rejected independently, with
+ * `POST /api/gateway/hold-reject` (the Reject Held Message page (docs/vendor-apis.md#held-messages)): each item's `ids` are rejected independently, with
  * the optional `message` and `reasonType` (one of the seed's values), and a notice to the sender
  * when `notify` (default false; the seed's own sample sends it as the string "false").
  */
@@ -13,7 +13,7 @@ import { mimecastEnvelope, mimecastFailure } from '../errors.js';
 import { holdActionFailure } from '../held.js';
 import { idempotentRoute } from '../idempotent.js';
 
-/** Seed 004's list of reasonType values. */
+/** The reasonType values of the Reject Held Message page (docs/vendor-apis.md#held-messages). */
 export const REJECT_REASON_TYPES = [
   'MESSAGE CONTAINS UNDESIRABLE CONTENT',
   'MESSAGE CONTAINS CONFIDENTIAL INFORMATION',

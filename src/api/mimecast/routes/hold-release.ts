@@ -1,4 +1,4 @@
-/** `POST /api/gateway/hold-release` (contracts.md §1.4): each `{id}` item is released independently. */
+/** `POST /api/gateway/hold-release` (docs/vendor-apis.md#mimecast-api-10): each `{id}` item is released independently. */
 import type { FastifyInstance } from 'fastify';
 import { PERMISSION } from '../../../auth/roles.js';
 import { MailgateError } from '../../../core/errors.js';

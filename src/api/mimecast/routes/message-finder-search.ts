@@ -1,4 +1,4 @@
-/** `POST /api/message-finder/search` (contracts.md §1.4): find tracked messages; newest first, paginated. */
+/** `POST /api/message-finder/search` (docs/vendor-apis.md#mimecast-api-10): find tracked messages; newest first, paginated. */
 import type { FastifyInstance } from 'fastify';
 import { PERMISSION } from '../../../auth/roles.js';
 import { isMailgateError } from '../../../core/errors.js';

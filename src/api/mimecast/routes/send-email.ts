@@ -1,4 +1,4 @@
-/** `POST /api/email/send-email` (seed 000): each data item is one message. */
+/** `POST /api/email/send-email` (the Send Email page (docs/vendor-apis.md#send-email-and-file-upload)): each data item is one message. */
 import type { FastifyInstance } from 'fastify';
 import { afterAcceptance } from '../../after-acceptance.js';
 import { fromClient } from '../../client-facts.js';
@@ -6,7 +6,7 @@ import { callerOf, eachItem, requestOf, type MimecastContext } from '../context.
 import { idempotentRoute } from '../idempotent.js';
 import { sendEmailSubmission, vendorError } from '../translate.js';
 
-/** Seed 000: "5MB is the maximum content length allowed by the API function". */
+/** the Send Email page (docs/vendor-apis.md#send-email-and-file-upload): "5MB is the maximum content length allowed by the API function". */
 const SEND_EMAIL_LIMIT = 5 * 1024 * 1024;
 
 export function sendEmailRoute(app: FastifyInstance, { gateway }: MimecastContext): void {

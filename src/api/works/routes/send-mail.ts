@@ -1,4 +1,4 @@
-/** `POST /users/{userId}/mail` (seed 001): one or several messages through ingest(); 202, empty body. */
+/** `POST /users/{userId}/mail` (the LINE WORKS Send mail page (docs/vendor-apis.md#sending)): one or several messages through ingest(); 202, empty body. */
 import type { FastifyInstance } from 'fastify';
 import { hasPermission, PERMISSION } from '../../../auth/roles.js';
 import { MailgateError } from '../../../core/errors.js';
