@@ -36,6 +36,7 @@ import { createMailboxService, type MailboxService } from './services/mailboxes.
 import { createInboundSettings, type InboundSettings } from './services/inbound-settings.js';
 import { createLitigationHolds, type LitigationHolds } from './tracking/litigation-holds.js';
 import { createFileService, type FileService } from './services/files.js';
+import { createHeldQueue, type HeldQueue } from './services/held-queue.js';
 
 export interface Gateway {
   config: Config;
@@ -69,6 +70,8 @@ export interface Gateway {
   holds: LitigationHolds;
   /** Uploaded files: streamed, checked, counted against the quota, used by sends. */
   files: FileService;
+  /** Reading the held queue: lists, counts per policy, the review log. */
+  heldQueue: HeldQueue;
   /** Retention: dates messages and purges raw content past its date (started by main.ts). */
   purge: PurgeJob;
   /** Removes expired upload sessions and unused uploads with their bytes (started by main.ts). */
@@ -253,6 +256,7 @@ export async function createGateway(config: Config, options: { log?: Logger; clo
     settings: createInboundSettings(store, clock),
     holds: createLitigationHolds(store, clock),
     files: createFileService({ store, clock, config }),
+    heldQueue: createHeldQueue(store),
     purge,
     uploadSweep,
     async close() {

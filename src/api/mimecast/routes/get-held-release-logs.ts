@@ -11,7 +11,6 @@ import { mimecastEnvelope, mimecastFailure } from '../errors.js';
 import { holdQueryOf, paginationOf, renderHold } from '../held.js';
 import { formatMimecastDate } from '../search-date.js';
 
-const HOLD_ACTIONS = ['hold_release', 'hold_reject', 'hold_expire'];
 
 /** Search and filters apply to the message the entry is about. */
 function matches(hold: HoldRecord, query: HoldQuery): boolean {
@@ -51,18 +50,11 @@ export function getHeldReleaseLogsRoute(app: FastifyInstance, { gateway }: Mimec
     try {
       const query = holdQueryOf(item, meta.pagination);
       // The time window is the action's; search and filters are the message's.
-      const { entries } = await gateway.store.listAudit({
-        actions: HOLD_ACTIONS,
+      const acted = await gateway.heldQueue.log({
         ...(query.start !== undefined ? { start: query.start } : {}),
         ...(query.end !== undefined ? { end: query.end } : {}),
-        offset: 0,
-        limit: 100_000,
       });
-      const rows: Record<string, unknown>[] = [];
-      for (const entry of entries) {
-        const hold = await gateway.store.getHold(entry.target);
-        if (hold && matches(hold, query)) rows.push(renderLog(entry, hold));
-      }
+      const rows = acted.filter(({ hold }) => matches(hold, query)).map(({ entry, hold }) => renderLog(entry, hold));
       const page = rows.slice(query.offset, query.offset + query.limit);
       const envelope = mimecastEnvelope(page, []);
       return { ...envelope, meta: { ...envelope.meta, pagination: paginationOf(query, page.length, rows.length) } };

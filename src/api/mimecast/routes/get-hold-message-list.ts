@@ -16,7 +16,7 @@ export function getHoldMessageListRoute(app: FastifyInstance, { gateway }: Mimec
       const query = { ...holdQueryOf(item, meta.pagination), status: 'held' as const };
       // Mimecast: `admin` false (the default) lists only the caller's own held mail.
       if (!coerceBoolean(item.admin, 'admin')) query.recipient = user.email;
-      const { total, holds } = await gateway.store.listHolds(query);
+      const { total, holds } = await gateway.heldQueue.list(query);
       const envelope = mimecastEnvelope(holds.map(renderHold), []);
       return { ...envelope, meta: { ...envelope.meta, pagination: paginationOf(query, holds.length, total) } };
     } catch (error) {

@@ -6,7 +6,7 @@ import { mimecastEnvelope } from '../errors.js';
 
 export function getHoldSummaryListRoute(app: FastifyInstance, { gateway }: MimecastContext): void {
   app.post('/gateway/get-hold-summary-list', { config: { permission: PERMISSION.heldSummaryRead } }, async () => {
-    const summary = await gateway.store.holdSummary();
+    const summary = await gateway.heldQueue.summary();
     return mimecastEnvelope(summary.map((s) => ({ policyInfo: s.policyInfo, numberOfItems: s.count })), []);
   });
 }
