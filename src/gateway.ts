@@ -37,6 +37,7 @@ import { createInboundSettings, type InboundSettings } from './services/inbound-
 import { createLitigationHolds, type LitigationHolds } from './tracking/litigation-holds.js';
 import { createFileService, type FileService } from './services/files.js';
 import { createHeldQueue, type HeldQueue } from './services/held-queue.js';
+import { createDraftService, type DraftService } from './services/drafts.js';
 
 export interface Gateway {
   config: Config;
@@ -72,6 +73,8 @@ export interface Gateway {
   files: FileService;
   /** Reading the held queue: lists, counts per policy, the review log. */
   heldQueue: HeldQueue;
+  /** Graph drafts, their attachments and upload sessions. */
+  drafts: DraftService;
   /** Retention: dates messages and purges raw content past its date (started by main.ts). */
   purge: PurgeJob;
   /** Removes expired upload sessions and unused uploads with their bytes (started by main.ts). */
@@ -257,6 +260,7 @@ export async function createGateway(config: Config, options: { log?: Logger; clo
     holds: createLitigationHolds(store, clock),
     files: createFileService({ store, clock, config }),
     heldQueue: createHeldQueue(store),
+    drafts: createDraftService({ store, clock, config }),
     purge,
     uploadSweep,
     async close() {

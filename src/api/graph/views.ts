@@ -2,7 +2,9 @@
 import { simpleParser } from 'mailparser';
 import type { DraftAttachmentRecord, DraftRecord } from '../../core/storage/draft-store.js';
 import { MAILBOX_FOLDER } from '../../core/storage/mailbox-store.js';
-import type { MailboxEntry, Store } from '../../core/storage/store.js';
+import type { MailboxEntry } from '../../core/storage/store.js';
+import type { DraftService } from '../../services/drafts.js';
+import type { MailboxService } from '../../services/mailboxes.js';
 import { bodyPreview, summaryOfRaw } from '../../mime/mailbox-summary.js';
 import { parseMailbox } from '../../mime/address.js';
 import { MENTIONS_META_KEY, mentionsAddress, mentionsIn } from '../../core/mentions.js';
@@ -21,7 +23,7 @@ async function bodyOf(raw: Buffer): Promise<MessageView['body']> {
 }
 
 /** A mailbox copy as a message; the MIME is parsed only when the body is wanted. */
-export async function entryView(store: Pick<Store, 'blobs'>, entry: MailboxEntry, withBody: boolean): Promise<MessageView> {
+export async function entryView(mailboxes: Pick<MailboxService, 'content'>, entry: MailboxEntry, withBody: boolean): Promise<MessageView> {
   const r = entry.recipients;
   const from = entry.fromHeader ? parseMailbox(entry.fromHeader) : undefined;
   return {
@@ -33,7 +35,7 @@ export async function entryView(store: Pick<Store, 'blobs'>, entry: MailboxEntry
     isDraft: false,
     isRead: !entry.unread,
     subject: entry.subject,
-    body: withBody ? await bodyOf(await store.blobs.get(entry.blobKey)) : { html: false, content: '' },
+    body: withBody ? await bodyOf(await mailboxes.content(entry)) : { html: false, content: '' },
     preview: entry.preview,
     hasAttachments: entry.hasAttachments,
     internetMessageId: entry.internetMessageId,
@@ -51,7 +53,7 @@ export async function entryView(store: Pick<Store, 'blobs'>, entry: MailboxEntry
 
 /** A draft as a message: JSON drafts from their stored properties, MIME drafts from their bytes. */
 export async function draftView(
-  store: Pick<Store, 'blobs'>,
+  drafts: Pick<DraftService, 'mime'>,
   draft: DraftRecord,
   attachments: DraftAttachmentRecord[],
   mailbox: Mailbox,
@@ -67,7 +69,7 @@ export async function draftView(
     internetMessageId: draft.internetMessageId,
   };
   if (draft.mimeBlobKey) {
-    const raw = await store.blobs.get(draft.mimeBlobKey);
+    const raw = await drafts.mime({ ...draft, mimeBlobKey: draft.mimeBlobKey });
     const summary = await summaryOfRaw(raw);
     const from = parseMailbox(summary.fromHeader);
     return {

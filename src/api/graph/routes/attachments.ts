@@ -7,26 +7,22 @@ import type { FastifyInstance } from 'fastify';
 import { MailgateError } from '../../../core/errors.js';
 import { isObject, optionalString, requiredString } from '../../../core/json-fields.js';
 import { sanitizeFilename } from '../../../core/validate.js';
-import { assertRoomFor, assertWithinQuota, uploadQuotaOf } from '../../../services/upload-limits.js';
 import { mailboxOf, mailboxRoute, param, type GraphContext } from '../context.js';
 import { graphDate, type GraphFileAttachment, type GraphUploadSession } from '../schemas.js';
 import { booleanOf, fileAttachmentOf, jsonBody, UPLOAD_SESSION_LIMIT } from '../translate.js';
-import { addAttachment, requireDraft } from './drafts.js';
 import { GRAPH_BODY_LIMIT } from './send-mail.js';
 
 export function attachmentRoutes(app: FastifyInstance, { gateway }: GraphContext): void {
-  const { store, clock, config } = gateway;
-  const quota = uploadQuotaOf(config);
+  const { drafts, clock, config } = gateway;
 
   mailboxRoute(app, 'post', '/messages/:id/attachments', { bodyLimit: GRAPH_BODY_LIMIT, config: { graphPermission: 'Mail.ReadWrite' } }, async (request, reply) => {
     const mailbox = mailboxOf(request);
-    const draft = await requireDraft(store, mailbox, param(request, 'id'));
+    const draft = await drafts.require(mailbox.user.id, param(request, 'id'));
     if (draft.mimeBlobKey) throw new MailgateError('invalid_value', 'A draft created from MIME carries its attachments in its MIME.', 'url');
     const body = jsonBody(request.body);
     const attachment = fileAttachmentOf(body, '');
     attachment.filename = sanitizeFilename(attachment.filename, 'name');
-    await assertRoomFor(store, mailbox.user.id, attachment.content.length, quota, clock.now());
-    const record = await addAttachment(store, draft.id, attachment, clock.now());
+    const record = await drafts.addAttachment(draft, attachment);
     const resource: GraphFileAttachment = {
       '@odata.type': '#microsoft.graph.fileAttachment',
       id: record.id,
@@ -43,7 +39,7 @@ export function attachmentRoutes(app: FastifyInstance, { gateway }: GraphContext
 
   mailboxRoute(app, 'post', '/messages/:id/attachments/createUploadSession', { config: { graphPermission: 'Mail.ReadWrite' } }, async (request, reply) => {
     const mailbox = mailboxOf(request);
-    const draft = await requireDraft(store, mailbox, param(request, 'id'));
+    const draft = await drafts.require(mailbox.user.id, param(request, 'id'));
     if (draft.mimeBlobKey) throw new MailgateError('invalid_value', 'A draft created from MIME carries its attachments in its MIME.', 'url');
     const body = jsonBody(request.body);
     // The v1.0 metadata names the parameter AttachmentItem; clients also write it camel-cased.
@@ -66,8 +62,8 @@ export function attachmentRoutes(app: FastifyInstance, { gateway }: GraphContext
     const contentId = optionalString(item, 'contentId', 'AttachmentItem.contentId');
     // Graph's sessions lapse when idle; each chunk moves the expiry on (docs/vendor-apis.md).
     const expiresAt = now + config.uploadSessionIdleSeconds * 1000;
-    const verdict = await store.createUploadSessionWithinQuota(
-      {
+    // The declared size is reserved now: a session that could never complete is refused before any chunk.
+    await drafts.openUploadSession({
       id,
       draftId: draft.id,
       name: sanitizeFilename(requiredString(item, 'name', 'AttachmentItem.name'), 'AttachmentItem.name'),
@@ -80,12 +76,7 @@ export function attachmentRoutes(app: FastifyInstance, { gateway }: GraphContext
       expiresAt,
       createdAt: now,
       clientId: request.graphCaller?.claims.clientId ?? null,
-      },
-      quota,
-      now,
-    );
-    // The declared size is reserved now: a session that could never complete is refused before any chunk.
-    assertWithinQuota(verdict, quota);
+    });
     const session: GraphUploadSession = {
       '@odata.context': `${request.protocol}://${request.host}${app.prefix}/$metadata#microsoft.graph.uploadSession`,
       uploadUrl: `${request.protocol}://${request.host}${app.prefix}/attachmentSessions/${id}`,

@@ -28,7 +28,7 @@ function wantsBody(select: string | undefined): boolean {
 }
 
 export function messageRoutes(app: FastifyInstance, { gateway }: GraphContext): void {
-  const { store } = gateway;
+  const { drafts, mailboxes } = gateway;
 
   async function list(request: FastifyRequest, mailbox: Mailbox, folder: string | undefined): Promise<GraphCollection<unknown>> {
     const top = count(request, '$top', DEFAULT_TOP, MAX_TOP);
@@ -36,9 +36,9 @@ export function messageRoutes(app: FastifyInstance, { gateway }: GraphContext): 
     const select = query(request, '$select');
     const ownerMentioned = mentionFilter(request);
     expandsMentions(request);
-    const page = await store.listMailboxPage(mailbox.user.id, folder, { offset: skip, limit: top, ...(ownerMentioned === undefined ? {} : { ownerMentioned }) });
+    const page = await mailboxes.page(mailbox.user.id, folder, { offset: skip, limit: top, ...(ownerMentioned === undefined ? {} : { ownerMentioned }) });
     const value = [];
-    for (const entry of page.entries) value.push(messageResponse(request, await entryView(store, entry, wantsBody(select))));
+    for (const entry of page.entries) value.push(messageResponse(request, await entryView(mailboxes, entry, wantsBody(select))));
     const base = `${request.protocol}://${request.host}`;
     const collection: GraphCollection<unknown> = { '@odata.context': `${base}${app.prefix}/$metadata#Collection(microsoft.graph.message)`, value };
     if (skip + page.entries.length < page.total) {
@@ -65,22 +65,20 @@ export function messageRoutes(app: FastifyInstance, { gateway }: GraphContext): 
     const select = query(request, '$select');
     // A v1.0 `$expand=mentions` is refused before anything is read.
     expandsMentions(request);
-    const draft = await store.getDraft(mailbox.user.id, id);
-    if (draft) return messageResponse(request, await draftView(store, draft, await store.listDraftAttachments(id), mailbox));
-    const entry = await store.getMailboxEntry(mailbox.user.id, id);
+    const draft = await drafts.find(mailbox.user.id, id);
+    if (draft) return messageResponse(request, await draftView(drafts, draft, await drafts.attachments(id), mailbox));
+    const entry = await mailboxes.entry(mailbox.user.id, id);
     if (!entry) throw new MailgateError('not_found', 'The specified object was not found in the store.');
-    return messageResponse(request, await entryView(store, entry, wantsBody(select)));
+    return messageResponse(request, await entryView(mailboxes, entry, wantsBody(select)));
   });
 
   mailboxRoute(app, 'get', '/messages/:id/$value', read, async (request, reply) => {
     const mailbox = mailboxOf(request);
     const id = param(request, 'id');
-    const entry = await store.getMailboxEntry(mailbox.user.id, id);
-    const draft = entry ? undefined : await store.getDraft(mailbox.user.id, id);
-    const blobKey = entry?.blobKey ?? draft?.mimeBlobKey;
-    if (!blobKey) {
-      throw new MailgateError('not_found', draft ? 'The MIME of a draft exists once it is sent.' : 'The specified object was not found in the store.');
-    }
-    return reply.type('text/plain').send(await store.blobs.get(blobKey));
+    const entry = await mailboxes.entry(mailbox.user.id, id);
+    const draft = entry ? undefined : await drafts.find(mailbox.user.id, id);
+    if (entry) return reply.type('text/plain').send(await mailboxes.content(entry));
+    if (draft?.mimeBlobKey) return reply.type('text/plain').send(await drafts.mime({ ...draft, mimeBlobKey: draft.mimeBlobKey }));
+    throw new MailgateError('not_found', draft ? 'The MIME of a draft exists once it is sent.' : 'The specified object was not found in the store.');
   });
 }

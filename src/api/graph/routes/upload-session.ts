@@ -7,8 +7,7 @@
  */
 import type { FastifyInstance, FastifyReply, FastifyRequest } from 'fastify';
 import { MailgateError } from '../../../core/errors.js';
-import { newId } from '../../../core/ids.js';
-import { chunkBlobKey, type UploadSessionRecord } from '../../../core/storage/draft-store.js';
+import type { UploadSessionRecord } from '../../../core/storage/draft-store.js';
 import { assertContentLength, bodyStream, streamBodyRoutes } from '../../stream-body.js';
 import { param, type GraphContext } from '../context.js';
 import { graphDate, type GraphUploadSession } from '../schemas.js';
@@ -47,14 +46,14 @@ function chunkRange(request: FastifyRequest, session: UploadSessionRecord): { st
 }
 
 export function uploadSessionRoutes(app: FastifyInstance, { gateway, throttle }: GraphContext): void {
-  const { store, clock, config } = gateway;
+  const { drafts, clock, config } = gateway;
   const idleMs = config.uploadSessionIdleSeconds * 1000;
   const options = {
     config: { graphPermission: 'none' as const },
     // Before the body is read: an unknown or expired session is refused unread, and every request
     // on the URL counts against the same app+mailbox budget as the API calls that opened it.
     async onRequest(request: FastifyRequest, reply: FastifyReply) {
-      const session = await store.getUploadSession(param(request, 'sessionId'));
+      const session = await drafts.uploadSession(param(request, 'sessionId'));
       if (!session || session.expiresAt <= clock.now()) throw new MailgateError('not_found', 'The upload session does not exist or has expired.');
       const release = await throttle.admit(`${session.clientId ?? ''}:${session.userId ?? ''}`, clock.now());
       reply.raw.once('close', release);
@@ -68,34 +67,11 @@ export function uploadSessionRoutes(app: FastifyInstance, { gateway, throttle }:
       const { start, end } = chunkRange(request, session);
       const length = end - start + 1;
       assertContentLength(request, length);
-      const key = chunkBlobKey(session.id, session.chunks);
-      const stored = await store.blobs.putStream(key, bodyStream(request), length).catch((error: unknown) => {
-        throw error instanceof MailgateError && error.code === 'too_large'
-          ? new MailgateError('invalid_value', `Content-Range ${start}-${end} does not match the bytes sent`, 'Content-Range')
-          : error;
-      });
-      if (stored.size !== length) {
-        await store.blobs.delete(key);
-        throw new MailgateError('invalid_value', `Content-Range ${start}-${end} does not match the ${stored.size} bytes sent`, 'Content-Range');
-      }
       const now = clock.now();
-      // Bytes first, then the compare-and-set that makes them part of the file; activity extends the session.
-      if (!(await store.recordUploadChunk(session.id, start, end + 1, now + idleMs))) {
-        throw new MailgateError('conflict', 'Another request uploaded this fragment first.', 'Content-Range');
-      }
-      if (end + 1 < session.size) return reply.code(200).send(state(session, end + 1, now + idleMs));
-      const attachmentId = newId(now);
-      await store.completeUploadSession(session.id, {
-        id: attachmentId,
-        draftId: session.draftId,
-        name: session.name,
-        contentType: session.contentType,
-        contentId: session.contentId,
-        isInline: session.isInline,
-        size: session.size,
-        blobKeys: Array.from({ length: session.chunks + 1 }, (_, i) => chunkBlobKey(session.id, i)),
-        createdAt: now,
-      });
+      const result = await drafts.storeChunk(session, { start, end }, bodyStream(request), now + idleMs);
+      if (!result.stored) throw new MailgateError('conflict', 'Another request uploaded this fragment first.', 'Content-Range');
+      if (result.attachmentId === undefined) return reply.code(200).send(state(session, end + 1, now + idleMs));
+      const { attachmentId } = result;
       // Graph answers the last chunk with 201, an empty body and the new attachment's location.
       const location = `${request.protocol}://${request.host}${app.prefix}/me/messages/${session.draftId}/attachments/${attachmentId}`;
       return reply.code(201).header('Location', location).send();
@@ -105,7 +81,7 @@ export function uploadSessionRoutes(app: FastifyInstance, { gateway, throttle }:
 
     child.delete('/attachmentSessions/:sessionId', options, async (request, reply) => {
       const session = sessionOf(request);
-      for (const key of await store.deleteUploadSession(session.id)) await store.blobs.delete(key);
+      await drafts.cancelUploadSession(session.id);
       return reply.code(204).send();
     });
   });
