@@ -77,6 +77,29 @@ export async function startDnsServer(records: DnsRecords): Promise<DnsServer> {
   const temp = await withTempDir();
   const conf = path.join(temp.dir, 'dnsmasq.conf');
   await writeFile(conf, configOf(records));
+  // dnsmasq binds TCP as well as UDP on its port: a free UDP port can still be taken on TCP by
+  // another test's listener, so a start that finds it in use tries another port.
+  for (let attempt = 1; ; attempt++) {
+    try {
+      const started = await startOnFreePort(conf, `probe.${records.localZones[0] ?? 'test'}`);
+      return {
+        address: started.address,
+        port: started.port,
+        async close() {
+          await started.stop();
+          await temp.remove();
+        },
+      };
+    } catch (error) {
+      if (attempt >= 5 || !/Address already in use/.test((error as Error).message)) {
+        await temp.remove();
+        throw error;
+      }
+    }
+  }
+}
+
+async function startOnFreePort(conf: string, probe: string): Promise<{ address: string; port: number; stop(): Promise<void> }> {
   const port = await freeUdpPort();
   const child = spawn(
     '/usr/sbin/dnsmasq',
@@ -99,7 +122,7 @@ export async function startDnsServer(records: DnsRecords): Promise<DnsServer> {
   child.stderr?.on('data', (chunk: Buffer) => (stderr += chunk.toString()));
   const address = `127.0.0.1:${port}`;
   try {
-    await answering(address, `probe.${records.localZones[0] ?? 'test'}`, child, 10_000);
+    await answering(address, probe, child, 10_000);
   } catch (error) {
     child.kill();
     throw new Error(`${(error as Error).message}\n${stderr}`);
@@ -107,12 +130,11 @@ export async function startDnsServer(records: DnsRecords): Promise<DnsServer> {
   return {
     address,
     port,
-    async close() {
+    async stop() {
       if (child.exitCode === null) {
         child.kill('SIGTERM');
         await once(child, 'exit');
       }
-      await temp.remove();
     },
   };
 }
