@@ -1,28 +1,49 @@
-/** Minimal `--name value` option reading for subcommands; repeated options collect into lists. */
+/**
+ * Subcommand options on node:util's parseArgs: `--name value` or `--name=value` (repeated options
+ * collect into lists), `switches` take no value, anything unknown is a usage error.
+ */
+import { parseArgs as parseNodeArgs } from 'node:util';
+
 export interface ParsedArgs {
   positional: string[];
   options: Map<string, string[]>;
+  /** The switches given. */
+  flags: Set<string>;
 }
 
 export class UsageError extends Error {}
 
-export function parseArgs(argv: readonly string[], known: readonly string[]): ParsedArgs {
-  const positional: string[] = [];
-  const options = new Map<string, string[]>();
-  for (let i = 0; i < argv.length; i++) {
-    const arg = argv[i] as string;
-    if (!arg.startsWith('--')) {
-      positional.push(arg);
-      continue;
-    }
-    const eq = arg.indexOf('=');
-    const name = eq === -1 ? arg.slice(2) : arg.slice(2, eq);
-    if (!known.includes(name)) throw new UsageError(`unknown option --${name}`);
-    const value = eq === -1 ? argv[++i] : arg.slice(eq + 1);
-    if (value === undefined) throw new UsageError(`--${name} needs a value`);
-    options.set(name, [...(options.get(name) ?? []), value]);
+export function parseArgs(argv: readonly string[], known: readonly string[], switches: readonly string[] = []): ParsedArgs {
+  const options = Object.fromEntries([
+    ...known.map((name) => [name, { type: 'string', multiple: true }] as const),
+    ...switches.map((name) => [name, { type: 'boolean' }] as const),
+  ]);
+  let parsed: ReturnType<typeof parseNodeArgs>;
+  try {
+    parsed = parseNodeArgs({ args: [...argv], options, strict: true, allowPositionals: true });
+  } catch (error) {
+    throw new UsageError(usageText(error));
   }
-  return { positional, options };
+  const values = new Map<string, string[]>();
+  const flags = new Set<string>();
+  for (const [name, value] of Object.entries(parsed.values)) {
+    if (value === true) flags.add(name);
+    else if (Array.isArray(value)) values.set(name, value.filter((v): v is string => typeof v === 'string'));
+  }
+  return { positional: parsed.positionals, options: values, flags };
+}
+
+/** node:util's messages, shortened to the CLI's one-line form. */
+function usageText(error: unknown): string {
+  const code = (error as NodeJS.ErrnoException).code;
+  const message = error instanceof Error ? error.message : String(error);
+  const option = /'(-{1,2}[^'\s]+)/.exec(message)?.[1];
+  if (code === 'ERR_PARSE_ARGS_UNKNOWN_OPTION') return `unknown option ${option ?? message}`;
+  if (code === 'ERR_PARSE_ARGS_INVALID_OPTION_VALUE') {
+    const name = (option ?? message).split(' ')[0] ?? '';
+    return `${name} needs a value (write ${name}=VALUE for a value that starts with -)`;
+  }
+  return message;
 }
 
 export function single(args: ParsedArgs, name: string): string | undefined {

@@ -41,7 +41,7 @@ export async function holdCommand(ctx: CliContext, argv: string[]): Promise<void
     return;
   }
   if (action === 'list') {
-    const all = rest.includes('--all');
+    const all = parseArgs(rest, [], ['all']).flags.has('all');
     printJson(await holds.list(all));
     return;
   }

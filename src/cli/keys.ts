@@ -11,10 +11,8 @@ import { printJson, type CliContext } from './context.js';
 export async function keysCommand(ctx: CliContext, argv: string[]): Promise<void> {
   const [action, ...given] = argv;
   if (action !== 'create') throw new UsageError(`unknown keys action "${action ?? ''}" (create)`);
-  // `--oauth` is a switch; the shared parser only knows options with values.
-  const oauth = given.includes('--oauth');
-  const rest = given.filter((arg) => arg !== '--oauth');
-  const args = parseArgs(rest, ['user', 'expires', 'app-name']);
+  const args = parseArgs(given, ['user', 'expires', 'app-name'], ['oauth']);
+  const oauth = args.flags.has('oauth');
   const appName = single(args, 'app-name');
   if (oauth) {
     if (single(args, 'expires') !== undefined) throw new UsageError('--expires applies to 1.0 keys; 2.0 bearer tokens expire on their own');
