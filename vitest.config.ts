@@ -6,6 +6,7 @@ const ON_BOTH_BACKENDS = [
   'test/delivery.test.ts',
   'test/message-tracking.test.ts',
   'test/held-review.test.ts',
+  'test/hold-policies.test.ts',
   'test/graph-send.test.ts',
   'test/works-send.test.ts',
   'test/works-mailbox.test.ts',
