@@ -12,6 +12,7 @@ import { newId } from './core/ids.js';
 import { systemClock, type Clock, type DeliveryJob, type RecipientReply, type Transport } from './core/ports.js';
 import { EVENT_KIND, type TransportName } from './core/tracking.js';
 import { createSecretBox, loadMasterKey, type SecretBox } from './auth/secret-box.js';
+import { assertMasterKey } from './auth/master-key-check.js';
 import { createTokenService, type TokenService } from './auth/tokens.js';
 import { createGuessGuard, type GuessGuard } from './auth/guess-guard.js';
 import { createHeldReview, type HeldReview } from './core/held-review.js';
@@ -106,6 +107,11 @@ export async function createGateway(config: Config, options: { log?: Logger; clo
   prepareDataDir(config.dataDir, log);
   const store = await openStore(config, log);
   const secrets = createSecretBox(loadMasterKey(config.dataDir));
+  // A wrong key is refused at start, not found one request at a time.
+  await assertMasterKey(store, secrets).catch(async (error: unknown) => {
+    await store.close();
+    throw error;
+  });
   tightenDataFiles(config.dataDir, log, Boolean(process.env.MAILGATE_MASTER_KEY));
   const composer = createComposer();
   const signer = createDkimSigner(store, secrets);

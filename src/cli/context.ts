@@ -1,5 +1,6 @@
 /** What every administrative subcommand needs: the store and the secret box of the data dir. */
 import type { Config } from '../config/config.js';
+import { assertMasterKey } from '../auth/master-key-check.js';
 import { createSecretBox, loadMasterKey, type SecretBox } from '../auth/secret-box.js';
 import { openStore } from '../store/open-store.js';
 import type { Store } from '../core/storage/store.js';
@@ -17,7 +18,9 @@ export interface CliContext {
 export async function withContext<T>(config: Config, run: (ctx: CliContext) => Promise<T>): Promise<T> {
   const store = await openStore(config);
   try {
-    return await run({ config, store, secrets: createSecretBox(loadMasterKey(config.dataDir)), settings: createInboundSettings(store, systemClock) });
+    const secrets = createSecretBox(loadMasterKey(config.dataDir));
+    await assertMasterKey(store, secrets);
+    return await run({ config, store, secrets, settings: createInboundSettings(store, systemClock) });
   } finally {
     await store.close();
   }

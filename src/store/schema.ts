@@ -15,6 +15,7 @@ export interface Database {
   };
   request_ids: { id: string; seen_at: number };
   rate_limits: { key: string; window_start: number; count: number };
+  settings: { name: string; value: string };
   guess_counters: { key: string; points: number; expire: number | null };
   idempotency_keys: {
     key: string;

@@ -10,6 +10,7 @@ import type { MailboxEntry, MailboxPage, MailboxStateStore, NewMailboxEntry } fr
 import type { OAuthGrantStore } from './oauth-grant-store.js';
 import type { OAuthStore } from './oauth-store.js';
 import type { UploadStore } from './upload-store.js';
+import type { SettingsStore } from './settings-store.js';
 import type { ApiAppRecord, ApiKeyRecord, DkimKeyRecord, EventRecord, FileRecord, LeaseRequest, MessageRecord, RecipientRecord, Settlement, UserRecord } from './records.js';
 
 // The records are the port's vocabulary: importers of the port get them from here too.
@@ -37,7 +38,8 @@ export interface Store
     UploadStore,
     InboundStore,
     MailboxStateStore,
-    IdempotencyStore {
+    IdempotencyStore,
+    SettingsStore {
   readonly capabilities: Capabilities;
   readonly blobs: BlobStore;
   /** Calls `listener` when another process committed new work; returns the unsubscribe function. */

@@ -16,6 +16,7 @@ import { oauthGrantQueries } from './oauth-grant-queries.js';
 import { oauthQueries } from './oauth-queries.js';
 import { queueQueries } from './queue-queries.js';
 import { rateLimitQueries } from './rate-limit-queries.js';
+import { settingsQueries } from './settings-queries.js';
 import { trackingQueries } from './tracking-queries.js';
 import { uploadQueries } from './upload-queries.js';
 
@@ -64,6 +65,7 @@ export function createSqlStore(parts: SqlStoreParts): Store {
     ...draftQueries(db),
     ...uploadQueries(db),
     ...idempotencyQueries(db),
+    ...settingsQueries(db),
     ...rateLimitQueries(writes),
     ...guessCounterQueries(db, writes),
     ...trackingQueries(db, writes),
