@@ -6,7 +6,7 @@
  */
 import { execFile } from 'node:child_process';
 import { randomBytes } from 'node:crypto';
-import { writeFile } from 'node:fs/promises';
+import { readFile, writeFile } from 'node:fs/promises';
 import path from 'node:path';
 import { promisify } from 'node:util';
 import pg from 'pg';
@@ -43,13 +43,13 @@ async function dirWithKey(key: string): Promise<string> {
   return dir;
 }
 
-async function cli(args: string[], env: Record<string, string>): Promise<{ code: number; stderr: string }> {
+async function cli(args: string[], env: Record<string, string>): Promise<{ code: number; stdout: string; stderr: string }> {
   try {
-    await execFileAsync(process.execPath, ['--import', 'tsx', 'src/cli/main.ts', ...args], { cwd: root, env: { ...process.env, ...env } });
-    return { code: 0, stderr: '' };
+    const { stdout } = await execFileAsync(process.execPath, ['--import', 'tsx', 'src/cli/main.ts', ...args], { cwd: root, env: { ...process.env, ...env } });
+    return { code: 0, stdout, stderr: '' };
   } catch (error) {
-    const e = error as { code: number; stderr: string };
-    return { code: e.code, stderr: e.stderr };
+    const e = error as { code: number; stdout: string; stderr: string };
+    return { code: e.code, stdout: e.stdout, stderr: e.stderr };
   }
 }
 
@@ -95,5 +95,30 @@ describe('master key check', () => {
     expect(await first.countRows('settings')).toBe(0);
     await gateway(first.databaseEnv, await dirWithKey(key), postgresBackend);
     expect(await first.countRows('settings')).toBe(1);
+  });
+
+  it('master-key rotate re-seals every secret with a new key; the old key is then refused', async () => {
+    const dir = await tempDir();
+    const first = await gateway({}, dir, sqliteBackend);
+    const keys = await first.user('dora@example.test');
+    await first.stop();
+    cleanups.pop();
+    const oldKey = await readFile(path.join(dir, 'master.key'), 'utf8');
+
+    const rotated = await cli(['master-key', 'rotate'], { MAILGATE_DATA_DIR: dir, MAILGATE_MASTER_KEY: '' });
+    expect(rotated.code).toBe(0);
+    // The Mimecast app key and secret key at least.
+    expect(JSON.parse(rotated.stdout)).toMatchObject({ resealed: expect.any(Number), masterKeyFile: path.join(dir, 'master.key') });
+    expect((JSON.parse(rotated.stdout) as { resealed: number }).resealed).toBeGreaterThanOrEqual(2);
+    expect(await readFile(path.join(dir, 'master.key'), 'utf8')).not.toBe(oldKey);
+
+    const after = await gateway({}, dir, sqliteBackend);
+    const stored = await after.server.gateway.store.getApiKey(keys.accessKey);
+    expect(after.server.gateway.secrets.open(stored?.secretKeyEnc as string)).toBe(keys.secretKey);
+    await after.stop();
+    cleanups.pop();
+
+    await writeFile(path.join(dir, 'master.key'), oldKey, { mode: 0o600 });
+    await expect(startTestGateway({}, dir, sqliteBackend)).rejects.toThrow(/MAILGATE_MASTER_KEY/);
   });
 });

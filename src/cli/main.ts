@@ -9,6 +9,7 @@ import { withContext } from './context.js';
 import { dkimCommand } from './dkim.js';
 import { holdCommand } from './hold.js';
 import { keysCommand } from './keys.js';
+import { masterKeyCommand } from './master-key.js';
 import { dnsblCommand } from './dnsbl.js';
 import { migrateCommand } from './migrate.js';
 import { policyCommand } from './policy.js';
@@ -33,6 +34,7 @@ const USAGE = `usage: mailgate <command>
                                               hold policies: spam, dmarc, dnsbl, attachment, content, sender, recipient
   sender list [permitted|blocked] | sender add|remove <permitted|blocked> <pattern>
   dnsbl list | dnsbl add <zone> [--kind ip|domain] [--weight N] | dnsbl remove <zone>
+  master-key rotate [--new-key-file F]        re-seal every stored secret with a new master key (stop all gateways first)
 Every MAILGATE_* variable has a matching flag, e.g. --data-dir ./data, --http-port 8025.`;
 
 async function run(argv: string[]): Promise<void> {
@@ -65,6 +67,8 @@ async function run(argv: string[]): Promise<void> {
       return withContext(config, (ctx) => dnsblCommand(ctx, args));
     case 'token':
       return withContext(config, (ctx) => tokenCommand(ctx, args));
+    case 'master-key':
+      return withContext(config, (ctx) => masterKeyCommand(ctx, args));
     case undefined:
     case 'help':
     case '--help':

@@ -65,7 +65,7 @@ export function createSqlStore(parts: SqlStoreParts): Store {
     ...draftQueries(db),
     ...uploadQueries(db),
     ...idempotencyQueries(db),
-    ...settingsQueries(db),
+    ...settingsQueries(db, writes),
     ...rateLimitQueries(writes),
     ...guessCounterQueries(db, writes),
     ...trackingQueries(db, writes),
