@@ -60,6 +60,8 @@ export interface Gateway {
    */
   checkSendAs(principal: Principal, claimed: readonly ClaimedSender[]): Promise<void>;
   startDelivery(): void;
+  /** Gives up this process's delivery leases, for a shutdown that cannot wait for them to finish. */
+  releaseLeases(): Promise<number>;
   /** Held-message review: release, reject (with notice), expiry. */
   held: HeldReview;
   /** Message-finder search and tracking records. */
@@ -217,12 +219,13 @@ export async function createGateway(config: Config, options: { log?: Logger; clo
     retentionMs: config.uploadRetentionSeconds * 1000,
     intervalMs: config.uploadSweepIntervalSeconds * 1000,
   });
+  const owner = `${osHostname()}:${process.pid}:${newId()}`;
   const worker = createDeliveryWorker({
     store,
     transports,
     clock,
     config,
-    owner: `${osHostname()}:${process.pid}:${newId()}`,
+    owner,
     log,
     onFinalFailure: notifySender,
     onSettled: (settlement) => events.emit('settled', settlement),
@@ -250,6 +253,7 @@ export async function createGateway(config: Config, options: { log?: Logger; clo
     events,
     ingest: submit,
     checkSendAs: (principal, claimed) => assertMaySendAs(principal, claimed, { directory: senders, isLocal: isLocalDomain }),
+    releaseLeases: () => store.releaseLeases(owner),
     startDelivery() {
       // Work committed by other processes on a shared database wakes this worker too.
       stopWaking ??= store.onWake(() => worker.wake());

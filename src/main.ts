@@ -103,11 +103,31 @@ export async function startServer(config: Config, options: { log?: Logger; clock
 export function closeOnSignals(server: RunningServer): void {
   for (const signal of ['SIGINT', 'SIGTERM'] as const) {
     process.once(signal, () => {
-      server.gateway.log.info({ signal }, 'mailgate stopping');
+      const { log, config } = server.gateway;
+      log.info({ signal, deadlineSeconds: config.shutdownSeconds }, 'mailgate stopping');
+      // In-flight work gets MAILGATE_SHUTDOWN_SECONDS; past that (a stuck SMTP peer, say) its leases
+      // are given up so that another process or the next start delivers at once, and we exit.
+      const deadline = setTimeout(() => {
+        log.warn({ seconds: config.shutdownSeconds }, 'shutdown deadline passed: releasing delivery leases and exiting');
+        server.gateway.releaseLeases().then(
+          (released) => {
+            log.info({ released }, 'delivery leases released');
+            process.exit(1);
+          },
+          (error: unknown) => {
+            log.error({ err: error }, 'could not release delivery leases; they expire after MAILGATE_LEASE_SECONDS');
+            process.exit(1);
+          },
+        );
+      }, config.shutdownSeconds * 1000);
       server.close().then(
-        () => process.exit(0),
+        () => {
+          clearTimeout(deadline);
+          process.exit(0);
+        },
         (error: unknown) => {
-          server.gateway.log.error({ err: error }, 'error while stopping');
+          clearTimeout(deadline);
+          log.error({ err: error }, 'error while stopping');
           process.exit(1);
         },
       );

@@ -74,6 +74,8 @@ export interface Config extends GuessingConfig {
   queueLifetime: number;
   workerConcurrency: number;
   leaseSeconds: number;
+  /** Seconds SIGTERM waits for in-flight work before releasing its leases and exiting. */
+  shutdownSeconds: number;
   maxMessageBytes: number;
   maxUploadBytes: number;
   mxPort: number;
@@ -254,6 +256,7 @@ const OPTIONS: { [K in keyof Config]: Option<K> } = {
   queueLifetime: { key: 'queueLifetime', env: 'MAILGATE_QUEUE_LIFETIME_SECONDS', parse: int(1, 60 * 86_400, 5 * 86_400) },
   workerConcurrency: { key: 'workerConcurrency', env: 'MAILGATE_WORKER_CONCURRENCY', parse: int(0, 1000, 16) },
   leaseSeconds: { key: 'leaseSeconds', env: 'MAILGATE_LEASE_SECONDS', parse: int(1, 86_400, 300) },
+  shutdownSeconds: { key: 'shutdownSeconds', env: 'MAILGATE_SHUTDOWN_SECONDS', parse: int(1, 3600, 30) },
   maxMessageBytes: { key: 'maxMessageBytes', env: 'MAILGATE_MAX_MESSAGE_BYTES', parse: int(1024, 1 << 30, 50 * 1024 * 1024) },
   maxUploadBytes: { key: 'maxUploadBytes', env: 'MAILGATE_MAX_UPLOAD_BYTES', parse: int(1024, 1 << 30, 50 * 1024 * 1024) },
   mxPort: { key: 'mxPort', env: 'MAILGATE_MX_PORT', parse: int(1, 65535, 25) },

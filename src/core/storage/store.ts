@@ -78,6 +78,8 @@ export interface Store
   settleDelivery(settlement: Settlement, now: number): Promise<boolean>;
   /** The earliest `nextAttemptAt` of any waiting recipient, to sleep until. */
   nextDueAt(): Promise<number | undefined>;
+  /** Gives up every lease `owner` holds, so that another process (or the next start) takes the jobs at once. */
+  releaseLeases(owner: string): Promise<number>;
 
   addToMailbox(entry: NewMailboxEntry): Promise<void>;
   listMailbox(userId: string, folder: string): Promise<MailboxEntry[]>;

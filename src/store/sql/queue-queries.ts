@@ -7,7 +7,7 @@ import { eventRow } from '../message-rows.js';
 import type { Database } from '../schema.js';
 import type { Capabilities, Store } from '../../core/storage/store.js';
 
-export type QueueQueries = Pick<Store, 'leaseDeliveries' | 'settleDelivery' | 'nextDueAt'>;
+export type QueueQueries = Pick<Store, 'leaseDeliveries' | 'settleDelivery' | 'nextDueAt' | 'releaseLeases'>;
 
 const WAITING: RecipientStatus[] = ['queued', 'deferred'];
 const RELAXED = { durable: false } as const;
@@ -123,6 +123,13 @@ export function queueQueries(db: Kysely<Database>, writes: WriteBatcher, capabil
         .where('status', 'in', WAITING_LITERALS)
         .executeTakeFirst();
       return row?.due === null || row?.due === undefined ? undefined : Number(row.due);
+    },
+    async releaseLeases(owner) {
+      // Durable: a release lost in a crash would leave the jobs waiting out the lease time.
+      const result = await writes.run((trx) =>
+        trx.updateTable('recipients').set({ lease_owner: null, lease_until: null }).where('lease_owner', '=', owner).executeTakeFirst(),
+      );
+      return Number(result.numUpdatedRows);
     },
   };
 }
