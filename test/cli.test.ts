@@ -78,6 +78,22 @@ describe('mailgate CLI', () => {
     expect(JSON.parse(ed.stdout).dnsValue).toMatch(/k=ed25519/);
   });
 
+  it('answers --version and per-command help without running the command, and warns about unknown MAILGATE_ variables', async () => {
+    const manifest = JSON.parse(readFileSync(path.join(root, 'package.json'), 'utf8')) as { version: string };
+    const version = await mailgate(['--version']);
+    expect(version).toMatchObject({ code: 0, stdout: `${manifest.version}\n` });
+    // serve --help must print, not start a server (which would never return here).
+    const serveHelp = await mailgate(['serve', '--help']);
+    expect(serveHelp.code).toBe(0);
+    expect(serveHelp.stdout).toMatch(/^usage: mailgate\n {2}serve /);
+    const keysHelp = await mailgate(['keys', '-h']);
+    expect(keysHelp.stdout).toContain('keys create --user <email> --oauth');
+    expect(keysHelp.stdout).not.toContain('dkim create');
+    const misspelt = await mailgate(['policy', 'list'], { MAILGATE_HTTP_PROT: '9000' });
+    expect(misspelt.code).toBe(0);
+    expect(misspelt.stderr).toContain('mailgate: warning: MAILGATE_HTTP_PROT is not a mailgate setting and is ignored');
+  });
+
   it('fails fast on bad configuration, naming the variable', async () => {
     const bad = await mailgate(['user', 'add', 'a@example.test'], { MAILGATE_HTTP_PORT: 'many' });
     expect(bad.code).toBe(1);

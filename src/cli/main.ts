@@ -1,6 +1,8 @@
 #!/usr/bin/env node
 /** `mailgate <command>`: config flags (`--data-dir` …) may stand anywhere; see README. */
-import { ConfigError, loadConfig, splitConfigFlags } from '../config/config.js';
+import { readFileSync } from 'node:fs';
+import path from 'node:path';
+import { CONFIG_VARIABLES, ConfigError, loadConfig, splitConfigFlags } from '../config/config.js';
 import { isMailgateError } from '../core/errors.js';
 import { closeOnSignals, startServer } from '../main.js';
 import { appCommand } from './app.js';
@@ -37,12 +39,38 @@ const USAGE = `usage: mailgate <command>
   master-key rotate [--new-key-file F]        re-seal every stored secret with a new master key (stop all gateways first)
 Every MAILGATE_* variable has a matching flag, e.g. --data-dir ./data, --http-port 8025.`;
 
+const isHelp = (arg: string): boolean => arg === '--help' || arg === '-h';
+
+/** The whole usage, or only the lines of one command when it is a known one. */
+function usageOf(command: string | undefined): string {
+  const lines = USAGE.split('\n');
+  const own = command === undefined ? [] : lines.filter((line) => line.startsWith(`  ${command} `) || line === `  ${command}`);
+  return own.length > 0 ? ['usage: mailgate', ...own].join('\n') : USAGE;
+}
+
+function version(): string {
+  const manifest = JSON.parse(readFileSync(path.resolve(import.meta.dirname, '../../package.json'), 'utf8')) as { version: string };
+  return manifest.version;
+}
+
+/** MAILGATE_* variables that are not settings (a misspelling is otherwise silently ignored). */
+function unknownVariables(env: NodeJS.ProcessEnv): string[] {
+  const known = new Set([...CONFIG_VARIABLES, 'MAILGATE_MASTER_KEY']);
+  return Object.keys(env).filter((name) => name.startsWith('MAILGATE_') && !name.startsWith('MAILGATE_TEST_') && !known.has(name));
+}
+
 async function run(argv: string[]): Promise<void> {
   // Everything the gateway writes (database, blobs, captured mail, keys) is its own (docs/files-at-rest.md).
   process.umask(0o077);
   const { flags, rest } = splitConfigFlags(argv);
-  const config = loadConfig(process.env, flags);
   const [command, ...args] = rest;
+  if (command === '--version' || command === '-v') return void process.stdout.write(`${version()}\n`);
+  // Help never runs the command: `mailgate serve --help` must not start a server.
+  if (command === undefined || command === 'help' || isHelp(command) || args.some(isHelp)) {
+    return void process.stdout.write(usageOf(isHelp(command ?? '') || command === 'help' ? args[0] : command) + '\n');
+  }
+  for (const name of unknownVariables(process.env)) process.stderr.write(`mailgate: warning: ${name} is not a mailgate setting and is ignored\n`);
+  const config = loadConfig(process.env, flags);
   switch (command) {
     case 'migrate':
       return migrateCommand(config, args);
@@ -69,11 +97,6 @@ async function run(argv: string[]): Promise<void> {
       return withContext(config, (ctx) => tokenCommand(ctx, args));
     case 'master-key':
       return withContext(config, (ctx) => masterKeyCommand(ctx, args));
-    case undefined:
-    case 'help':
-    case '--help':
-      process.stdout.write(USAGE + '\n');
-      return;
     default:
       throw new UsageError(`unknown command "${command}"`);
   }
