@@ -7,14 +7,14 @@ import type { FastifyRequest } from 'fastify';
 import type { Submission } from '../core/message.js';
 
 /** The HTTP client of a submission; `host` only when a name is known without a lookup. */
-export interface ApiClientFacts {
+interface ApiClientFacts {
   ip: string;
   host?: string;
   /** Bytes of the request body as received. */
   requestSize: number;
 }
 
-export function apiClientFacts(request: FastifyRequest): ApiClientFacts {
+function apiClientFacts(request: FastifyRequest): ApiClientFacts {
   const body: unknown = request.body;
   const declared = Number(request.headers['content-length']);
   const requestSize = Buffer.isBuffer(body) ? body.length : Number.isSafeInteger(declared) && declared >= 0 ? declared : 0;

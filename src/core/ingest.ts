@@ -163,12 +163,13 @@ export async function ingest(submission: Submission, deps: IngestDeps): Promise<
 
   let raw: Buffer;
   let header: { messageId: string; date: string; from: string; subject: string };
-  if (mail) {
-    raw = await deps.composer.compose(mail, ids);
-    header = { messageId: ids.messageId, date: rfc5322Date(ids.date), from: formatAddress(mail.from), subject: mail.subject };
+  if (prepared) {
+    raw = prepared.raw;
+    header = prepared;
   } else {
-    raw = (prepared as PreparedRaw).raw;
-    header = prepared as PreparedRaw;
+    const composed = mail as ComposeContent;
+    raw = await deps.composer.compose(composed, ids);
+    header = { messageId: ids.messageId, date: rfc5322Date(ids.date), from: formatAddress(composed.from), subject: composed.subject };
   }
 
   const route = routeOf(mailFrom, rcptTo, isLocal, authorized);

@@ -82,7 +82,7 @@ export function createDraftService(deps: { store: Store; clock: Clock; config: P
     return stored;
   }
 
-  const service: DraftService = {
+  return {
     async require(userId, id) {
       const draft = await store.getDraft(userId, id);
       if (!draft) throw new MailgateError('not_found', 'The specified object was not found in the store.');
@@ -150,5 +150,4 @@ export function createDraftService(deps: { store: Store; clock: Clock; config: P
     },
     cancelUploadSession: async (id) => deleteBlobs(await store.deleteUploadSession(id)),
   };
-  return service;
 }
