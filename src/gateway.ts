@@ -7,10 +7,9 @@ import type { Config } from './config/config.js';
 import { ingest } from './core/ingest.js';
 import type { AcceptedMessage, Principal, Submission } from './core/message.js';
 import { assertMaySendAs, type ClaimedSender, type SenderDirectory } from './core/send-as.js';
-import { deliveryFailureNotice } from './core/notices.js';
 import { newId } from './core/ids.js';
-import { systemClock, type Clock, type DeliveryJob, type RecipientReply, type Transport } from './core/ports.js';
-import { EVENT_KIND, type TransportName } from './core/tracking.js';
+import { systemClock, type Clock, type Transport } from './core/ports.js';
+import type { TransportName } from './core/tracking.js';
 import { createSecretBox, loadMasterKey, type SecretBox } from './auth/secret-box.js';
 import { assertMasterKey } from './auth/master-key-check.js';
 import { createTokenService, type TokenService } from './auth/tokens.js';
@@ -39,6 +38,8 @@ import { createLitigationHolds, type LitigationHolds } from './tracking/litigati
 import { createFileService, type FileService } from './services/files.js';
 import { createHeldQueue, type HeldQueue } from './services/held-queue.js';
 import { createDraftService, type DraftService } from './services/drafts.js';
+import { createFailureNotifier } from './services/failure-notices.js';
+import { createQueueControl, type QueueControl } from './services/queue-control.js';
 
 export interface Gateway {
   config: Config;
@@ -78,6 +79,8 @@ export interface Gateway {
   heldQueue: HeldQueue;
   /** Graph drafts, their attachments and upload sessions. */
   drafts: DraftService;
+  /** Operators' queue control: list, show, retry, bounce, delete, flush (docs/queue-control.md). */
+  queue: QueueControl;
   /** Retention: dates messages and purges raw content past its date (started by main.ts). */
   purge: PurgeJob;
   /** Removes expired upload sessions and unused uploads with their bytes (started by main.ts). */
@@ -167,32 +170,7 @@ export async function createGateway(config: Config, options: { log?: Logger; clo
       heldLifetimeMs: config.heldLifetime * 1000,
     });
 
-  async function notifySender(job: DeliveryJob, reply: RecipientReply): Promise<void> {
-    const message = await store.getMessage(job.messageId);
-    if (!message) return;
-    const notice = deliveryFailureNotice(
-      {
-        mailFrom: job.mailFrom,
-        subject: job.subject,
-        internetMessageId: message.internetMessageId,
-        recipient: job.address,
-        code: reply.code,
-        reply: reply.reply,
-      },
-      config.hostname,
-    );
-    if (!notice) return;
-    const sent = await submit(notice);
-    await store.appendEvents([
-      {
-        messageId: job.messageId,
-        recipientId: job.recipientId,
-        kind: EVENT_KIND.noticeSent,
-        at: clock.now(),
-        detail: { noticeId: sent.id, to: job.mailFrom },
-      },
-    ]);
-  }
+  const notifySender = createFailureNotifier({ store, ingest: submit, clock, hostname: config.hostname });
 
   const held = createHeldReview({
     store,
@@ -227,7 +205,7 @@ export async function createGateway(config: Config, options: { log?: Logger; clo
     config,
     owner,
     log,
-    onFinalFailure: notifySender,
+    onFinalFailure: (job, reply) => notifySender({ ...job, code: reply.code, reply: reply.reply }),
     onSettled: (settlement) => events.emit('settled', settlement),
   });
 
@@ -271,6 +249,7 @@ export async function createGateway(config: Config, options: { log?: Logger; clo
     files: createFileService({ store, clock, config }),
     heldQueue: createHeldQueue(store),
     drafts: createDraftService({ store, clock, config }),
+    queue: createQueueControl({ store, clock, notifier: { wake: () => worker.wake() }, notifyFailure: notifySender }),
     purge,
     uploadSweep,
     async close() {

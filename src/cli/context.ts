@@ -1,5 +1,7 @@
 /** What every administrative subcommand needs: the store and the secret box of the data dir. */
+import { pino } from 'pino';
 import type { Config } from '../config/config.js';
+import { createGateway, type Gateway } from '../gateway.js';
 import { assertMasterKey } from '../auth/master-key-check.js';
 import { createSecretBox, loadMasterKey, type SecretBox } from '../auth/secret-box.js';
 import { openStore } from '../store/open-store.js';
@@ -23,6 +25,19 @@ export async function withContext<T>(config: Config, run: (ctx: CliContext) => P
     return await run({ config, store, secrets, settings: createInboundSettings(store, systemClock) });
   } finally {
     await store.close();
+  }
+}
+
+/**
+ * The whole gateway without its listeners or delivery worker, for commands that act as the running
+ * gateway would (queue control sends failure notices through ingest); logs go to stderr.
+ */
+export async function withGateway<T>(config: Config, run: (gateway: Gateway) => Promise<T>): Promise<T> {
+  const gateway = await createGateway(config, { log: pino({ level: config.logLevel }, pino.destination(2)) });
+  try {
+    return await run(gateway);
+  } finally {
+    await gateway.close();
   }
 }
 

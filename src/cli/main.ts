@@ -7,7 +7,7 @@ import { isMailgateError } from '../core/errors.js';
 import { closeOnSignals, startServer } from '../main.js';
 import { appCommand } from './app.js';
 import { UsageError } from './args.js';
-import { withContext } from './context.js';
+import { withContext, withGateway } from './context.js';
 import { dkimCommand } from './dkim.js';
 import { holdCommand } from './hold.js';
 import { keysCommand } from './keys.js';
@@ -15,6 +15,7 @@ import { masterKeyCommand } from './master-key.js';
 import { dnsblCommand } from './dnsbl.js';
 import { migrateCommand } from './migrate.js';
 import { policyCommand } from './policy.js';
+import { queueCommand } from './queue.js';
 import { senderCommand } from './sender.js';
 import { tokenCommand } from './token.js';
 import { userCommand } from './user.js';
@@ -36,6 +37,9 @@ const USAGE = `usage: mailgate <command>
                                               hold policies: spam, dmarc, dnsbl, attachment, content, sender, recipient
   sender list [permitted|blocked] | sender add|remove <permitted|blocked> <pattern>
   dnsbl list | dnsbl add <zone> [--kind ip|domain] [--weight N] | dnsbl remove <zone>
+  queue list [--state queued|deferred|in-flight] [--domain D] [--sender A] [--older-than 2h] [--limit N] [--json]
+  queue show|retry|bounce|delete <messageId> [--by NAME] | queue flush <domain> [--by NAME]
+                                              queue control: --json prints one delivery per line; bounce notifies the sender
   master-key rotate [--new-key-file F]        re-seal every stored secret with a new master key (stop all gateways first)
 Every MAILGATE_* variable has a matching flag, e.g. --data-dir ./data, --http-port 8025.`;
 
@@ -95,6 +99,8 @@ async function run(argv: string[]): Promise<void> {
       return withContext(config, (ctx) => dnsblCommand(ctx, args));
     case 'token':
       return withContext(config, (ctx) => tokenCommand(ctx, args));
+    case 'queue':
+      return withGateway(config, (gateway) => queueCommand(gateway, args));
     case 'master-key':
       return withContext(config, (ctx) => masterKeyCommand(ctx, args));
     default:

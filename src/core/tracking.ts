@@ -36,6 +36,10 @@ export const EVENT_KIND = {
   bounced: 'bounced',
   noticeSent: 'notice_sent',
   purged: 'purged',
+  /** An operator asked for an attempt now (queue control); the recipient's state is unchanged. */
+  retryRequested: 'retry_requested',
+  /** An operator removed the recipient from the queue without a notice (queue control). */
+  deleted: 'deleted',
   /** An administrator read the message's tracking record (get-message-info): retention audits list it. */
   viewed: 'viewed',
 } as const;

@@ -149,6 +149,7 @@ const STATE_EVENTS: ReadonlySet<EventKind> = new Set<EventKind>([
   EVENT_KIND.deferred,
   EVENT_KIND.delivered,
   EVENT_KIND.bounced,
+  EVENT_KIND.deleted,
 ]);
 
 function recipientTrace(r: RecipientRecord, events: readonly EventRecord[]): RecipientTrace {

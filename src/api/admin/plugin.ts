@@ -13,10 +13,11 @@ import { asMailgateError } from '../fastify-errors.js';
 import { authenticateMimecast } from '../mimecast/auth.js';
 import type { AdminContext } from './context.js';
 import { inboundRoutes } from './routes/inbound.js';
+import { queueRoutes } from './routes/queue.js';
 import { retentionRoutes } from './routes/retention.js';
 import { trackingRoutes } from './routes/tracking.js';
 
-const ROUTES: Array<(app: FastifyInstance, ctx: AdminContext) => void> = [trackingRoutes, retentionRoutes, inboundRoutes];
+const ROUTES: Array<(app: FastifyInstance, ctx: AdminContext) => void> = [trackingRoutes, retentionRoutes, inboundRoutes, queueRoutes];
 
 /** The admin error body. */
 export function adminError(error: MailgateError): { error: { code: string; message: string; field?: string } } {

@@ -11,6 +11,7 @@ import type { OAuthGrantStore } from './oauth-grant-store.js';
 import type { OAuthStore } from './oauth-store.js';
 import type { UploadStore } from './upload-store.js';
 import type { SettingsStore } from './settings-store.js';
+import type { QueueStore } from './queue-store.js';
 import type { ApiAppRecord, ApiKeyRecord, DkimKeyRecord, EventRecord, FileRecord, LeaseRequest, MessageRecord, RecipientRecord, Settlement, UserRecord } from './records.js';
 
 // The records are the port's vocabulary: importers of the port get them from here too.
@@ -39,7 +40,8 @@ export interface Store
     InboundStore,
     MailboxStateStore,
     IdempotencyStore,
-    SettingsStore {
+    SettingsStore,
+    QueueStore {
   readonly capabilities: Capabilities;
   readonly blobs: BlobStore;
   /** Calls `listener` when another process committed new work; returns the unsubscribe function. */

@@ -15,6 +15,7 @@ import { insertMessages, messageQueries } from './message-queries.js';
 import { oauthGrantQueries } from './oauth-grant-queries.js';
 import { oauthQueries } from './oauth-queries.js';
 import { queueQueries } from './queue-queries.js';
+import { queueControlQueries } from './queue-control-queries.js';
 import { rateLimitQueries } from './rate-limit-queries.js';
 import { settingsQueries } from './settings-queries.js';
 import { trackingQueries } from './tracking-queries.js';
@@ -46,6 +47,9 @@ export function createSqlStore(parts: SqlStoreParts): Store {
     ...(afterNewWork ? { afterCommit } : {}),
     ...(parts.relaxed ? { relaxed: parts.relaxed } : {}),
   });
+  const requeued = () => {
+    newWork = true;
+  };
   return {
     capabilities: parts.capabilities,
     blobs: parts.blobs,
@@ -69,9 +73,8 @@ export function createSqlStore(parts: SqlStoreParts): Store {
     ...rateLimitQueries(writes),
     ...guessCounterQueries(db, writes),
     ...trackingQueries(db, writes),
-    ...inboundQueries(db, writes, () => {
-      newWork = true;
-    }),
+    ...inboundQueries(db, writes, requeued),
+    ...queueControlQueries(db, writes, parts.capabilities, requeued),
     close: () => parts.close(),
   };
 }

@@ -11,6 +11,7 @@ import { createFileBlobStore } from './blob-store.js';
 import { migrateSqlite } from './migrate.js';
 import { relaxedCommits } from './relaxed-commit.js';
 import { withStatementCache } from './statement-cache.js';
+import { openWakeChannel } from './wake-channel.js';
 
 export const SQLITE_CAPABILITIES: Capabilities = { skipLocked: false, listenNotify: false, sharedRateLimits: false };
 
@@ -40,11 +41,17 @@ export async function openSqliteStore(dataDir: string): Promise<Store> {
   const raw = openDatabase(path.join(dataDir, 'mailgate.sqlite'));
   await migrateSqlite(raw);
   const db = new Kysely<Schema>({ dialect: new SqliteDialect({ database: withStatementCache(raw) }) });
+  const wake = openWakeChannel(raw);
   return createSqlStore({
     db,
     capabilities: SQLITE_CAPABILITIES,
     blobs: withRecentBlobCache(createFileBlobStore(path.join(dataDir, 'blobs'))),
     relaxed: relaxedCommits(db, raw),
-    close: () => db.destroy(),
+    // Commits by other processes (the CLI) on the same file.
+    onWake: (listener) => wake.onWake(listener),
+    close: async () => {
+      wake.close();
+      await db.destroy();
+    },
   });
 }
