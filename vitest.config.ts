@@ -16,6 +16,7 @@ const ON_BOTH_BACKENDS = [
   'test/mimecast-v2.test.ts',
   'test/graph-mentions.test.ts',
   'test/mimecast-vendor-details.test.ts',
+  'test/identities.test.ts',
 ];
 
 export default defineConfig({

@@ -39,6 +39,7 @@ import { createLitigationHolds, type LitigationHolds } from './tracking/litigati
 import { createFileService, type FileService } from './services/files.js';
 import { createHeldQueue, type HeldQueue } from './services/held-queue.js';
 import { createDraftService, type DraftService } from './services/drafts.js';
+import { createIdentityService, type IdentityService } from './services/identities.js';
 
 export interface Gateway {
   config: Config;
@@ -72,6 +73,8 @@ export interface Gateway {
   settings: InboundSettings;
   /** Litigation holds that suspend purging. */
   holds: LitigationHolds;
+  /** Listing and revoking users, Mimecast keys, OAuth apps and DKIM keys (admin API, CLI, console). */
+  identities: IdentityService;
   /** Uploaded files: streamed, checked, counted against the quota, used by sends. */
   files: FileService;
   /** Reading the held queue: lists, counts per policy, the review log. */
@@ -268,6 +271,7 @@ export async function createGateway(config: Config, options: { log?: Logger; clo
     mailboxes: createMailboxService({ store, clock }),
     settings: createInboundSettings(store, clock),
     holds: createLitigationHolds(store, clock),
+    identities: createIdentityService({ store, secrets, clock }),
     files: createFileService({ store, clock, config }),
     heldQueue: createHeldQueue(store),
     drafts: createDraftService({ store, clock, config }),

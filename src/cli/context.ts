@@ -6,6 +6,7 @@ import { openStore } from '../store/open-store.js';
 import type { Store } from '../core/storage/store.js';
 import { systemClock } from '../core/ports.js';
 import { createInboundSettings, type InboundSettings } from '../services/inbound-settings.js';
+import { createIdentityService, type IdentityService } from '../services/identities.js';
 
 export interface CliContext {
   config: Config;
@@ -13,6 +14,8 @@ export interface CliContext {
   secrets: SecretBox;
   /** Policies, sender lists and DNSBL zones, audited as the admin API's changes are. */
   settings: InboundSettings;
+  /** Listing and revoking users, keys, apps and DKIM keys, audited as the admin API's are. */
+  identities: IdentityService;
 }
 
 export async function withContext<T>(config: Config, run: (ctx: CliContext) => Promise<T>): Promise<T> {
@@ -20,7 +23,7 @@ export async function withContext<T>(config: Config, run: (ctx: CliContext) => P
   try {
     const secrets = createSecretBox(loadMasterKey(config.dataDir));
     await assertMasterKey(store, secrets);
-    return await run({ config, store, secrets, settings: createInboundSettings(store, systemClock) });
+    return await run({ config, store, secrets, settings: createInboundSettings(store, systemClock), identities: createIdentityService({ store, secrets, clock: systemClock }) });
   } finally {
     await store.close();
   }
@@ -28,4 +31,9 @@ export async function withContext<T>(config: Config, run: (ctx: CliContext) => P
 
 export function printJson(value: unknown): void {
   process.stdout.write(JSON.stringify(value, null, 2) + '\n');
+}
+
+/** One compact JSON object per line, for `list` commands (grep- and jq-friendly). */
+export function printJsonLines(values: readonly unknown[]): void {
+  for (const value of values) process.stdout.write(JSON.stringify(value) + '\n');
 }
