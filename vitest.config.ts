@@ -17,6 +17,7 @@ const ON_BOTH_BACKENDS = [
   'test/graph-mentions.test.ts',
   'test/mimecast-vendor-details.test.ts',
   'test/queue-control.test.ts',
+  'test/identities.test.ts',
 ];
 
 export default defineConfig({

@@ -40,6 +40,7 @@ import { createHeldQueue, type HeldQueue } from './services/held-queue.js';
 import { createDraftService, type DraftService } from './services/drafts.js';
 import { createFailureNotifier } from './services/failure-notices.js';
 import { createQueueControl, type QueueControl } from './services/queue-control.js';
+import { createIdentityService, type IdentityService } from './services/identities.js';
 
 export interface Gateway {
   config: Config;
@@ -73,6 +74,8 @@ export interface Gateway {
   settings: InboundSettings;
   /** Litigation holds that suspend purging. */
   holds: LitigationHolds;
+  /** Listing and revoking users, Mimecast keys, OAuth apps and DKIM keys (admin API, CLI, console). */
+  identities: IdentityService;
   /** Uploaded files: streamed, checked, counted against the quota, used by sends. */
   files: FileService;
   /** Reading the held queue: lists, counts per policy, the review log. */
@@ -246,6 +249,7 @@ export async function createGateway(config: Config, options: { log?: Logger; clo
     mailboxes: createMailboxService({ store, clock }),
     settings: createInboundSettings(store, clock),
     holds: createLitigationHolds(store, clock),
+    identities: createIdentityService({ store, secrets, clock }),
     files: createFileService({ store, clock, config }),
     heldQueue: createHeldQueue(store),
     drafts: createDraftService({ store, clock, config }),

@@ -50,7 +50,8 @@ export async function authenticateClient(
   secret: string | undefined,
 ): Promise<OAuthClientRecord> {
   const client = await store.getOAuthClient(clientId);
-  if (!client) throw new MailgateError('auth_invalid_client', `Application with identifier '${clientId}' was not found`, 'client_id');
+  // A revoked app is as unknown as one never registered: it gets no more tokens (docs/identities.md).
+  if (!client || client.revokedAt !== undefined) throw new MailgateError('auth_invalid_client', `Application with identifier '${clientId}' was not found`, 'client_id');
   if (secret === undefined) return client;
   const given = Buffer.from(hashClientSecret(secret));
   const expected = Buffer.from(client.secretHash);

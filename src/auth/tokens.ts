@@ -39,12 +39,15 @@ export type NewAccessToken = Omit<AccessTokenClaims, 'issuedAt' | 'expiresAt' | 
 
 export interface TokenService {
   issue(input: NewAccessToken): Promise<{ token: string; claims: AccessTokenClaims }>;
-  /** Verifies signature, type, audience, issuer and expiry; `auth_token_expired` or `auth_invalid_token` otherwise. */
+  /**
+   * Verifies signature, type, audience, issuer and expiry, and that the token's app has not been
+   * revoked; `auth_token_expired` or `auth_invalid_token` otherwise.
+   */
   verify(token: string, expected: { audience: string; issuer: string }): Promise<AccessTokenClaims>;
 }
 
 export interface TokenServiceDeps {
-  store: Pick<OAuthStore, 'putSigningKey' | 'getSigningKey' | 'newestSigningKey'>;
+  store: Pick<OAuthStore, 'putSigningKey' | 'getSigningKey' | 'newestSigningKey' | 'getOAuthClient'>;
   secrets: SecretBox;
   clock: Clock;
 }
@@ -153,36 +156,46 @@ export function createTokenService(deps: TokenServiceDeps): TokenService {
       }
       const key = kid === undefined ? undefined : await publicKey(kid);
       if (!key) throw new MailgateError('auth_invalid_token', 'The access token was not signed by this gateway');
-      try {
-        const { payload } = await jwtVerify(token, key, {
-          algorithms: [ALGORITHM],
-          typ: TOKEN_TYPE,
-          audience: expected.audience,
-          issuer: expected.issuer,
-          currentDate: new Date(clock.now()),
-          requiredClaims: ['sub', 'exp', 'iat', 'tid', 'client_id'],
-        });
-        const claims: AccessTokenClaims = {
-          issuer: payload.iss as string,
-          audience: expected.audience,
-          subject: payload.sub as string,
-          tenant: String(payload.tid),
-          clientId: String(payload.client_id),
-          scopes: stringList(payload.scope),
-          roles: stringList(payload.roles),
-          issuedAt: payload.iat as number,
-          expiresAt: payload.exp as number,
-          tokenId: String(payload.jti ?? ''),
-        };
-        if (typeof payload.uid === 'string') claims.userId = payload.uid;
-        return claims;
-      } catch (error) {
-        if (error instanceof errors.JWTExpired) throw new MailgateError('auth_token_expired', 'Lifetime validation failed, the token is expired');
-        if (error instanceof errors.JWTClaimValidationFailed) {
-          throw new MailgateError('auth_invalid_token', `Access token validation failure: ${error.claim} is not valid`);
-        }
-        throw new MailgateError('auth_invalid_token', 'Access token validation failure: invalid signature or format');
+      const claims = await verifiedClaims(token, key, expected);
+      // Revoking an app ends its unexpired tokens too, at the cost of one lookup per call (docs/identities.md).
+      if ((await store.getOAuthClient(claims.clientId))?.revokedAt !== undefined) {
+        throw new MailgateError('auth_invalid_token', 'The application of this access token has been revoked');
       }
+      return claims;
     },
   };
+
+  /** Signature, type, audience, issuer and expiry, as claims. */
+  async function verifiedClaims(token: string, key: CryptoKey, expected: { audience: string; issuer: string }): Promise<AccessTokenClaims> {
+    try {
+      const { payload } = await jwtVerify(token, key, {
+        algorithms: [ALGORITHM],
+        typ: TOKEN_TYPE,
+        audience: expected.audience,
+        issuer: expected.issuer,
+        currentDate: new Date(clock.now()),
+        requiredClaims: ['sub', 'exp', 'iat', 'tid', 'client_id'],
+      });
+      const claims: AccessTokenClaims = {
+        issuer: payload.iss as string,
+        audience: expected.audience,
+        subject: payload.sub as string,
+        tenant: String(payload.tid),
+        clientId: String(payload.client_id),
+        scopes: stringList(payload.scope),
+        roles: stringList(payload.roles),
+        issuedAt: payload.iat as number,
+        expiresAt: payload.exp as number,
+        tokenId: String(payload.jti ?? ''),
+      };
+      if (typeof payload.uid === 'string') claims.userId = payload.uid;
+      return claims;
+    } catch (error) {
+      if (error instanceof errors.JWTExpired) throw new MailgateError('auth_token_expired', 'Lifetime validation failed, the token is expired');
+      if (error instanceof errors.JWTClaimValidationFailed) {
+        throw new MailgateError('auth_invalid_token', `Access token validation failure: ${error.claim} is not valid`);
+      }
+      throw new MailgateError('auth_invalid_token', 'Access token validation failure: invalid signature or format');
+    }
+  }
 }

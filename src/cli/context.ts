@@ -8,6 +8,7 @@ import { openStore } from '../store/open-store.js';
 import type { Store } from '../core/storage/store.js';
 import { systemClock } from '../core/ports.js';
 import { createInboundSettings, type InboundSettings } from '../services/inbound-settings.js';
+import { createIdentityService, type IdentityService } from '../services/identities.js';
 
 export interface CliContext {
   config: Config;
@@ -15,6 +16,8 @@ export interface CliContext {
   secrets: SecretBox;
   /** Policies, sender lists and DNSBL zones, audited as the admin API's changes are. */
   settings: InboundSettings;
+  /** Listing and revoking users, keys, apps and DKIM keys, audited as the admin API's are. */
+  identities: IdentityService;
 }
 
 export async function withContext<T>(config: Config, run: (ctx: CliContext) => Promise<T>): Promise<T> {
@@ -22,7 +25,7 @@ export async function withContext<T>(config: Config, run: (ctx: CliContext) => P
   try {
     const secrets = createSecretBox(loadMasterKey(config.dataDir));
     await assertMasterKey(store, secrets);
-    return await run({ config, store, secrets, settings: createInboundSettings(store, systemClock) });
+    return await run({ config, store, secrets, settings: createInboundSettings(store, systemClock), identities: createIdentityService({ store, secrets, clock: systemClock }) });
   } finally {
     await store.close();
   }
@@ -43,4 +46,9 @@ export async function withGateway<T>(config: Config, run: (gateway: Gateway) => 
 
 export function printJson(value: unknown): void {
   process.stdout.write(JSON.stringify(value, null, 2) + '\n');
+}
+
+/** One compact JSON object per line, for `list` commands (grep- and jq-friendly). */
+export function printJsonLines(values: readonly unknown[]): void {
+  for (const value of values) process.stdout.write(JSON.stringify(value) + '\n');
 }

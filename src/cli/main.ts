@@ -1,7 +1,5 @@
 #!/usr/bin/env node
 /** `mailgate <command>`: config flags (`--data-dir` …) may stand anywhere; see README. */
-import { readFileSync } from 'node:fs';
-import path from 'node:path';
 import { CONFIG_VARIABLES, ConfigError, loadConfig, splitConfigFlags } from '../config/config.js';
 import { isMailgateError } from '../core/errors.js';
 import { closeOnSignals, startServer } from '../main.js';
@@ -18,6 +16,7 @@ import { policyCommand } from './policy.js';
 import { queueCommand } from './queue.js';
 import { senderCommand } from './sender.js';
 import { tokenCommand } from './token.js';
+import { mailgateVersion } from '../version.js';
 import { userCommand } from './user.js';
 
 const USAGE = `usage: mailgate <command>
@@ -52,11 +51,6 @@ function usageOf(command: string | undefined): string {
   return own.length > 0 ? ['usage: mailgate', ...own].join('\n') : USAGE;
 }
 
-function version(): string {
-  const manifest = JSON.parse(readFileSync(path.resolve(import.meta.dirname, '../../package.json'), 'utf8')) as { version: string };
-  return manifest.version;
-}
-
 /** MAILGATE_* variables that are not settings (a misspelling is otherwise silently ignored). */
 function unknownVariables(env: NodeJS.ProcessEnv): string[] {
   const known = new Set([...CONFIG_VARIABLES, 'MAILGATE_MASTER_KEY']);
@@ -68,7 +62,7 @@ async function run(argv: string[]): Promise<void> {
   process.umask(0o077);
   const { flags, rest } = splitConfigFlags(argv);
   const [command, ...args] = rest;
-  if (command === '--version' || command === '-v') return void process.stdout.write(`${version()}\n`);
+  if (command === '--version' || command === '-v') return void process.stdout.write(`${mailgateVersion()}\n`);
   // Help never runs the command: `mailgate serve --help` must not start a server.
   if (command === undefined || command === 'help' || isHelp(command) || args.some(isHelp)) {
     return void process.stdout.write(usageOf(isHelp(command ?? '') || command === 'help' ? args[0] : command) + '\n');

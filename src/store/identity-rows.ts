@@ -13,6 +13,7 @@ export const userRow = (u: UserRecord): Row<'users'> => ({
   name: u.name,
   roles: JSON.stringify(u.roles),
   created_at: u.createdAt,
+  removed_at: null,
 });
 export const toUser = (r: Selected<'users'>): UserRecord => ({
   id: r.id,
@@ -42,6 +43,7 @@ export const apiKeyRow = (k: ApiKeyRecord): Row<'api_keys'> => ({
   user_id: k.userId,
   expires_at: k.expiresAt,
   created_at: k.createdAt,
+  revoked_at: k.revokedAt ?? null,
 });
 export const toApiKey = (r: Selected<'api_keys'>): ApiKeyRecord => ({
   accessKey: r.access_key,
@@ -50,6 +52,7 @@ export const toApiKey = (r: Selected<'api_keys'>): ApiKeyRecord => ({
   userId: r.user_id,
   expiresAt: r.expires_at === null ? null : Number(r.expires_at),
   createdAt: Number(r.created_at),
+  ...(r.revoked_at === null ? {} : { revokedAt: Number(r.revoked_at) }),
 });
 
 export const dkimRow = (k: DkimKeyRecord): Row<'dkim_keys'> => ({

@@ -10,6 +10,7 @@ export const oauthClientRow = (c: OAuthClientRecord): Row<'oauth_clients'> => ({
   permissions: JSON.stringify(c.permissions),
   created_at: c.createdAt,
   user_id: c.userId ?? null,
+  revoked_at: c.revokedAt ?? null,
 });
 export const toOAuthClient = (r: Selected<'oauth_clients'>): OAuthClientRecord => ({
   clientId: r.client_id,
@@ -18,6 +19,7 @@ export const toOAuthClient = (r: Selected<'oauth_clients'>): OAuthClientRecord =
   permissions: JSON.parse(r.permissions) as string[],
   createdAt: Number(r.created_at),
   ...(r.user_id === null ? {} : { userId: r.user_id }),
+  ...(r.revoked_at === null ? {} : { revokedAt: Number(r.revoked_at) }),
 });
 
 export const signingKeyRow = (k: SigningKeyRecord): Row<'signing_keys'> => ({

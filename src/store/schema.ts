@@ -2,7 +2,7 @@
 import type { Generated } from 'kysely';
 
 export interface Database {
-  users: { id: string; email: string; email_key: string; name: string | null; roles: string; created_at: number };
+  users: { id: string; email: string; email_key: string; name: string | null; roles: string; created_at: number; removed_at: number | null };
   delegations: { user_id: string; address: string };
   api_apps: { app_id: string; app_key_enc: string; name: string; created_at: number };
   api_keys: {
@@ -12,6 +12,7 @@ export interface Database {
     user_id: string;
     expires_at: number | null;
     created_at: number;
+    revoked_at: number | null;
   };
   request_ids: { id: string; seen_at: number };
   rate_limits: { key: string; window_start: number; count: number };
@@ -144,7 +145,7 @@ export interface Database {
     owner_mentioned: number;
   };
   user_passwords: { user_id: string; password_hash: string; updated_at: number };
-  oauth_clients: { client_id: string; name: string; secret_hash: string; permissions: string; created_at: number; user_id: string | null };
+  oauth_clients: { client_id: string; name: string; secret_hash: string; permissions: string; created_at: number; user_id: string | null; revoked_at: number | null };
   signing_keys: { kid: string; algorithm: string; private_key_enc: string; public_jwk: string; created_at: number };
   refresh_tokens: {
     token_hash: string;

@@ -12,12 +12,14 @@ import type { Gateway } from '../../gateway.js';
 import { asMailgateError } from '../fastify-errors.js';
 import { authenticateMimecast } from '../mimecast/auth.js';
 import type { AdminContext } from './context.js';
+import { validationError } from './schemas.js';
+import { identityRoutes } from './routes/identities.js';
 import { inboundRoutes } from './routes/inbound.js';
 import { queueRoutes } from './routes/queue.js';
 import { retentionRoutes } from './routes/retention.js';
 import { trackingRoutes } from './routes/tracking.js';
 
-const ROUTES: Array<(app: FastifyInstance, ctx: AdminContext) => void> = [trackingRoutes, retentionRoutes, inboundRoutes, queueRoutes];
+const ROUTES: Array<(app: FastifyInstance, ctx: AdminContext) => void> = [trackingRoutes, retentionRoutes, inboundRoutes, queueRoutes, identityRoutes];
 
 /** The admin error body. */
 export function adminError(error: MailgateError): { error: { code: string; message: string; field?: string } } {
@@ -40,7 +42,7 @@ export async function adminPlugin(app: FastifyInstance, opts: { gateway: Gateway
     void parseJson(request, String(body), done);
   });
   app.setErrorHandler((error, request, reply) => {
-    const failure = asMailgateError(error);
+    const failure = validationError(error) ?? asMailgateError(error);
     if (failure.code === 'internal') request.log.error({ err: error }, 'admin request failed');
     void reply.code(failure.httpStatus).send(adminError(failure));
   });

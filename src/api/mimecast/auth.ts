@@ -70,7 +70,8 @@ export async function authenticateMimecast(
   }
 
   const key = await deps.store.getApiKey(accessKey);
-  if (!key) throw new MailgateError('auth_unknown_key');
+  // A revoked key is as unknown as one never issued (docs/identities.md).
+  if (!key || key.revokedAt !== undefined) throw new MailgateError('auth_unknown_key');
   // A key is bound to one application; signing with another app's id is not this key's request.
   if (key.appId !== appId) throw new MailgateError('auth_unknown_app', 'The access key is not bound to this x-mc-app-id');
   const app = await deps.store.getApiApp(appId);

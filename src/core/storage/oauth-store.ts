@@ -10,6 +10,8 @@ export interface OAuthClientRecord {
   createdAt: number;
   /** Set for Mimecast API 2.0 applications: the user whose roles the app acts with. */
   userId?: string;
+  /** Set once the app is revoked: no new tokens, and its unexpired ones are refused. */
+  revokedAt?: number;
 }
 
 /** A JWT signing key pair: the private key sealed by the secret box, the public key as a JWK. */
@@ -35,7 +37,12 @@ export interface RefreshTokenRecord {
 
 export interface OAuthStore {
   createOAuthClient(client: OAuthClientRecord): Promise<void>;
+  /** The client, revoked or not (callers refuse revoked ones). */
   getOAuthClient(clientId: string): Promise<OAuthClientRecord | undefined>;
+  /** Every client, revoked ones included, oldest first. */
+  listOAuthClients(): Promise<OAuthClientRecord[]>;
+  /** Marks the client revoked and drops its refresh tokens and authorization codes; false when it was unknown or already revoked. */
+  revokeOAuthClient(clientId: string, now: number): Promise<boolean>;
 
   /** Sets (or replaces) a user's password hash. */
   setUserPassword(userId: string, passwordHash: string, now: number): Promise<void>;

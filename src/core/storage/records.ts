@@ -18,6 +18,8 @@ export interface ApiKeyRecord {
   userId: string;
   expiresAt: number | null;
   createdAt: number;
+  /** Set once the key is revoked: it authenticates nothing from then on. */
+  revokedAt?: number;
 }
 
 export interface ApiAppRecord {

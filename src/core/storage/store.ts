@@ -48,22 +48,37 @@ export interface Store
   onWake(listener: () => void): () => void;
 
   createUser(user: UserRecord): Promise<void>;
+  /** Removed users are unknown to these three lookups (docs/identities.md). */
   getUserByEmail(email: string): Promise<UserRecord | undefined>;
   getUserById(id: string): Promise<UserRecord | undefined>;
   listUsers(): Promise<UserRecord[]>;
+  /**
+   * Removes a user in one transaction: the row stays for the records that name it, its address is
+   * freed, its password, refresh tokens, Mimecast keys and API 2.0 apps go; false when unknown.
+   */
+  removeUser(id: string, now: number): Promise<boolean>;
   addDelegation(userId: string, address: string): Promise<void>;
   listDelegations(userId: string): Promise<string[]>;
 
   createApiApp(app: ApiAppRecord): Promise<void>;
   getApiApp(appId: string): Promise<ApiAppRecord | undefined>;
   createApiKey(key: ApiKeyRecord): Promise<void>;
+  /** The key, revoked or not (the auth check refuses revoked ones). */
   getApiKey(accessKey: string): Promise<ApiKeyRecord | undefined>;
+  /** Every key, revoked ones included, oldest first. */
+  listApiKeys(): Promise<ApiKeyRecord[]>;
+  /** False when the key is unknown or already revoked. */
+  revokeApiKey(accessKey: string, now: number): Promise<boolean>;
   /** Records a request id; false when it was already seen (opt-in replay protection). */
   rememberRequestId(id: string, now: number, keepMs: number): Promise<boolean>;
 
   putDkimKey(key: DkimKeyRecord): Promise<void>;
   /** The newest key for a domain. */
   getDkimKey(domain: string): Promise<DkimKeyRecord | undefined>;
+  /** Every key, by domain then newest first. */
+  listDkimKeys(): Promise<DkimKeyRecord[]>;
+  /** False when no key has this domain and selector. */
+  removeDkimKey(domain: string, selector: string): Promise<boolean>;
 
   /** The blob must already be durable in `blobs`. */
   createFile(file: FileRecord): Promise<void>;

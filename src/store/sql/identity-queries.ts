@@ -10,15 +10,20 @@ export type IdentityQueries = Pick<
   | 'getUserByEmail'
   | 'getUserById'
   | 'listUsers'
+  | 'removeUser'
   | 'addDelegation'
   | 'listDelegations'
   | 'createApiApp'
   | 'getApiApp'
   | 'createApiKey'
   | 'getApiKey'
+  | 'listApiKeys'
+  | 'revokeApiKey'
   | 'rememberRequestId'
   | 'putDkimKey'
   | 'getDkimKey'
+  | 'listDkimKeys'
+  | 'removeDkimKey'
 >;
 
 export function identityQueries(db: Kysely<Database>): IdentityQueries {
@@ -27,15 +32,29 @@ export function identityQueries(db: Kysely<Database>): IdentityQueries {
       await db.insertInto('users').values(userRow(user)).execute();
     },
     async getUserByEmail(email) {
-      const row = await db.selectFrom('users').selectAll().where('email_key', '=', emailKey(email)).executeTakeFirst();
+      const row = await activeUsers().where('email_key', '=', emailKey(email)).executeTakeFirst();
       return row && toUser(row);
     },
     async getUserById(id) {
-      const row = await db.selectFrom('users').selectAll().where('id', '=', id).executeTakeFirst();
+      const row = await activeUsers().where('id', '=', id).executeTakeFirst();
       return row && toUser(row);
     },
     async listUsers() {
-      return (await db.selectFrom('users').selectAll().orderBy('email_key').execute()).map(toUser);
+      return (await activeUsers().orderBy('email_key').execute()).map(toUser);
+    },
+    async removeUser(id, now) {
+      return db.transaction().execute(async (trx) => {
+        const user = await trx.selectFrom('users').select('email').where('id', '=', id).where('removed_at', 'is', null).executeTakeFirst();
+        if (!user) return false;
+        // Both address columns are unique: rewriting them lets the address be given to a new user (migration 0017).
+        const removed = `removed:${id}`;
+        await trx.updateTable('users').set({ removed_at: now, email: `${removed}:${user.email}`, email_key: removed }).where('id', '=', id).execute();
+        await trx.updateTable('api_keys').set({ revoked_at: now }).where('user_id', '=', id).where('revoked_at', 'is', null).execute();
+        await trx.updateTable('oauth_clients').set({ revoked_at: now }).where('user_id', '=', id).where('revoked_at', 'is', null).execute();
+        await trx.deleteFrom('refresh_tokens').where('user_id', '=', id).execute();
+        await trx.deleteFrom('user_passwords').where('user_id', '=', id).execute();
+        return true;
+      });
     },
     async addDelegation(userId, address) {
       await db
@@ -62,6 +81,13 @@ export function identityQueries(db: Kysely<Database>): IdentityQueries {
       const row = await db.selectFrom('api_keys').selectAll().where('access_key', '=', accessKey).executeTakeFirst();
       return row && toApiKey(row);
     },
+    async listApiKeys() {
+      return (await db.selectFrom('api_keys').selectAll().orderBy('created_at').orderBy('access_key').execute()).map(toApiKey);
+    },
+    async revokeApiKey(accessKey, now) {
+      const updated = await db.updateTable('api_keys').set({ revoked_at: now }).where('access_key', '=', accessKey).where('revoked_at', 'is', null).executeTakeFirst();
+      return Number(updated.numUpdatedRows) === 1;
+    },
     async rememberRequestId(id, now, keepMs) {
       return db.transaction().execute(async (trx) => {
         await trx.deleteFrom('request_ids').where('seen_at', '<', now - keepMs).execute();
@@ -86,5 +112,16 @@ export function identityQueries(db: Kysely<Database>): IdentityQueries {
         .executeTakeFirst();
       return row && toDkimKey(row);
     },
+    async listDkimKeys() {
+      return (await db.selectFrom('dkim_keys').selectAll().orderBy('domain').orderBy('created_at', 'desc').orderBy('selector').execute()).map(toDkimKey);
+    },
+    async removeDkimKey(domain, selector) {
+      const deleted = await db.deleteFrom('dkim_keys').where('domain', '=', domain.toLowerCase()).where('selector', '=', selector).executeTakeFirst();
+      return Number(deleted.numDeletedRows) === 1;
+    },
   };
+
+  function activeUsers() {
+    return db.selectFrom('users').selectAll().where('removed_at', 'is', null);
+  }
 }

@@ -13,6 +13,18 @@ export function oauthQueries(db: Kysely<Database>): OAuthStore {
       const row = await db.selectFrom('oauth_clients').selectAll().where('client_id', '=', clientId).executeTakeFirst();
       return row && toOAuthClient(row);
     },
+    async listOAuthClients() {
+      return (await db.selectFrom('oauth_clients').selectAll().orderBy('created_at').orderBy('client_id').execute()).map(toOAuthClient);
+    },
+    async revokeOAuthClient(clientId, now) {
+      return db.transaction().execute(async (trx) => {
+        const updated = await trx.updateTable('oauth_clients').set({ revoked_at: now }).where('client_id', '=', clientId).where('revoked_at', 'is', null).executeTakeFirst();
+        if (Number(updated.numUpdatedRows) !== 1) return false;
+        await trx.deleteFrom('refresh_tokens').where('client_id', '=', clientId).execute();
+        await trx.deleteFrom('authorization_codes').where('client_id', '=', clientId).execute();
+        return true;
+      });
+    },
     async setUserPassword(userId, passwordHash, now) {
       await db
         .insertInto('user_passwords')

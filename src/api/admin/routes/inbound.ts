@@ -9,6 +9,7 @@ import { MailgateError } from '../../../core/errors.js';
 import type { Policy } from '../../../core/policy.js';
 import { assertSenderList } from '../../../services/inbound-settings.js';
 import { adminCallerOf, type AdminContext } from '../context.js';
+import { inboundSchemas as schemas } from './inbound-schemas.js';
 
 const config = { permission: PERMISSION.admin };
 
@@ -35,44 +36,46 @@ export function inboundRoutes(app: FastifyInstance, { gateway }: AdminContext): 
   const { settings } = gateway;
   const operator = (request: FastifyRequest) => adminCallerOf(request).email;
 
-  app.get('/policies', { config }, async () => ({ policies: await settings.policies() }));
-  app.post('/policies', { config }, async (request, reply) => reply.code(201).send(await settings.savePolicy(policyInput(bodyOf(request)), operator(request))));
-  app.put<{ Params: { id: string } }>('/policies/:id', { config }, async (request) =>
+  app.get('/policies', { config, schema: schemas.listPolicies }, async () => ({ policies: await settings.policies() }));
+  app.post('/policies', { config, schema: schemas.createPolicy }, async (request, reply) => reply.code(201).send(await settings.savePolicy(policyInput(bodyOf(request)), operator(request))));
+  app.put<{ Params: { id: string } }>('/policies/:id', { config, schema: schemas.replacePolicy }, async (request) =>
     settings.savePolicy({ ...policyInput(bodyOf(request)), id: request.params.id }, operator(request)),
   );
-  app.delete<{ Params: { id: string } }>('/policies/:id', { config }, async (request, reply) => {
+  app.delete<{ Params: { id: string } }>('/policies/:id', { config, schema: schemas.deletePolicy }, async (request, reply) => {
     await settings.deletePolicy(request.params.id, operator(request));
     return reply.code(204).send();
   });
 
-  app.get<{ Params: { list: string } }>('/sender-lists/:list', { config }, async (request) => ({
+  app.get<{ Params: { list: string } }>('/sender-lists/:list', { config, schema: schemas.listSenders }, async (request) => ({
     entries: await settings.senders(assertSenderList(request.params.list)),
   }));
-  app.post<{ Params: { list: string } }>('/sender-lists/:list', { config }, async (request, reply) => {
+  app.post<{ Params: { list: string } }>('/sender-lists/:list', { config, schema: schemas.addSender }, async (request, reply) => {
     const body = bodyOf(request);
     const note = typeof body.note === 'string' ? body.note : undefined;
     return reply.code(201).send(await settings.addSender(request.params.list, stringField(body, 'pattern'), note, operator(request)));
   });
-  app.delete<{ Params: { list: string; entry: string } }>('/sender-lists/:list/:entry', { config }, async (request, reply) => {
+  app.delete<{ Params: { list: string; entry: string } }>('/sender-lists/:list/:entry', { config, schema: schemas.removeSender }, async (request, reply) => {
     await settings.removeSender(request.params.list, request.params.entry, operator(request));
     return reply.code(204).send();
   });
 
-  app.get('/dnsbl-zones', { config }, async () => ({ zones: await settings.zones() }));
-  app.put<{ Params: { zone: string } }>('/dnsbl-zones/:zone', { config }, async (request) => {
-    const body = request.body === undefined || request.body === null ? {} : bodyOf(request);
+  app.get('/dnsbl-zones', { config, schema: schemas.listZones }, async () => ({ zones: await settings.zones() }));
+  // The body may be left out: the zone's defaults apply.
+  const emptyBody = async (request: FastifyRequest) => void (request.body ??= {});
+  app.put<{ Params: { zone: string } }>('/dnsbl-zones/:zone', { config, schema: schemas.putZone, preValidation: emptyBody }, async (request) => {
+    const body = bodyOf(request);
     if (body.weight !== undefined && typeof body.weight !== 'number') throw new MailgateError('invalid_type', 'weight must be a number', 'weight');
     return settings.saveZone(
       { zone: request.params.zone, ...(typeof body.kind === 'string' ? { kind: body.kind } : {}), ...(typeof body.weight === 'number' ? { weight: body.weight } : {}) },
       operator(request),
     );
   });
-  app.delete<{ Params: { zone: string } }>('/dnsbl-zones/:zone', { config }, async (request, reply) => {
+  app.delete<{ Params: { zone: string } }>('/dnsbl-zones/:zone', { config, schema: schemas.removeZone }, async (request, reply) => {
     await settings.removeZone(request.params.zone, operator(request));
     return reply.code(204).send();
   });
 
-  app.get<{ Querystring: { action?: string; limit?: string; offset?: string } }>('/audit', { config }, async (request) => {
+  app.get<{ Querystring: { action?: string; limit?: string; offset?: string } }>('/audit', { config, schema: schemas.audit }, async (request) => {
     const limit = Math.min(Number(request.query.limit ?? 100) || 100, 1000);
     const offset = Number(request.query.offset ?? 0) || 0;
     return settings.audit({ ...(request.query.action ? { actions: request.query.action.split(',') } : {}), limit, offset });

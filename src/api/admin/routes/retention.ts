@@ -7,6 +7,7 @@ import { PERMISSION } from '../../../auth/roles.js';
 import { MailgateError } from '../../../core/errors.js';
 import type { HoldRequest } from '../../../tracking/litigation-holds.js';
 import { adminCallerOf, type AdminContext } from '../context.js';
+import { retentionSchemas } from './tracking-schemas.js';
 
 function holdRequest(raw: unknown): HoldRequest {
   if (typeof raw !== 'object' || raw === null || Array.isArray(raw)) throw new MailgateError('malformed_request', 'The body must be a JSON object');
@@ -34,22 +35,22 @@ function holdRequest(raw: unknown): HoldRequest {
 }
 
 export function retentionRoutes(app: FastifyInstance, { gateway }: AdminContext): void {
-  const edit = { config: { permission: PERMISSION.admin } };
+  const config = { permission: PERMISSION.admin };
   const { holds } = gateway;
 
-  app.get<{ Querystring: { all?: string } }>('/retention/holds', edit, async (request) => ({
+  app.get<{ Querystring: { all?: string } }>('/retention/holds', { config, schema: retentionSchemas.list }, async (request) => ({
     holds: await holds.list(request.query.all === 'true'),
   }));
 
-  app.post('/retention/holds', edit, async (request, reply) => {
+  app.post('/retention/holds', { config, schema: retentionSchemas.place }, async (request, reply) => {
     const hold = await holds.place(holdRequest(request.body), adminCallerOf(request).email);
     return reply.code(201).send(hold);
   });
 
-  app.delete<{ Params: { id: string } }>('/retention/holds/:id', edit, async (request, reply) => {
+  app.delete<{ Params: { id: string } }>('/retention/holds/:id', { config, schema: retentionSchemas.release }, async (request, reply) => {
     await holds.release(request.params.id, adminCallerOf(request).email);
     return reply.code(204).send();
   });
 
-  app.post('/retention/purge', edit, async () => ({ purged: await gateway.purge.runOnce() }));
+  app.post('/retention/purge', { config, schema: retentionSchemas.purge }, async () => ({ purged: await gateway.purge.runOnce() }));
 }

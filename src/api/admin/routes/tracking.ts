@@ -8,6 +8,7 @@ import { PERMISSION } from '../../../auth/roles.js';
 import { MailgateError } from '../../../core/errors.js';
 import { isRoute, type SearchCriteria } from '../../../tracking/search.js';
 import { adminCallerOf, type AdminContext } from '../context.js';
+import { componentSchema, searchSchema, traceSchema } from './tracking-schemas.js';
 
 type Body = Record<string, unknown>;
 
@@ -59,17 +60,17 @@ export function adminSearchCriteria(raw: unknown): SearchCriteria {
 }
 
 export function trackingRoutes(app: FastifyInstance, { gateway }: AdminContext): void {
-  const read = { config: { permission: PERMISSION.trackingRead } };
+  const config = { permission: PERMISSION.trackingRead };
 
-  app.post('/tracking/search', read, async (request) => gateway.tracking.search(adminSearchCriteria(request.body)));
+  app.post('/tracking/search', { config, schema: searchSchema }, async (request) => gateway.tracking.search(adminSearchCriteria(request.body)));
 
-  app.get<{ Params: { id: string } }>('/tracking/messages/:id', read, async (request) => {
+  app.get<{ Params: { id: string } }>('/tracking/messages/:id', { config, schema: traceSchema }, async (request) => {
     const trace = await gateway.tracking.trace(request.params.id, { by: adminCallerOf(request).email, via: 'admin-api' });
     if (!trace) throw new MailgateError('not_found', `No message has the id ${request.params.id}`, 'id');
     return trace;
   });
 
-  app.get<{ Params: { id: string; index: string } }>('/tracking/messages/:id/components/:index', read, async (request, reply) => {
+  app.get<{ Params: { id: string; index: string } }>('/tracking/messages/:id/components/:index', { config, schema: componentSchema }, async (request, reply) => {
     const index = /^\d+$/.test(request.params.index) ? Number(request.params.index) : NaN;
     if (!Number.isSafeInteger(index)) throw new MailgateError('invalid_value', 'index must be a position (0, 1, …)', 'index');
     const found = await gateway.tracking.component(request.params.id, index);
