@@ -41,6 +41,10 @@ import { createDraftService, type DraftService } from './services/drafts.js';
 import { createFailureNotifier } from './services/failure-notices.js';
 import { createQueueControl, type QueueControl } from './services/queue-control.js';
 import { createIdentityService, type IdentityService } from './services/identities.js';
+import { createMetrics, type GatewayMetrics } from './metrics/registry.js';
+import { timedStore } from './metrics/timed-store.js';
+import { collectQueue, observeAttempt, observedIngest, observeHeldActions, observeSettlement } from './metrics/gateway-observers.js';
+import { createReadiness, type Readiness } from './health/readiness.js';
 
 export interface Gateway {
   config: Config;
@@ -88,6 +92,10 @@ export interface Gateway {
   purge: PurgeJob;
   /** Removes expired upload sessions and unused uploads with their bytes (started by main.ts). */
   uploadSweep: UploadSweep;
+  /** Prometheus metrics (`/metrics`); other parts add scrape-time collectors with `metrics.onScrape`. */
+  metrics: GatewayMetrics;
+  /** `/readyz`: store, disk and listeners (main.ts adds the listeners as it binds them). */
+  readiness: Readiness;
   close(): Promise<void>;
 }
 
@@ -113,7 +121,8 @@ export async function createGateway(config: Config, options: { log?: Logger; clo
   const log = options.log ?? pino({ level: config.logLevel });
   const clock = options.clock ?? systemClock;
   prepareDataDir(config.dataDir, log);
-  const store = await openStore(config, log);
+  const metrics = createMetrics(log);
+  const store = timedStore(await openStore(config, log), metrics.storeDuration);
   const secrets = createSecretBox(loadMasterKey(config.dataDir));
   // A wrong key is refused at start, not found one request at a time.
   await assertMasterKey(store, secrets).catch(async (error: unknown) => {
@@ -138,7 +147,7 @@ export async function createGateway(config: Config, options: { log?: Logger; clo
     ...(config.rspamdUrl ? { rspamdUrl: config.rspamdUrl } : {}),
     log,
   });
-  const submit = (submission: Submission) =>
+  const accept = (submission: Submission) =>
     ingest(submission, {
       sink: store,
       blobs: store.blobs,
@@ -172,6 +181,8 @@ export async function createGateway(config: Config, options: { log?: Logger; clo
       screening: { policies: store, scanner },
       heldLifetimeMs: config.heldLifetime * 1000,
     });
+  // Every way in is timed and counted here, once (metrics/gateway-observers.ts).
+  const submit = observedIngest(accept, metrics);
 
   const notifySender = createFailureNotifier({ store, ingest: submit, clock, hostname: config.hostname });
 
@@ -182,6 +193,7 @@ export async function createGateway(config: Config, options: { log?: Logger; clo
     clock,
     hostname: config.hostname,
     queueLifetimeMs: config.queueLifetime * 1000,
+    onActed: observeHeldActions(metrics, store, log),
   });
   let heldSweep: NodeJS.Timeout | undefined;
   let stopWaking: (() => void) | undefined;
@@ -201,6 +213,7 @@ export async function createGateway(config: Config, options: { log?: Logger; clo
     intervalMs: config.uploadSweepIntervalSeconds * 1000,
   });
   const owner = `${osHostname()}:${process.pid}:${newId()}`;
+  const countSettlement = observeSettlement(metrics);
   const worker = createDeliveryWorker({
     store,
     transports,
@@ -209,8 +222,13 @@ export async function createGateway(config: Config, options: { log?: Logger; clo
     owner,
     log,
     onFinalFailure: (job, reply) => notifySender({ ...job, code: reply.code, reply: reply.reply }),
-    onSettled: (settlement) => events.emit('settled', settlement),
+    onSettled: (settlement, job) => {
+      countSettlement(settlement, job);
+      events.emit('settled', settlement);
+    },
+    onAttempt: observeAttempt(metrics),
   });
+  metrics.onScrape(collectQueue(metrics, store, clock));
 
   return {
     config,
@@ -256,6 +274,8 @@ export async function createGateway(config: Config, options: { log?: Logger; clo
     queue: createQueueControl({ store, clock, notifier: { wake: () => worker.wake() }, notifyFailure: notifySender }),
     purge,
     uploadSweep,
+    metrics,
+    readiness: createReadiness({ store, dataDir: config.dataDir, minFreeMb: config.readyMinFreeMb }),
     async close() {
       clearInterval(heldSweep);
       stopWaking?.();

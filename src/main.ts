@@ -59,6 +59,10 @@ export async function startServer(config: Config, options: { log?: Logger; clock
     }
     const smtp = await startSmtpListener(gateway);
     opened.push(() => smtp.close());
+    gateway.readiness.addListener('http', () => http.server.listening);
+    gateway.readiness.addListener('https', () => https.listening());
+    if (works) gateway.readiness.addListener('works', works.listening);
+    gateway.readiness.addListener('smtp', () => smtp.listening());
     gateway.startDelivery();
     await gateway.purge.start();
     gateway.uploadSweep.start();

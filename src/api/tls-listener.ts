@@ -13,6 +13,8 @@ import { readTlsMaterial, type CertificateFiles } from '../tls/certificate-files
 
 export interface TlsListener {
   port: number;
+  /** Still bound (readiness). */
+  listening(): boolean;
   /** Re-reads the PEM files; on failure the running certificate stays and the error is thrown. */
   reload(): Promise<void>;
   close(): Promise<void>;
@@ -45,6 +47,7 @@ export async function listenTls(
   let closing: Promise<void> | undefined;
   return {
     port,
+    listening: () => server.listening,
     async reload() {
       server.setSecureContext(await secureContext(options.files));
     },

@@ -12,10 +12,11 @@ import { parseRelayUrl, type RelayConfig } from './relay-url.js';
 export { ConfigError } from './parsers.js';
 export { parseRelayUrl, type RelayConfig } from './relay-url.js';
 import { guessingOptions, type GuessingConfig } from './guessing-options.js';
+import { opsOptions, type OpsConfig } from './ops-options.js';
 
 export type DeliveryMode = 'capture' | 'relay' | 'mx';
 
-export interface Config extends GuessingConfig {
+export interface Config extends GuessingConfig, OpsConfig {
   dataDir: string;
   httpHost: string;
   httpPort: number;
@@ -221,6 +222,7 @@ const OPTIONS: { [K in keyof Config]: Option<K> } = {
   },
   graphConcurrentRequests: { key: 'graphConcurrentRequests', env: 'MAILGATE_GRAPH_CONCURRENT_REQUESTS', parse: int(1, 10_000, 4) },
   ...guessingOptions(int),
+  ...opsOptions(int),
   graphTokenLifetimeSeconds: {
     key: 'graphTokenLifetimeSeconds',
     env: 'MAILGATE_GRAPH_TOKEN_LIFETIME_SECONDS',

@@ -35,6 +35,8 @@ export interface HeldReviewDeps {
   clock: Clock;
   hostname: string;
   queueLifetimeMs: number;
+  /** Told of every action that took effect (metrics). */
+  onActed?(messageId: string, action: HoldAction['action']): void;
 }
 
 export interface HeldReview {
@@ -45,9 +47,11 @@ export interface HeldReview {
 }
 
 export function createHeldReview(deps: HeldReviewDeps): HeldReview {
-  const act = (messageId: string, action: HoldAction) => {
+  const act = async (messageId: string, action: HoldAction) => {
     const now = deps.clock.now();
-    return deps.store.actOnHold(messageId, action, now, now + deps.queueLifetimeMs);
+    const result = await deps.store.actOnHold(messageId, action, now, now + deps.queueLifetimeMs);
+    if (result === 'done') deps.onActed?.(messageId, action.action);
+    return result;
   };
   return {
     async release(messageId, operator) {

@@ -133,6 +133,9 @@ export interface DeliveryJob {
   domain: string;
   transport: TransportName;
   attempts: number;
+  /** The message's route and way in, for per-route delivery figures. */
+  route: Route;
+  source: string;
   mailFrom: string;
   subject: string;
   blobKey: string;

@@ -12,6 +12,8 @@ function job(overrides: Partial<DeliveryJob> = {}): DeliveryJob {
     domain: 'remote.test',
     transport: 'relay',
     attempts: 0,
+    route: 'outbound',
+    source: 'mimecast',
     mailFrom: 'a@sender.test',
     subject: 's',
     blobKey: 'm1',

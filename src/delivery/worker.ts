@@ -20,7 +20,9 @@ export interface DeliveryWorkerDeps {
   log: Logger;
   /** Sends the sender's failure notice; called after the bounce is settled. */
   onFinalFailure(job: DeliveryJob, reply: RecipientReply): Promise<void>;
-  onSettled?(settlement: Settlement): void;
+  onSettled?(settlement: Settlement, job: DeliveryJob): void;
+  /** Called after each attempt (one transaction for a group of recipients), before settling. */
+  onAttempt?(record: AttemptRecord): void;
 }
 
 export interface DeliveryWorker {
@@ -154,7 +156,7 @@ export function createDeliveryWorker(deps: DeliveryWorkerDeps): DeliveryWorker {
       settlement.status,
       job.address,
     );
-    deps.onSettled?.(settlement);
+    deps.onSettled?.(settlement, job);
     if (settlement.status === 'bounced') {
       try {
         await deps.onFinalFailure(job, reply);
@@ -198,6 +200,7 @@ export function createDeliveryWorker(deps: DeliveryWorkerDeps): DeliveryWorker {
 
   async function deliver(group: DeliveryJob[]): Promise<void> {
     const record = await attempt(group);
+    deps.onAttempt?.(record);
     const byAddress = new Map(Object.entries(record.replies).map(([a, r]) => [a.toLowerCase(), r]));
     await Promise.all(
       group.map(async (job) => {

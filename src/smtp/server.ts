@@ -10,10 +10,13 @@ import type { AddressInfo } from 'node:net';
 import { SMTPServer } from 'smtp-server';
 import type { Gateway } from '../gateway.js';
 import { sessionHooks } from './session-hooks.js';
+import { observeSessions } from './session-observer.js';
 import { loadTlsMaterial } from './tls.js';
 
 export interface SmtpListener {
   port: number;
+  /** Still bound (readiness). */
+  listening(): boolean;
   close(): Promise<void>;
 }
 
@@ -45,7 +48,7 @@ export async function startSmtpListener(gateway: Gateway): Promise<SmtpListener>
     logger: false,
     // The client's host name comes from the configured DNS servers, like every other lookup.
     ...(config.dnsServers.length > 0 ? { resolver: reverseResolver(config.dnsServers) } : {}),
-    ...sessionHooks(gateway, `220 ${config.hostname} ESMTP ${BANNER}`),
+    ...observeSessions(sessionHooks(gateway, `220 ${config.hostname} ESMTP ${BANNER}`), gateway),
   });
 
   server.on('error', (error) => log.warn({ err: error }, 'smtp connection error'));
@@ -55,6 +58,7 @@ export async function startSmtpListener(gateway: Gateway): Promise<SmtpListener>
   log.info({ smtp: `${config.smtpHost}:${port}`, tls: tls.generated ? 'self-signed' : 'configured' }, 'smtp listener started');
   return {
     port,
+    listening: () => server.server.listening,
     close: () => new Promise<void>((resolve) => server.close(() => resolve())),
   };
 }

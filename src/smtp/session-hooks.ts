@@ -18,6 +18,7 @@ import type { Gateway } from '../gateway.js';
 import { assertWellFormed, normalizeLineEnds } from './message-checks.js';
 import { receivedHeader } from './received-header.js';
 import { refusal, replyFor, smtpReply } from './replies.js';
+import { logTransaction } from './session-observer.js';
 
 interface SessionState {
   user?: UserRecord;
@@ -158,14 +159,22 @@ export function sessionHooks(gateway: Gateway, greeting: string): Hooks {
         if (!stream.sizeExceeded) chunks.push(chunk);
       });
       stream.once('error', (error) => callback(error));
+      const refuse = (reply: Error & { responseCode?: number }) => {
+        logTransaction(log, session, { size, code: reply.responseCode ?? 450, reply: reply.message });
+        callback(reply);
+      };
       stream.once('end', () => {
         if (stream.sizeExceeded) {
           chunks.length = 0;
-          return callback(refusal('too_large', `Message exceeds the ${config.maxMessageBytes} byte limit`));
+          return refuse(refusal('too_large', `Message exceeds the ${config.maxMessageBytes} byte limit`));
         }
         accept(Buffer.concat(chunks, size), session).then(
-          (id) => callback(null, queuedReplyText(id)),
-          (error: unknown) => callback(replyFor(error, log, 'message acceptance')),
+          (id) => {
+            const reply = queuedReplyText(id);
+            logTransaction(log, session, { size, code: 250, reply, messageId: id });
+            callback(null, reply);
+          },
+          (error: unknown) => refuse(replyFor(error, log, 'message acceptance')),
         );
       });
     },

@@ -12,11 +12,13 @@ import type { OAuthStore } from './oauth-store.js';
 import type { UploadStore } from './upload-store.js';
 import type { SettingsStore } from './settings-store.js';
 import type { QueueStore } from './queue-store.js';
+import type { HealthStore } from './health-store.js';
 import type { ApiAppRecord, ApiKeyRecord, DkimKeyRecord, EventRecord, FileRecord, LeaseRequest, MessageRecord, RecipientRecord, Settlement, UserRecord } from './records.js';
 
 // The records are the port's vocabulary: importers of the port get them from here too.
 export type * from './records.js';
 export type { MailboxEntry, NewMailboxEntry } from './mailbox-store.js';
+export type { QueueStats } from './health-store.js';
 
 /** Backend differences, declared once per backend and read where behaviour depends on them. */
 export interface Capabilities {
@@ -41,7 +43,8 @@ export interface Store
     MailboxStateStore,
     IdempotencyStore,
     SettingsStore,
-    QueueStore {
+    QueueStore,
+    HealthStore {
   readonly capabilities: Capabilities;
   readonly blobs: BlobStore;
   /** Calls `listener` when another process committed new work; returns the unsubscribe function. */

@@ -2,7 +2,7 @@
 import { sql, type Kysely } from 'kysely';
 import type { WriteBatcher } from '../group-commit.js';
 import type { DeliveryJob } from '../../core/ports.js';
-import { messageStatusOf, type RecipientStatus, type TransportName } from '../../core/tracking.js';
+import { messageStatusOf, type RecipientStatus, type Route, type TransportName } from '../../core/tracking.js';
 import { eventRow } from '../message-rows.js';
 import type { Database } from '../schema.js';
 import type { Capabilities, Store } from '../../core/storage/store.js';
@@ -31,6 +31,8 @@ export function queueQueries(db: Kysely<Database>, writes: WriteBatcher, capabil
             'r.domain',
             'r.transport',
             'r.attempts',
+            'm.route',
+            'm.source',
             'm.mail_from',
             'm.subject',
             'm.blob_key',
@@ -64,6 +66,8 @@ export function queueQueries(db: Kysely<Database>, writes: WriteBatcher, capabil
             domain: d.domain,
             transport: d.transport as TransportName,
             attempts: Number(d.attempts),
+            route: d.route as Route,
+            source: d.source,
             mailFrom: d.mail_from,
             subject: d.subject,
             blobKey: d.blob_key,

@@ -6,6 +6,7 @@ import type { Database } from '../schema.js';
 import type { Capabilities, Store } from '../../core/storage/store.js';
 import { draftQueries } from './draft-queries.js';
 import { guessCounterQueries } from './guess-counter-queries.js';
+import { healthQueries } from './health-queries.js';
 import { idempotencyQueries } from './idempotency-queries.js';
 import { identityQueries } from './identity-queries.js';
 import { inboundQueries } from './inbound-queries.js';
@@ -72,6 +73,7 @@ export function createSqlStore(parts: SqlStoreParts): Store {
     ...settingsQueries(db, writes),
     ...rateLimitQueries(writes),
     ...guessCounterQueries(db, writes),
+    ...healthQueries(db, writes),
     ...trackingQueries(db, writes),
     ...inboundQueries(db, writes, requeued),
     ...queueControlQueries(db, writes, parts.capabilities, requeued),

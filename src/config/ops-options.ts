@@ -1,0 +1,18 @@
+/** The operations options (metrics and readiness, docs/operations-metrics.md), declared beside config.ts's OPTIONS and spread into it. */
+
+export interface OpsConfig {
+  /** Bearer token `/metrics` requires from any client; unset = open to loopback clients only. */
+  metricsToken: string | undefined;
+  /** Free space (MB) the data directory's file system must have for `/readyz` to answer ready. */
+  readyMinFreeMb: number;
+}
+
+type IntParser = (min: number, max: number, fallback: number) => (raw: string | undefined, env: string) => number;
+
+export function opsOptions(int: IntParser) {
+  return {
+    metricsToken: { key: 'metricsToken', env: 'MAILGATE_METRICS_TOKEN', parse: (raw: string | undefined) => raw || undefined },
+    // Enough for SQLite's journal and a burst of queued mail; below it, take the gateway out of rotation before the disk fills.
+    readyMinFreeMb: { key: 'readyMinFreeMb', env: 'MAILGATE_READY_MIN_FREE_MB', parse: int(0, 100_000_000, 100) },
+  } as const;
+}
