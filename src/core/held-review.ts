@@ -36,7 +36,7 @@ export interface HeldReviewDeps {
   hostname: string;
   queueLifetimeMs: number;
   /** Told of every action that took effect (metrics). */
-  onActed?(messageId: string, action: HoldAction['action']): void;
+  onActed?(messageId: string, action: HoldAction['action']): Promise<void>;
 }
 
 export interface HeldReview {
@@ -50,7 +50,7 @@ export function createHeldReview(deps: HeldReviewDeps): HeldReview {
   const act = async (messageId: string, action: HoldAction) => {
     const now = deps.clock.now();
     const result = await deps.store.actOnHold(messageId, action, now, now + deps.queueLifetimeMs);
-    if (result === 'done') deps.onActed?.(messageId, action.action);
+    if (result === 'done') await deps.onActed?.(messageId, action.action);
     return result;
   };
   return {

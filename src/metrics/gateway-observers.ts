@@ -53,14 +53,14 @@ export function observeAttempt(metrics: GatewayMetrics) {
 
 /** Releases and rejections (by an operator or on expiry), labelled with the message's route and way in. */
 export function observeHeldActions(metrics: GatewayMetrics, store: Pick<Store, 'getMessage'>, log: Logger) {
-  return (messageId: string, action: HoldAction['action']): void => {
-    store.getMessage(messageId).then(
-      (message) => {
-        const labels = { route: message?.route ?? NO_ROUTE, dialect: message?.source ?? 'unknown' };
-        metrics.messages.inc({ ...labels, event: action === 'release' ? 'released' : 'rejected' });
-      },
-      (err: unknown) => log.warn({ err, messageId }, 'metrics: could not label a held-message action'),
-    );
+  return async (messageId: string, action: HoldAction['action']): Promise<void> => {
+    // The action is done and must not be reported as failed: a lookup failure only loses labels.
+    const message = await store.getMessage(messageId).catch((err: unknown) => {
+      log.warn({ err, messageId }, 'metrics: could not label a held-message action');
+      return undefined;
+    });
+    const labels = { route: message?.route ?? NO_ROUTE, dialect: message?.source ?? 'unknown' };
+    metrics.messages.inc({ ...labels, event: action === 'release' ? 'released' : 'rejected' });
   };
 }
 

@@ -72,25 +72,33 @@ export function observeSessions(hooks: Hooks, gateway: Pick<Gateway, 'log' | 'me
     return tally;
   };
 
-  function observed(name: keyof Hooks): Hook {
+  /** `callback` as the hook gets it: counts the reply the outcome becomes, then passes it on. */
+  function replying(name: keyof Hooks, session: SMTPServerSession, callback: Callback): Callback {
     const step = STEPS[name];
-    const hook = hooks[name] as unknown as Hook;
-    return (input, session, callback) => {
-      tallyOf(session);
-      hook(input, session, (err, ...rest) => {
-        const code = err ? Number((err as Error & { responseCode?: number }).responseCode ?? step.refused) : step.ok;
-        metrics.smtpReplies.inc({ command: step.command, class: codeClass(code) });
-        // A wrong password (535) or the connection closed after too many (421); not a lockout (454).
-        if (name === 'onAuth' && (code === 535 || code === 421)) metrics.authFailures.inc({ way: 'smtp' });
-        if (name === 'onData') tallyOf(session)[err ? 'refused' : 'accepted'] += 1;
-        callback(err, ...rest);
-      });
+    return (err, ...rest) => {
+      const code = err ? Number((err as Error & { responseCode?: number }).responseCode ?? step.refused) : step.ok;
+      metrics.smtpReplies.inc({ command: step.command, class: codeClass(code) });
+      // A wrong password (535) or the connection closed after too many (421); not a lockout (454).
+      if (name === 'onAuth' && (code === 535 || code === 421)) metrics.authFailures.inc({ way: 'smtp' });
+      if (name === 'onData') tallyOf(session)[err ? 'refused' : 'accepted'] += 1;
+      callback(err, ...rest);
     };
   }
 
-  const wrapped = Object.fromEntries((Object.keys(STEPS) as Array<keyof Hooks>).map((name) => [name, observed(name)])) as unknown as Hooks;
+  function observed(name: Exclude<keyof Hooks, 'onConnect'>): Hook {
+    const hook = hooks[name] as unknown as Hook;
+    return (input, session, callback) => hook(input, session, replying(name, session, callback));
+  }
+
   return {
-    ...wrapped,
+    onConnect(session, callback) {
+      tallyOf(session);
+      hooks.onConnect(session, replying('onConnect', session, callback));
+    },
+    onAuth: observed('onAuth'),
+    onMailFrom: observed('onMailFrom'),
+    onRcptTo: observed('onRcptTo'),
+    onData: observed('onData'),
     onClose(session) {
       const tally = tallyOf(session);
       log.info(
