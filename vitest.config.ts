@@ -18,6 +18,7 @@ const ON_BOTH_BACKENDS = [
   'test/mimecast-vendor-details.test.ts',
   'test/queue-control.test.ts',
   'test/identities.test.ts',
+  'test/ops-metrics.test.ts',
 ];
 
 export default defineConfig({

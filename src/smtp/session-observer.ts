@@ -19,7 +19,8 @@ function client(session: SMTPServerSession) {
     session: session.id,
     ip: session.remoteAddress,
     helo: session.hostNameAppearsAs || null,
-    user: session.user ?? null,
+    // smtp-server leaves `user` false until AUTH succeeds.
+    user: session.user || null,
   };
 }
 

@@ -2,8 +2,7 @@
  * Fixtures for the sign-in guessing tests: a gateway whose clock the test moves (so a lockout ends
  * without waiting), its logs captured, users with passwords and OAuth apps, and one call per way in.
  */
-import { Writable } from 'node:stream';
-import { pino } from 'pino';
+import { captureLogs } from './log-capture.js';
 import { registerRedirectUri } from '../../src/auth/authorization-codes.js';
 import { addUser } from '../../src/auth/identity.js';
 import { createOAuthClient } from '../../src/auth/oauth-clients.js';
@@ -57,14 +56,8 @@ export async function startGuessingFixture(
   options: { dataDir?: string; backend?: Backend; clock?: MovableClock } = {},
 ): Promise<GuessingFixture> {
   const clock = options.clock ?? movableClock();
-  let text = '';
-  const stream = new Writable({
-    write(chunk: Buffer, _encoding, done) {
-      text += chunk.toString('utf8');
-      done();
-    },
-  });
-  const gw = await startTestGateway({ ...TEST_LIMITS, ...env }, options.dataDir, options.backend, { log: pino({ level: 'info' }, stream), clock });
+  const captured = captureLogs();
+  const gw = await startTestGateway({ ...TEST_LIMITS, ...env }, options.dataDir, options.backend, { log: captured.log, clock });
   const { store } = gw.server.gateway;
   const tenant = tenantIdFor('gateway.test');
   const post = async (url: string, form: Record<string, string>) => {
@@ -75,12 +68,9 @@ export async function startGuessingFixture(
     gw,
     clock,
     get logs() {
-      return text
-        .split('\n')
-        .filter(Boolean)
-        .map((line) => JSON.parse(line) as Record<string, unknown>);
+      return captured.lines();
     },
-    logText: () => text,
+    logText: captured.text,
     async user(email) {
       const user = await addUser(store, { email, roles: ['user'] });
       await setUserPassword(store, user.id, PASSWORD);
