@@ -101,7 +101,7 @@ describe('the HTTPS port', () => {
       const first = await httpsGet(`${gw.httpsUrl}/healthz`, agent);
       const second = await httpsGet(`${gw.httpsUrl}/healthz`, agent);
       expect([first.status, second.status]).toEqual([200, 200]);
-      expect(JSON.parse(second.body)).toEqual({ status: 'ok' });
+      expect(JSON.parse(second.body)).toMatchObject({ status: 'ok' });
       expect([first.reused, second.reused]).toEqual([false, true]);
     } finally {
       agent.destroy();
