@@ -45,6 +45,9 @@ import { createMetrics, type GatewayMetrics } from './metrics/registry.js';
 import { timedStore } from './metrics/timed-store.js';
 import { collectQueue, observeAttempt, observedIngest, observeHeldActions, observeSettlement } from './metrics/gateway-observers.js';
 import { createReadiness, type Readiness } from './health/readiness.js';
+import { createDigestLinks } from './auth/digest-links.js';
+import { createQuarantineDigest, type QuarantineDigest } from './services/quarantine-digest.js';
+import { createDigestActions, type DigestActions } from './services/digest-actions.js';
 
 export interface Gateway {
   config: Config;
@@ -96,6 +99,10 @@ export interface Gateway {
   metrics: GatewayMetrics;
   /** `/readyz`: store, disk and listeners (main.ts adds the listeners as it binds them). */
   readiness: Readiness;
+  /** Recipients' quarantine digests (the scheduled pass is started by main.ts). */
+  digest: QuarantineDigest;
+  /** What the digests' one-time links do (docs/quarantine-digest.md). */
+  digestActions: DigestActions;
   close(): Promise<void>;
 }
 
@@ -178,7 +185,7 @@ export async function createGateway(config: Config, options: { log?: Logger; clo
       retentionMs: config.retentionDays * DAY_MS,
       maxRecipients: MAX_RECIPIENTS,
       senders,
-      screening: { policies: store, scanner },
+      screening: { policies: store, scanner, recipientSenders: store },
       heldLifetimeMs: config.heldLifetime * 1000,
     });
   // Every way in is timed and counted here, once (metrics/gateway-observers.ts).
@@ -212,6 +219,9 @@ export async function createGateway(config: Config, options: { log?: Logger; clo
     retentionMs: config.uploadRetentionSeconds * 1000,
     intervalMs: config.uploadSweepIntervalSeconds * 1000,
   });
+  const settings = createInboundSettings(store, clock);
+  const digestLinks = createDigestLinks(secrets.deriveKey('digest links'));
+  const digest = createQuarantineDigest({ store, links: digestLinks, ingest: submit, clock, log, config });
   const owner = `${osHostname()}:${process.pid}:${newId()}`;
   const countSettlement = observeSettlement(metrics);
   const worker = createDeliveryWorker({
@@ -265,7 +275,7 @@ export async function createGateway(config: Config, options: { log?: Logger; clo
     held,
     tracking,
     mailboxes: createMailboxService({ store, clock }),
-    settings: createInboundSettings(store, clock),
+    settings,
     holds: createLitigationHolds(store, clock),
     identities: createIdentityService({ store, secrets, clock }),
     files: createFileService({ store, clock, config }),
@@ -276,11 +286,14 @@ export async function createGateway(config: Config, options: { log?: Logger; clo
     uploadSweep,
     metrics,
     readiness: createReadiness({ store, dataDir: config.dataDir, minFreeMb: config.readyMinFreeMb }),
+    digest,
+    digestActions: createDigestActions({ store, links: digestLinks, held, settings, clock }),
     async close() {
       clearInterval(heldSweep);
       stopWaking?.();
       await purge.stop();
       await uploadSweep.stop();
+      await digest.stop();
       await worker.stop();
       await Promise.all(Object.values(transports).map((t) => t.close()));
       await store.close();

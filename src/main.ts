@@ -66,6 +66,7 @@ export async function startServer(config: Config, options: { log?: Logger; clock
     gateway.startDelivery();
     await gateway.purge.start();
     gateway.uploadSweep.start();
+    gateway.digest.start();
     gateway.log.info(
       {
         http: `http://${config.httpHost}:${httpPort}`,

@@ -10,6 +10,7 @@ import { worksLimiterFor, worksPlugin, type WorksLimiter } from './works/plugin.
 import { worksTokenPlugin } from './works/token.js';
 import { addAccessLog, dialectOfPath } from './access-log.js';
 import { opsRoutes } from './ops-routes.js';
+import { quarantinePlugin } from './quarantine/plugin.js';
 
 function newApp(gateway: Gateway): FastifyInstance {
   return Fastify({
@@ -37,6 +38,8 @@ export async function buildServer(gateway: Gateway, works: WorksLimiter = worksL
   await app.register(worksPlugin, { gateway, limiter: works, prefix: '/works/v1.0' });
   await app.register(worksTokenPlugin, { gateway, prefix: '/works/oauth2/v2.0' });
   opsRoutes(app, gateway);
+  // Recipients' digest links: pages, not an API (docs/quarantine-digest.md).
+  await app.register(quarantinePlugin, { gateway });
   return app;
 }
 

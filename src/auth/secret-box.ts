@@ -3,7 +3,7 @@
  * keys feed the signer) with AES-256-GCM under a master key that never enters the database:
  * MAILGATE_MASTER_KEY (base64, 32 bytes) or `<dataDir>/master.key`, created 0600 on first use.
  */
-import { createCipheriv, createDecipheriv, randomBytes } from 'node:crypto';
+import { createCipheriv, createDecipheriv, hkdfSync, randomBytes } from 'node:crypto';
 import { mkdirSync, readFileSync, writeFileSync, existsSync } from 'node:fs';
 import path from 'node:path';
 import { ConfigError } from '../config/config.js';
@@ -11,6 +11,8 @@ import { ConfigError } from '../config/config.js';
 export interface SecretBox {
   seal(plain: string): string;
   open(sealed: string): string;
+  /** A 32-byte key for one purpose (HKDF-SHA256 of the master key, RFC 5869): a new master key changes it. */
+  deriveKey(purpose: string): Buffer;
 }
 
 const VERSION = 'v1';
@@ -30,6 +32,9 @@ export function createSecretBox(key: Buffer): SecretBox {
       const decipher = createDecipheriv('aes-256-gcm', key, Buffer.from(iv, 'base64'));
       decipher.setAuthTag(Buffer.from(tag, 'base64'));
       return Buffer.concat([decipher.update(Buffer.from(body, 'base64')), decipher.final()]).toString('utf8');
+    },
+    deriveKey(purpose) {
+      return Buffer.from(hkdfSync('sha256', key, Buffer.alloc(0), `mailgate ${purpose}`, 32));
     },
   };
 }

@@ -6,6 +6,7 @@ import { closeOnSignals, startServer } from '../main.js';
 import { appCommand } from './app.js';
 import { UsageError } from './args.js';
 import { withContext, withGateway } from './context.js';
+import { digestCommand } from './digest.js';
 import { dkimCommand } from './dkim.js';
 import { holdCommand } from './hold.js';
 import { keysCommand } from './keys.js';
@@ -39,6 +40,7 @@ const USAGE = `usage: mailgate <command>
   queue list [--state queued|deferred|in-flight] [--domain D] [--sender A] [--older-than 2h] [--limit N] [--json]
   queue show|retry|bounce|delete <messageId> [--by NAME] | queue flush <domain> [--by NAME]
                                               queue control: --json prints one delivery per line; bounce notifies the sender
+  digest send [--recipient A]                 queue quarantine digests now (MAILGATE_DIGEST_DOMAINS), whatever the schedule
   master-key rotate [--new-key-file F]        re-seal every stored secret with a new master key (stop all gateways first)
 Every MAILGATE_* variable has a matching flag, e.g. --data-dir ./data, --http-port 8025.`;
 
@@ -95,6 +97,8 @@ async function run(argv: string[]): Promise<void> {
       return withContext(config, (ctx) => tokenCommand(ctx, args));
     case 'queue':
       return withGateway(config, (gateway) => queueCommand(gateway, args));
+    case 'digest':
+      return withGateway(config, (gateway) => digestCommand(gateway, args));
     case 'master-key':
       return withContext(config, (ctx) => masterKeyCommand(ctx, args));
     default:

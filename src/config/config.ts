@@ -13,10 +13,11 @@ export { ConfigError } from './parsers.js';
 export { parseRelayUrl, type RelayConfig } from './relay-url.js';
 import { guessingOptions, type GuessingConfig } from './guessing-options.js';
 import { opsOptions, type OpsConfig } from './ops-options.js';
+import { digestOptions, type DigestConfig } from './digest-options.js';
 
 export type DeliveryMode = 'capture' | 'relay' | 'mx';
 
-export interface Config extends GuessingConfig, OpsConfig {
+export interface Config extends GuessingConfig, OpsConfig, DigestConfig {
   dataDir: string;
   httpHost: string;
   httpPort: number;
@@ -280,6 +281,8 @@ const OPTIONS: { [K in keyof Config]: Option<K> } = {
       return value;
     },
   },
+  // Last: their defaults and checks read the local domains, host name and HTTPS port above.
+  ...digestOptions(),
 };
 
 /** `MAILGATE_HTTP_PORT` ↔ `--http-port`. */

@@ -19,10 +19,23 @@ export interface HoldAction {
 
 export type HoldActionResult = 'done' | 'not_found' | 'not_held';
 
+/** Releasing one recipient of a held message (a recipient acting on their own quarantine). */
+export interface RecipientRelease {
+  messageId: string;
+  /** Lower case. */
+  recipient: string;
+  operator: string;
+  /** Extra audit and event detail (e.g. `via: 'digest'`). */
+  detail: Record<string, unknown>;
+  now: number;
+  requeueUntil: number;
+}
+
 /** The store operations review needs. */
 export interface HeldReviewStore {
   actOnHold(messageId: string, action: HoldAction, now: number, requeueUntil: number): Promise<HoldActionResult>;
   listExpiredHolds(now: number, limit: number): Promise<string[]>;
+  releaseHeldRecipient(release: RecipientRelease): Promise<HoldActionResult>;
   getMessage(id: string): Promise<{ mailFrom: string; subject: string; internetMessageId: string } | undefined>;
   listRecipients(messageId: string): Promise<Array<{ address: string; status: string }>>;
   appendEvents(events: Array<{ messageId: string; kind: 'notice_sent'; at: number; detail: Record<string, unknown> }>): Promise<void>;
@@ -41,6 +54,8 @@ export interface HeldReviewDeps {
 
 export interface HeldReview {
   release(messageId: string, operator: string): Promise<HoldActionResult>;
+  /** Releases the message to one of its held recipients only; the others stay held. */
+  releaseFor(messageId: string, recipient: string, operator: string, detail: Record<string, unknown>): Promise<HoldActionResult>;
   reject(messageId: string, options: { operator: string; message?: string; reasonType?: string; notify: boolean }): Promise<HoldActionResult>;
   /** Rejects holds past their expiry; returns how many. */
   expire(limit?: number): Promise<number>;
@@ -56,6 +71,13 @@ export function createHeldReview(deps: HeldReviewDeps): HeldReview {
   return {
     async release(messageId, operator) {
       const result = await act(messageId, { action: 'release', operator });
+      if (result === 'done') deps.notifier.wake();
+      return result;
+    },
+    async releaseFor(messageId, recipient, operator, detail) {
+      const now = deps.clock.now();
+      const release = { messageId, recipient: recipient.toLowerCase(), operator, detail, now, requeueUntil: now + deps.queueLifetimeMs };
+      const result = await deps.store.releaseHeldRecipient(release);
       if (result === 'done') deps.notifier.wake();
       return result;
     },

@@ -15,7 +15,9 @@ import {
   type HoldDecision,
   type Policy,
 } from './policy.js';
+import { applyRecipientChoices } from './recipient-senders.js';
 import type { DetectionLevel, SpamInfo } from './spam-info.js';
+import type { DigestStore } from './storage/digest-store.js';
 import type { Route } from './tracking.js';
 
 /** How a message reached the SMTP listener (the Get Message Info page (docs/vendor-apis.md#message-tracking) `recipientMetaInfo` facts). */
@@ -69,6 +71,8 @@ export interface Scanner {
 export interface ScreeningDeps {
   policies: { listPolicies(): Promise<Policy[]> };
   scanner: Scanner;
+  /** Recipients' own permitted and blocked senders (core/recipient-senders.ts); absent = none. */
+  recipientSenders?: Pick<DigestStore, 'listRecipientSenders'>;
 }
 
 export interface ScreenInput {
@@ -131,6 +135,14 @@ export async function screen(input: ScreenInput, deps: ScreeningDeps): Promise<S
       ? { spam: { score: report.spamInfo.spamScore, dmarcFailed: report.dmarcFailed, rblListed: report.rblListed, permitted: report.permitted } }
       : {}),
   });
+  // Recipients' own choices are about mail from outside; API sends pay no extra query.
+  if (deps.recipientSenders && input.route === 'inbound') {
+    const entries = await deps.recipientSenders.listRecipientSenders(input.recipients.map((r) => r.toLowerCase()));
+    const senders = [input.mailFrom, input.fromAddress].filter((a) => a !== '');
+    if (entries.length > 0 && applyRecipientChoices(holds, { recipients: input.recipients, senders, entries, policies }).allBlocked) {
+      throw new MailgateError('sender_forbidden', 'The sender is blocked by the recipient');
+    }
+  }
   // The held list shows whether a message has attachments; learn it only for held mail.
   if (holds.size > 0 && !report?.attachments) {
     const needsAttachments = { content: false, attachments: true, spam: false };

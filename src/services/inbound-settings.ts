@@ -7,6 +7,7 @@ import { newId } from '../core/ids.js';
 import { normalizeAddressPattern } from '../core/address-pattern.js';
 import { validatePolicy, type Policy } from '../core/policy.js';
 import type { Clock } from '../core/ports.js';
+import type { DigestStore, RecipientSenderEntry } from '../core/storage/digest-store.js';
 import { SENDER_LISTS, type AuditQuery, type DnsblZone, type InboundStore, type SenderList, type SenderListEntry } from '../core/storage/inbound-store.js';
 
 type Settings = Pick<
@@ -22,7 +23,8 @@ type Settings = Pick<
   | 'removeDnsblZone'
   | 'appendAudit'
   | 'listAudit'
->;
+> &
+  Pick<DigestStore, 'putRecipientSender' | 'listRecipientSenders'>;
 
 /** The settings operations, each change audited under `operator`. */
 export interface InboundSettings {
@@ -34,6 +36,12 @@ export interface InboundSettings {
   addSender(list: string, pattern: string, note: string | undefined, operator: string): Promise<SenderListEntry>;
   /** Removes by id, or by pattern within the list. */
   removeSender(list: string, idOrPattern: string, operator: string): Promise<void>;
+  /**
+   * A recipient's own choice for a sender, which affects only mail to that recipient
+   * (core/recipient-senders.ts); replaces their earlier choice for the same pattern.
+   */
+  setRecipientSender(recipient: string, list: string, pattern: string, operator: string, detail?: Record<string, unknown>): Promise<RecipientSenderEntry>;
+  recipientSenders(recipient: string): Promise<RecipientSenderEntry[]>;
   zones(): Promise<DnsblZone[]>;
   saveZone(input: { zone: string; kind?: string; weight?: number }, operator: string): Promise<DnsblZone>;
   removeZone(zone: string, operator: string): Promise<void>;
@@ -84,6 +92,20 @@ async function removeSender(store: Settings, list: string, idOrPattern: string, 
   await store.appendAudit({ at: now, operator, action: 'sender_remove', target: entry.id, detail: { list: entry.list, pattern: entry.pattern } });
 }
 
+async function setRecipientSender(
+  store: Settings,
+  input: { recipient: string; list: string; pattern: string },
+  operator: string,
+  detail: Record<string, unknown>,
+  now: number,
+): Promise<RecipientSenderEntry> {
+  const recipient = input.recipient.trim().toLowerCase();
+  const entry: RecipientSenderEntry = { id: newId(now), recipient, list: assertSenderList(input.list), pattern: normalizeAddressPattern(input.pattern), createdAt: now };
+  await store.putRecipientSender(entry);
+  await store.appendAudit({ at: now, operator, action: 'recipient_sender_set', target: recipient, detail: { ...detail, list: entry.list, pattern: entry.pattern } });
+  return entry;
+}
+
 async function saveZone(store: Settings, input: { zone: string; kind?: string; weight?: number }, operator: string, now: number): Promise<DnsblZone> {
   const zone = input.zone.trim().toLowerCase().replace(/\.$/, '');
   if (!ZONE.test(zone)) throw new MailgateError('invalid_value', `"${input.zone}" is not a DNS zone`, 'zone');
@@ -110,6 +132,9 @@ export function createInboundSettings(store: Settings, clock: Clock): InboundSet
     senders: (list) => store.listSenderEntries(list),
     addSender: (list, pattern, note, operator) => addSender(store, list, pattern, note, operator, clock.now()),
     removeSender: (list, idOrPattern, operator) => removeSender(store, list, idOrPattern, operator, clock.now()),
+    setRecipientSender: (recipient, list, pattern, operator, detail = {}) =>
+      setRecipientSender(store, { recipient, list, pattern }, operator, detail, clock.now()),
+    recipientSenders: (recipient) => store.listRecipientSenders([recipient.trim().toLowerCase()]),
     zones: () => store.listDnsblZones(),
     saveZone: (input, operator) => saveZone(store, input, operator, clock.now()),
     removeZone: (zone, operator) => removeZone(store, zone, operator, clock.now()),

@@ -8,15 +8,13 @@
 import fastifyCookie from '@fastify/cookie';
 import fastifyCsrfProtection from '@fastify/csrf-protection';
 import type { FastifyInstance, FastifyReply, FastifyRequest, preHandlerHookHandler } from 'fastify';
+import { escapeHtml } from '../../core/html-escape.js';
 import { sendHtmlPage } from '../html-security-headers.js';
 
 type Form = Record<string, string | undefined>;
 
 /** The hidden field that carries the form's CSRF token (the plugin's default name). */
 const CSRF_FIELD = '_csrf';
-
-const escapeHtml = (text: string): string =>
-  text.replace(/[&<>"']/g, (c) => ({ '&': '&amp;', '<': '&lt;', '>': '&gt;', '"': '&quot;', "'": '&#39;' })[c] as string);
 
 /** The login page: the authorization request travels in hidden fields to the POST, with a fresh CSRF token. */
 export function loginPage(reply: FastifyReply, form: Form, problem: string | undefined, status = 200): FastifyReply {

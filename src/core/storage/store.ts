@@ -13,6 +13,7 @@ import type { UploadStore } from './upload-store.js';
 import type { SettingsStore } from './settings-store.js';
 import type { QueueStore } from './queue-store.js';
 import type { HealthStore } from './health-store.js';
+import type { DigestStore } from './digest-store.js';
 import type { ApiAppRecord, ApiKeyRecord, DkimKeyRecord, EventRecord, FileRecord, LeaseRequest, MessageRecord, RecipientRecord, Settlement, UserRecord } from './records.js';
 
 // The records are the port's vocabulary: importers of the port get them from here too.
@@ -44,7 +45,8 @@ export interface Store
     IdempotencyStore,
     SettingsStore,
     QueueStore,
-    HealthStore {
+    HealthStore,
+    DigestStore {
   readonly capabilities: Capabilities;
   readonly blobs: BlobStore;
   /** Calls `listener` when another process committed new work; returns the unsubscribe function. */

@@ -20,7 +20,8 @@ function like(column: string, value: string): Expression<SqlBool> {
 
 const ACTION_STATUS = { release: 'released', reject: 'rejected', expire: 'expired' } as const;
 
-async function recomputeStatus(trx: Transaction<Database>, messageId: string): Promise<void> {
+/** Sets a message's status from its recipients' states (after review changed some). */
+export async function recomputeStatus(trx: Transaction<Database>, messageId: string): Promise<void> {
   const states = await trx.selectFrom('recipients').select('status').where('message_id', '=', messageId).execute();
   await trx
     .updateTable('messages')

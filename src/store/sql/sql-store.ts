@@ -4,6 +4,7 @@ import type { BlobStore } from '../../core/ports.js';
 import { createWriteBatcher, type WriteBatcherOptions } from '../group-commit.js';
 import type { Database } from '../schema.js';
 import type { Capabilities, Store } from '../../core/storage/store.js';
+import { digestQueries } from './digest-queries.js';
 import { draftQueries } from './draft-queries.js';
 import { guessCounterQueries } from './guess-counter-queries.js';
 import { healthQueries } from './health-queries.js';
@@ -77,6 +78,7 @@ export function createSqlStore(parts: SqlStoreParts): Store {
     ...trackingQueries(db, writes),
     ...inboundQueries(db, writes, requeued),
     ...queueControlQueries(db, writes, parts.capabilities, requeued),
+    ...digestQueries(db, writes, requeued),
     close: () => parts.close(),
   };
 }
