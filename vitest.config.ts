@@ -19,6 +19,7 @@ const ON_BOTH_BACKENDS = [
   'test/queue-control.test.ts',
   'test/identities.test.ts',
   'test/ops-metrics.test.ts',
+  'test/quarantine-digest.test.ts',
 ];
 
 export default defineConfig({

@@ -23,8 +23,9 @@ interface Mail {
   localAddress?: string;
 }
 
-export async function startHeldEnv() {
-  const env: InboundEnv = await startInboundEnv();
+/** `gatewayEnv` adds settings to the gateway's (e.g. MAILGATE_DIGEST_DOMAINS). */
+export async function startHeldEnv(gatewayEnv: Record<string, string> = {}) {
+  const env: InboundEnv = await startInboundEnv(gatewayEnv);
   const { store } = env.gw.server.gateway;
   const admin: MimecastKeys = await env.gw.user('root@example.test', ['admin']);
   const reviewer: MimecastKeys = await env.gw.user('reviewer@example.test', ['held-reviewer']);
