@@ -60,6 +60,16 @@ describe('config', () => {
     });
   });
 
+  it('sends no quarantine digests by default; digest domains must be local, links default to the HTTPS listener', () => {
+    expect(loadConfig({})).toMatchObject({ digestDomains: [], digestIntervalSeconds: 86_400, digestLinkLifetimeSeconds: 604_800, digestBaseUrl: 'https://localhost:8443' });
+    const config = loadConfig({ MAILGATE_LOCAL_DOMAINS: 'a.test,b.test', MAILGATE_DIGEST_DOMAINS: 'B.test', MAILGATE_HOSTNAME: 'mx.a.test', MAILGATE_HTTPS_PORT: '443' });
+    expect(config).toMatchObject({ digestDomains: ['b.test'], digestBaseUrl: 'https://mx.a.test' });
+    expect(loadConfig({ MAILGATE_DIGEST_BASE_URL: 'https://quarantine.example.com/mail/' }).digestBaseUrl).toBe('https://quarantine.example.com/mail');
+    expect(() => loadConfig({ MAILGATE_DIGEST_DOMAINS: 'elsewhere.test' })).toThrow(/MAILGATE_DIGEST_DOMAINS: "elsewhere.test" is not one of MAILGATE_LOCAL_DOMAINS/);
+    expect(() => loadConfig({ MAILGATE_DIGEST_BASE_URL: 'ftp://x' })).toThrow(/MAILGATE_DIGEST_BASE_URL/);
+    expect(() => loadConfig({ MAILGATE_DIGEST_INTERVAL_SECONDS: '10' })).toThrow(/MAILGATE_DIGEST_INTERVAL_SECONDS/);
+  });
+
   it('refuses a config flag without a value', () => {
     expect(() => splitConfigFlags(['--http-port'])).toThrow(/MAILGATE_HTTP_PORT/);
   });
