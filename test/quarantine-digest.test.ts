@@ -198,6 +198,17 @@ describe('quarantine digest', () => {
     );
   });
 
+  it('a link for a message an administrator already rejected releases nothing', async () => {
+    const id = await sendInbound({ subject: 'digest gtube rejected', text: GTUBE });
+    const digest = await digestLinks(ALICE, await sendDigest(ALICE));
+    expect(await gateway().held.reject(id, { operator: 'root@example.test', notify: false })).toBe('done');
+    const refused = await confirm(tokenOf(digest.links.get('digest gtube rejected')?.Release as string));
+    expect(refused.status).toBe(409);
+    expect(await refused.text()).toContain('no longer held');
+    expect(await statuses(id)).toEqual({ [ALICE]: 'rejected' });
+    expect(await inboxCopies(ALICE, id)).toEqual([]);
+  });
+
   it('the scheduled pass sends each recipient one digest per period, recorded in the store', async () => {
     await sendInbound({ to: [CAROL], subject: 'digest gtube scheduled', text: GTUBE });
     const first = await gateway().digest.runOnce();

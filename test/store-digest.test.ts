@@ -83,6 +83,11 @@ describe.each(backends)('quarantine digest store: $name', (backend) => {
     expect((await Promise.all(digests.map((d) => d.runOnce()))).flat()).toEqual([]);
     now = T0 + DAY;
     expect((await Promise.all(digests.map((d) => d.runOnce()))).flat()).toHaveLength(recipients.length);
+    // Two periods on, the first period's claims are gone; the second's remain.
+    now = T0 + 2 * DAY;
+    await digests[0]!.runOnce();
+    expect(await stores[0]!.claimDigest('a@example.test', Math.floor(T0 / DAY), now)).toBe(true);
+    expect(await stores[0]!.claimDigest('a@example.test', Math.floor(T0 / DAY) + 2, now)).toBe(false);
   });
 
   it('lets a link act once however many processes use it at the same moment; a token given back acts again, expired ones are pruned', async () => {
@@ -93,7 +98,7 @@ describe.each(backends)('quarantine digest store: $name', (backend) => {
     await stores[2]!.forgetDigestLink('token-1');
     expect(await stores[0]!.useDigestLink('token-1', T0, T0 + DAY)).toBe(true);
     await stores[0]!.useDigestLink('token-2', T0, T0 + 10);
-    expect(await stores[0]!.pruneDigestLinks(T0 + 11)).toBe(1);
+    expect(await stores[0]!.pruneDigestRecords(T0 + 11, 0)).toBe(1);
     expect(await stores[0]!.digestLinkUsed('token-2')).toBe(false);
   });
 });

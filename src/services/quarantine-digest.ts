@@ -44,7 +44,7 @@ export interface QuarantineDigest {
 }
 
 export interface QuarantineDigestDeps {
-  store: Pick<DigestStore, 'listDigestItems' | 'claimDigest' | 'unclaimDigest' | 'pruneDigestLinks'>;
+  store: Pick<DigestStore, 'listDigestItems' | 'claimDigest' | 'unclaimDigest' | 'pruneDigestRecords'>;
   links: DigestLinks;
   ingest(submission: Submission): Promise<AcceptedMessage>;
   clock: Clock;
@@ -92,7 +92,8 @@ export function createQuarantineDigest(deps: QuarantineDigestDeps): QuarantineDi
   async function scheduledPass(): Promise<SentDigest[]> {
     const now = clock.now();
     const period = Math.floor(now / periodMs);
-    await deps.store.pruneDigestLinks(now);
+    // Only the current period's claims decide anything; the previous one is kept for a pass straddling the boundary.
+    await deps.store.pruneDigestRecords(now, period - 1);
     const sent: SentDigest[] = [];
     for (const [recipient, items] of byRecipient(await itemsFor())) {
       if (!(await deps.store.claimDigest(recipient, period, now))) continue;

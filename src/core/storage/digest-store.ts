@@ -46,8 +46,8 @@ export interface DigestStore {
   digestLinkUsed(tokenId: string): Promise<boolean>;
   /** Makes a token usable again after its action failed for a reason the recipient did not cause. */
   forgetDigestLink(tokenId: string): Promise<void>;
-  /** Forgets used tokens that have expired anyway (they are refused as expired). */
-  pruneDigestLinks(now: number): Promise<number>;
+  /** Forgets used tokens that have expired anyway (they are refused as expired) and claims of periods before `period`. */
+  pruneDigestRecords(now: number, period: number): Promise<number>;
   /** Replaces the recipient's entry for the pattern (a later choice wins over an earlier one). */
   putRecipientSender(entry: RecipientSenderEntry): Promise<void>;
   /** The entries of these recipients (lower case). */

@@ -122,9 +122,12 @@ export function digestQueries(db: Kysely<Database>, writes: WriteBatcher, onRequ
     async forgetDigestLink(tokenId) {
       await writes.run((trx) => trx.deleteFrom('digest_link_uses').where('token_id', '=', tokenId).execute());
     },
-    async pruneDigestLinks(now) {
-      const deleted = await writes.run((trx) => trx.deleteFrom('digest_link_uses').where('expires_at', '<', now).executeTakeFirst());
-      return Number(deleted.numDeletedRows);
+    pruneDigestRecords(now, period) {
+      return writes.run(async (trx) => {
+        const links = await trx.deleteFrom('digest_link_uses').where('expires_at', '<', now).executeTakeFirst();
+        const claims = await trx.deleteFrom('digest_sends').where('period', '<', period).executeTakeFirst();
+        return Number(links.numDeletedRows) + Number(claims.numDeletedRows);
+      });
     },
     async putRecipientSender(entry) {
       const row = { id: entry.id, recipient: entry.recipient, list: entry.list, pattern: entry.pattern, created_at: entry.createdAt };
