@@ -7,6 +7,7 @@ import { execFile } from 'node:child_process';
 import path from 'node:path';
 import { promisify } from 'node:util';
 import { simpleParser } from 'mailparser';
+import nodemailer from 'nodemailer';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { createDigestLinks } from '../src/auth/digest-links.js';
 import { DIGEST_SUBJECT_PREFIX } from '../src/services/digest-message.js';
@@ -58,6 +59,22 @@ async function digestLinks(address: string, digestId: string): ReturnType<typeof
   await waitFor(async () => (await inboxCopies(address, digestId)).length === 1, 'the digest in the inbox');
   const [entry] = await inboxCopies(address, digestId);
   return readDigest(await gateway().store.blobs.get(entry?.blobKey as string));
+}
+
+/** Sends from outside over SMTP with an envelope sender that may differ from the header From. */
+async function smtpSend(mail: { envelopeFrom: string; from?: string; to: string[]; subject: string }) {
+  const transport = nodemailer.createTransport({ host: '127.0.0.1', port: env.gw.server.smtpPort, name: 'client.pass.test', tls: { rejectUnauthorized: false } });
+  try {
+    return await transport.sendMail({
+      envelope: { from: mail.envelopeFrom, to: mail.to },
+      from: mail.from ?? mail.envelopeFrom,
+      to: mail.to,
+      subject: mail.subject,
+      text: 'An ordinary note.',
+    });
+  } finally {
+    transport.close();
+  }
 }
 
 async function sendDigest(address: string): Promise<string> {
@@ -168,16 +185,27 @@ describe('quarantine digest', () => {
     expect(await gateway().settings.recipientSenders(ALICE)).toContainEqual(expect.objectContaining({ list: 'blocked', pattern: 'bulk@pass.test' }));
     expect(await statuses(spam)).toEqual({ [ALICE]: 'held' });
 
-    // Both recipients: Alice's copy is held by her own block, Carol's is delivered.
-    const both = await sendInbound({ from: 'bulk@pass.test', to: [ALICE, CAROL], subject: 'after the block' });
-    await waitFor(async () => (await statuses(both))[CAROL] === 'delivered', 'delivery to carol');
-    expect((await statuses(both))[ALICE]).toBe('held');
-    expect((await gateway().store.getHold(both))?.reasonId).toBe('MESSAGE_HOLD_APPLIED_RECIPIENT_BLOCKED_SENDER');
-    expect(await inboxCopies(ALICE, both)).toEqual([]);
-    // Alice alone: refused at SMTP, nothing queued.
+    // Envelope sender blocked: Alice is refused at RCPT TO, Carol gets the message.
     const before = await env.gw.countRows('messages');
-    await expect(sendInbound({ from: 'bulk@pass.test', to: [ALICE], subject: 'refused' })).rejects.toMatchObject({ responseCode: 550 });
-    expect(await env.gw.countRows('messages')).toBe(before);
+    const both = await smtpSend({ envelopeFrom: 'bulk@pass.test', to: [ALICE, CAROL], subject: 'after the block' });
+    expect(both.rejected).toEqual([ALICE]);
+    expect(both.rejectedErrors?.[0]?.responseCode).toBe(550);
+    const bothId = /queued as (\S+)/.exec(both.response)?.[1] as string;
+    await waitFor(async () => (await statuses(bothId))[CAROL] === 'delivered', 'delivery to carol');
+    expect(await statuses(bothId)).toEqual({ [CAROL]: 'delivered' });
+    // Header From blocked behind another envelope sender: Alice's copy is held, Carol's delivered.
+    const header = await smtpSend({ envelopeFrom: 'relay@pass.test', from: 'bulk@pass.test', to: [ALICE, CAROL], subject: 'header from blocked' });
+    const headerId = /queued as (\S+)/.exec(header.response)?.[1] as string;
+    await waitFor(async () => (await statuses(headerId))[CAROL] === 'delivered', 'delivery to carol');
+    expect((await statuses(headerId))[ALICE]).toBe('held');
+    expect((await gateway().store.getHold(headerId))?.reasonId).toBe('MESSAGE_HOLD_APPLIED_RECIPIENT_BLOCKED_SENDER');
+    expect(await inboxCopies(ALICE, headerId)).toEqual([]);
+    // Alice alone: refused at RCPT TO, or at DATA for the header From; nothing queued either way.
+    const counted = await env.gw.countRows('messages');
+    expect(counted).toBe(before + 2);
+    await expect(smtpSend({ envelopeFrom: 'bulk@pass.test', to: [ALICE], subject: 'refused' })).rejects.toMatchObject({ responseCode: 550 });
+    await expect(smtpSend({ envelopeFrom: 'relay@pass.test', from: 'bulk@pass.test', to: [ALICE], subject: 'refused' })).rejects.toMatchObject({ responseCode: 550 });
+    expect(await env.gw.countRows('messages')).toBe(counted);
     // Another sender still reaches her.
     const other = await sendInbound({ from: 'friend@pass.test', to: [ALICE], subject: 'unaffected' });
     await waitFor(async () => (await statuses(other))[ALICE] === 'delivered', 'delivery of other mail to alice');

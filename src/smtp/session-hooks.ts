@@ -1,7 +1,7 @@
 /**
  * What the SMTP listener does at each step of a session: AUTH through the guess guard, the send-as
- * rule and blocked senders at MAIL FROM, relay and local-domain rules at RCPT TO, and DATA handed
- * to ingest() like API mail (docs/sender-authority.md).
+ * rule and blocked senders at MAIL FROM, relay and local-domain rules and recipients' own blocked
+ * senders at RCPT TO, and DATA handed to ingest() like API mail (docs/sender-authority.md).
  */
 import type { SMTPServerAddress, SMTPServerAuthentication, SMTPServerDataStream, SMTPServerOptions, SMTPServerSession } from 'smtp-server';
 import { authenticateUser } from '../auth/passwords.js';
@@ -10,6 +10,7 @@ import { matchesAddressPattern } from '../core/address-pattern.js';
 import { MailgateError, isMailgateError } from '../core/errors.js';
 import { domainOf } from '../core/ingest.js';
 import type { InboundConnection } from '../core/screening.js';
+import { recipientChoice } from '../core/recipient-senders.js';
 import { claimsLocalDomain } from '../core/send-as.js';
 import type { UserRecord } from '../core/storage/store.js';
 import { queuedReplyText } from '../core/tracking.js';
@@ -70,6 +71,10 @@ export function sessionHooks(gateway: Gateway, greeting: string): Hooks {
       throw new MailgateError('sender_forbidden', `<${mailFrom}>: Sender address rejected: authentication required for a local domain`);
     }
     if (!(await store.getUserByEmail(rcpt))) throw new MailgateError('not_found', `<${rcpt}>: mailbox unavailable`);
+    // The recipient's own blocked senders refuse this recipient only (docs/quarantine-digest.md).
+    if (!user && mailFrom !== '' && recipientChoice(await store.listRecipientSenders([rcpt.toLowerCase()]), rcpt, [mailFrom]) === 'blocked') {
+      throw new MailgateError('sender_forbidden', `<${rcpt}>: the recipient does not accept mail from <${mailFrom}>`);
+    }
   }
 
   async function accept(data: Buffer, session: SMTPServerSession): Promise<string> {
