@@ -5,6 +5,7 @@ import { hostname as osHostname } from 'node:os';
 import { pino, type Logger } from 'pino';
 import type { Config } from './config/config.js';
 import { ingest } from './core/ingest.js';
+import { createDiskSpaceGuard, type DiskSpaceGuard } from './core/disk-full.js';
 import type { AcceptedMessage, Principal, Submission } from './core/message.js';
 import { assertMaySendAs, type ClaimedSender, type SenderDirectory } from './core/send-as.js';
 import { newId } from './core/ids.js';
@@ -61,6 +62,8 @@ export interface Gateway {
   log: Logger;
   /** Settlements as they happen (`settled`), for observers such as tests and the console. */
   events: EventEmitter<{ settled: [Settlement] }>;
+  /** Whether acceptance is failing for want of disk space (docs/full-disk.md). */
+  space: DiskSpaceGuard;
   /** The one way into the mail system: validate, compose, sign, persist durably, queue. */
   ingest(submission: Submission): Promise<AcceptedMessage>;
   /**
@@ -188,8 +191,10 @@ export async function createGateway(config: Config, options: { log?: Logger; clo
       screening: { policies: store, scanner, recipientSenders: store },
       heldLifetimeMs: config.heldLifetime * 1000,
     });
+  // A full disk refuses as a temporary failure, warned about once (docs/full-disk.md).
+  const space = createDiskSpaceGuard(log);
   // Every way in is timed and counted here, once (metrics/gateway-observers.ts).
-  const submit = observedIngest(accept, metrics);
+  const submit = observedIngest((submission: Submission) => space.run(() => accept(submission)), metrics);
 
   const notifySender = createFailureNotifier({ store, ingest: submit, clock, hostname: config.hostname });
 
@@ -260,6 +265,7 @@ export async function createGateway(config: Config, options: { log?: Logger; clo
     clock,
     log,
     events,
+    space,
     ingest: submit,
     checkSendAs: (principal, claimed) => assertMaySendAs(principal, claimed, { directory: senders, isLocal: isLocalDomain }),
     releaseLeases: () => store.releaseLeases(owner),

@@ -38,6 +38,8 @@ const RULES: readonly OAuthRule[] = [
   { code: 'invalid_value', oauth: { status: 400, error: 'invalid_request' }, entra: { status: 400, error: 'invalid_request', aadsts: 900144 } },
   { code: 'internal', oauth: { status: 500, error: 'server_error' }, entra: { status: 500, error: 'server_error', aadsts: 50000 } },
   { code: 'unavailable', oauth: { status: 500, error: 'server_error' }, entra: { status: 500, error: 'server_error', aadsts: 50000 } },
+  // A full disk is temporary: RFC 6749 4.1.2.1's temporarily_unavailable, 503 with Retry-After.
+  { code: 'insufficient_storage', oauth: { status: 503, error: 'temporarily_unavailable' }, entra: { status: 503, error: 'temporarily_unavailable', aadsts: 50000 } },
 ];
 
 const FALLBACK: OAuthRule = { code: 'malformed_request', oauth: { status: 400, error: 'invalid_request' }, entra: { status: 400, error: 'invalid_request', aadsts: 90014 } };

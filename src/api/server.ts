@@ -5,6 +5,7 @@ import { adminApi } from './admin/openapi.js';
 import { graphPlugin, graphThrottleFor } from './graph/plugin.js';
 import { graphTokenPlugin } from './graph/token.js';
 import { mimecastPlugin } from './mimecast/plugin.js';
+import { addRetryAfterOn503 } from './retry-after.js';
 import { mimecastTokenPlugin } from './mimecast/token.js';
 import { worksLimiterFor, worksPlugin, type WorksLimiter } from './works/plugin.js';
 import { worksTokenPlugin } from './works/token.js';
@@ -13,13 +14,15 @@ import { opsRoutes } from './ops-routes.js';
 import { quarantinePlugin } from './quarantine/plugin.js';
 
 function newApp(gateway: Gateway): FastifyInstance {
-  return Fastify({
+  const app = Fastify({
     loggerInstance: gateway.log as FastifyBaseLogger,
     // Large attachments are bounded per route; this is the ceiling for any request.
     bodyLimit: gateway.config.maxUploadBytes,
     // One compact line per request is written by access-log.ts instead of Fastify's two.
     logController: new LogController({ disableRequestLogging: true }),
   });
+  addRetryAfterOn503(app);
+  return app;
 }
 
 export async function buildServer(gateway: Gateway, works: WorksLimiter = worksLimiterFor(gateway)): Promise<FastifyInstance> {

@@ -51,6 +51,8 @@ export const ERRORS = {
   idempotency_key_reused: { http: 422, smtp: '554 5.5.0', message: 'This idempotency key was already used with a different request' },
   rate_limited: { http: 429, smtp: '451 4.7.1', message: 'Rate limit exceeded' },
   unavailable: { http: 503, smtp: '421 4.3.2', message: 'Service temporarily unavailable' },
+  // The data dir (or the database) is full: temporary, as Postfix answers (docs/full-disk.md).
+  insufficient_storage: { http: 503, smtp: '452 4.3.1', message: 'Insufficient system storage' },
   internal: { http: 500, smtp: '451 4.3.0', message: 'Internal error' },
 } as const;
 
@@ -75,7 +77,13 @@ export class MailgateError extends Error {
 
   /** Temporary conditions a client may retry; everything else is final. */
   get retryable(): boolean {
-    return this.code === 'rate_limited' || this.code === 'unavailable' || this.code === 'internal' || this.code === 'request_in_progress';
+    return (
+      this.code === 'rate_limited' ||
+      this.code === 'unavailable' ||
+      this.code === 'insufficient_storage' ||
+      this.code === 'internal' ||
+      this.code === 'request_in_progress'
+    );
   }
 }
 

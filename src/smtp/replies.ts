@@ -4,6 +4,7 @@
  * temporary failure, so a client retries rather than loses mail.
  */
 import type { Logger } from 'pino';
+import { isDiskFull } from '../core/disk-full.js';
 import { MailgateError, isMailgateError, type ErrorCode } from '../core/errors.js';
 
 /** An error smtp-server sends as `code text`, with the table's reply for `error.code`. */
@@ -20,6 +21,7 @@ export function refusal(code: ErrorCode, text?: string): Error {
 /** The reply for whatever a hook threw: table errors as they are, anything else logged and 451. */
 export function replyFor(error: unknown, log: Logger, what: string): Error {
   if (isMailgateError(error)) return smtpReply(error);
+  if (isDiskFull(error)) return refusal('insufficient_storage');
   log.error({ err: error }, `smtp ${what} failed`);
   return refusal('internal', 'Temporary failure, try again later');
 }

@@ -71,24 +71,29 @@ export async function createPostgresSchema(): Promise<{ url: string; schema: str
   };
 }
 
-/** Rows in a table of the database a gateway config points at, read directly from the database. */
-export async function countRows(config: { dataDir: string; databaseUrl: string | undefined }, table: string): Promise<number> {
+/** The rows of a query, run directly on the database a gateway config points at (SQL both backends read alike). */
+export async function queryRows<T>(config: { dataDir: string; databaseUrl: string | undefined }, sql: string): Promise<T[]> {
   if (config.databaseUrl) {
     const client = new pg.Client({ connectionString: config.databaseUrl });
     await client.connect();
     try {
-      const { rows } = await client.query<{ n: string }>(`SELECT count(*) AS n FROM ${table}`);
-      return Number(rows[0]?.n);
+      return (await client.query(sql)).rows as T[];
     } finally {
       await client.end();
     }
   }
   const db = new Database(path.join(config.dataDir, 'mailgate.sqlite'), { readonly: true });
   try {
-    return (db.prepare(`SELECT count(*) AS n FROM ${table}`).get() as { n: number }).n;
+    return db.prepare(sql).all() as T[];
   } finally {
     db.close();
   }
+}
+
+/** Rows in a table of the database a gateway config points at, read directly from the database. */
+export async function countRows(config: { dataDir: string; databaseUrl: string | undefined }, table: string): Promise<number> {
+  const [row] = await queryRows<{ n: string | number }>(config, `SELECT count(*) AS n FROM ${table}`);
+  return Number(row?.n);
 }
 
 export const sqliteBackend: Backend = {

@@ -1,7 +1,9 @@
 /** A real SMTP server on 127.0.0.1:0 that records what it receives and answers as a test scripts it. */
 import { SMTPServer, type SMTPServerAddress, type SMTPServerSession } from 'smtp-server';
 import { once } from 'node:events';
-import type { AddressInfo } from 'node:net';
+import type { AddressInfo, Socket } from 'node:net';
+import { setTimeout as delay } from 'node:timers/promises';
+import { dataFault, fires, noFaults, type FaultCounts, type SinkFaults } from './sink-faults.js';
 
 export interface SinkMessage {
   mailFrom: string;
@@ -20,12 +22,16 @@ export interface SinkScript {
   tls?: { key: string; cert: string };
   /** The greeting banner text. */
   banner?: string;
+  /** Random misbehaviour (sink-faults.ts), applied before onRcpt/onData are asked. */
+  faults?: SinkFaults;
 }
 
 export interface SmtpSink {
   port: number;
   messages: SinkMessage[];
   connections: number;
+  /** Faults injected so far, by kind. */
+  injected: FaultCounts;
   /** Resolves once `count` messages have been accepted in total. */
   waitForMessages(count: number, timeoutMs?: number): Promise<SinkMessage[]>;
   close(): Promise<void>;
@@ -39,7 +45,15 @@ export async function startSmtpSink(script: SinkScript = {}): Promise<SmtpSink> 
   const messages: SinkMessage[] = [];
   const waiters: Array<{ count: number; resolve: () => void }> = [];
   let dataCalls = 0;
-  const sink = { port: 0, messages, connections: 0 } as SmtpSink;
+  const sink = { port: 0, messages, connections: 0, injected: noFaults() } as SmtpSink;
+  const faults = script.faults ?? {};
+  // The TCP socket of each session (by client port), for the faults that cut a connection.
+  const sockets = new Map<number, Socket>();
+  const cut = (session: SMTPServerSession) => sockets.get(session.remotePort)?.destroy();
+  const keep = (message: SinkMessage) => {
+    messages.push(message);
+    for (const w of waiters.filter((x) => messages.length >= x.count)) w.resolve();
+  };
 
   const server = new SMTPServer({
     authOptional: true,
@@ -51,11 +65,18 @@ export async function startSmtpSink(script: SinkScript = {}): Promise<SmtpSink> 
       sink.connections += 1;
       callback();
     },
+    onSecure(_socket, session, callback) {
+      if (fires(faults, 'tlsFail', sink.injected)) return cut(session);
+      callback();
+    },
     onRcptTo(address: SMTPServerAddress, session, callback) {
+      if (fires(faults, 'permFail', sink.injected)) return callback(refusal({ code: 550, message: '5.1.1 mailbox unavailable (injected)' }));
       const verdict = script.onRcpt?.(address.address, session);
       callback(verdict ? refusal(verdict) : undefined);
     },
     onData(stream, session, callback) {
+      const fault = dataFault(faults, sink.injected);
+      if (fault === 'dropBeforeDot') return cut(session);
       const chunks: Buffer[] = [];
       stream.on('data', (chunk: Buffer) => chunks.push(chunk));
       stream.on('end', () => {
@@ -64,10 +85,15 @@ export async function startSmtpSink(script: SinkScript = {}): Promise<SmtpSink> 
           rcptTo: session.envelope.rcptTo.map((r) => r.address),
           raw: Buffer.concat(chunks),
         };
-        void Promise.resolve(script.onData?.(message, dataCalls++)).then((verdict) => {
+        if (fault === 'tempFail') return callback(refusal({ code: 451, message: '4.3.0 try again later (injected)' }));
+        if (fault === 'dropAfterDot') {
+          keep(message);
+          return cut(session);
+        }
+        const stalled = fault === 'stall' ? delay(faults.stallMs ?? 1000) : Promise.resolve();
+        void stalled.then(() => script.onData?.(message, dataCalls++)).then((verdict) => {
           if (verdict) return callback(refusal(verdict));
-          messages.push(message);
-          for (const w of waiters.filter((x) => messages.length >= x.count)) w.resolve();
+          keep(message);
           callback(null, 'Ok: queued as sink-' + messages.length);
         });
       });
@@ -77,6 +103,11 @@ export async function startSmtpSink(script: SinkScript = {}): Promise<SmtpSink> 
   // resets its socket; smtp-server re-emits that on the server, and a real sink shrugs it off.
   server.on('error', (error: NodeJS.ErrnoException) => {
     if (error.code !== 'ECONNRESET' && error.code !== 'EPIPE') throw error;
+  });
+  server.server.on('connection', (socket: Socket) => {
+    const port = socket.remotePort as number;
+    sockets.set(port, socket);
+    socket.once('close', () => sockets.delete(port));
   });
   server.listen(0, '127.0.0.1');
   await once(server.server, 'listening');

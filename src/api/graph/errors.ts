@@ -43,6 +43,7 @@ export const GRAPH_ERRORS = {
   idempotency_key_reused: { code: 'ErrorInvalidRequest' },
   rate_limited: { code: 'ApplicationThrottled' },
   unavailable: { code: 'ServiceNotAvailable' },
+  insufficient_storage: { code: 'ServiceNotAvailable' },
   internal: { code: 'InternalServerError' },
   field_required: { code: 'ErrorInvalidRequest' },
   field_blank: { code: 'ErrorInvalidRequest' },

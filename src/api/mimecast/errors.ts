@@ -72,6 +72,7 @@ export const MIMECAST_ERRORS = {
   idempotency_key_reused: { code: 'err_xdk_idempotency_key_reused' },
   rate_limited: { code: 'err_xdk_rate_limit_exceeded' },
   unavailable: { code: 'err_xdk_service_unavailable' },
+  insufficient_storage: { code: 'err_xdk_insufficient_storage' },
   internal: { code: 'err_xdk_internal_error' },
   field_required: { code: 'err_validation_null' },
   field_blank: { code: 'err_validation_blank' },

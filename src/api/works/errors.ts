@@ -44,6 +44,7 @@ export const WORKS_ERRORS = {
   idempotency_key_reused: { code: 'INVALID_PARAMETER' },
   rate_limited: { code: 'TOO_MANY_REQUESTS' },
   unavailable: { code: 'INTERNAL_SERVER_ERROR' },
+  insufficient_storage: { code: 'INTERNAL_SERVER_ERROR' },
   internal: { code: 'INTERNAL_SERVER_ERROR' },
   field_required: { code: 'MISSING_PARAMETER' },
   field_blank: { code: 'MISSING_PARAMETER' },
