@@ -14,13 +14,22 @@ import { opsRoutes } from './ops-routes.js';
 import { quarantinePlugin } from './quarantine/plugin.js';
 
 function newApp(gateway: Gateway): FastifyInstance {
+  const { config } = gateway;
   const app = Fastify({
     loggerInstance: gateway.log as FastifyBaseLogger,
     // Large attachments are bounded per route; this is the ceiling for any request.
-    bodyLimit: gateway.config.maxUploadBytes,
+    bodyLimit: config.maxUploadBytes,
     // One compact line per request is written by access-log.ts instead of Fastify's two.
     logController: new LogController({ disableRequestLogging: true }),
+    // Slow and idle clients (docs/request-limits.md#slow-clients); the HTTPS listener copies these.
+    connectionTimeout: config.httpConnectionTimeoutSeconds * 1000,
+    requestTimeout: config.httpRequestTimeoutSeconds * 1000,
+    keepAliveTimeout: config.httpKeepAliveSeconds * 1000,
+    maxRequestsPerSocket: config.httpMaxRequestsPerSocket,
   });
+  // Node refuses a headers timeout longer than the request timeout.
+  app.server.headersTimeout = Math.min(config.httpHeadersTimeoutSeconds, config.httpRequestTimeoutSeconds) * 1000;
+  app.server.maxConnections = config.httpMaxConnections;
   addRetryAfterOn503(app);
   return app;
 }

@@ -33,10 +33,16 @@ export async function listenTls(
   options: { host: string; port: number; files: CertificateFiles },
 ): Promise<TlsListener> {
   await app.ready();
-  const server: Server = createServer(await secureContext(options.files), (req, res) => app.routing(req, res));
+  // A client that never finishes its handshake is held to the same silence limit as a plain one.
+  const handshakeTimeout = app.server.timeout > 0 ? app.server.timeout : undefined;
+  const server: Server = createServer({ ...(await secureContext(options.files)), ...(handshakeTimeout ? { handshakeTimeout } : {}) }, (req, res) => app.routing(req, res));
   // The plain port's Fastify defaults, so both ports treat slow and idle clients alike.
   server.keepAliveTimeout = app.server.keepAliveTimeout;
   server.requestTimeout = app.server.requestTimeout;
+  server.headersTimeout = app.server.headersTimeout;
+  server.maxRequestsPerSocket = app.server.maxRequestsPerSocket;
+  server.maxConnections = app.server.maxConnections;
+  server.timeout = app.server.timeout;
   server.on('tlsClientError', (error) => app.log.debug({ err: error }, 'tls handshake failed'));
   server.listen(options.port, options.host);
   await Promise.race([

@@ -46,6 +46,9 @@ export async function startSmtpListener(gateway: Gateway): Promise<SmtpListener>
     hideDSN: true,
     hideREQUIRETLS: true,
     logger: false,
+    // Slow and idle clients (docs/request-limits.md#slow-clients).
+    socketTimeout: config.smtpSocketTimeoutSeconds * 1000,
+    maxClients: config.smtpMaxClients,
     // The client's host name comes from the configured DNS servers, like every other lookup.
     ...(config.dnsServers.length > 0 ? { resolver: reverseResolver(config.dnsServers) } : {}),
     ...observeSessions(sessionHooks(gateway, `220 ${config.hostname} ESMTP ${BANNER}`), gateway),
