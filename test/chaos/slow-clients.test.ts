@@ -14,7 +14,7 @@ import { LONG } from './scenarios.js';
 
 const SLOW_PER_PROTOCOL = LONG ? 300 : 30;
 /** Normal requests per dialect while the slow clients trickle. */
-const NORMAL_PER_DIALECT = LONG ? 100 : 5;
+const NORMAL_PER_DIALECT = LONG ? 50 : 5;
 
 /** A connection that writes `text` one byte at a time, on a shared one-second tick. */
 interface Trickle {
