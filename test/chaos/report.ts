@@ -33,6 +33,8 @@ export interface Figures {
   drainMs: number;
   rssMb: { before: number; peak: number; after: number };
   kills: number;
+  /** Restarts of the PostgreSQL server during the load. */
+  databaseRestarts: number;
   /** Milliseconds from each restart (listening again) to the sink's next delivery. */
   restartToDeliveryMs: number[];
 }
@@ -62,7 +64,7 @@ const HEADER = [
   'lost',
   'duplicates /1,000',
   'unacknowledged',
-  'kills',
+  'kills + DB restarts',
   'restart → delivery (ms)',
   'drain (s)',
   'RSS MB before / peak / after',
@@ -79,7 +81,7 @@ function row(f: Figures): string[] {
     String(f.lost.length),
     `${f.duplicates} (${perThousand.toFixed(1)})`,
     String(f.unacknowledged),
-    String(f.kills),
+    `${f.kills} + ${f.databaseRestarts}`,
     f.restartToDeliveryMs.length === 0 ? '–' : f.restartToDeliveryMs.map((ms) => String(Math.round(ms))).join(', '),
     (f.drainMs / 1000).toFixed(1),
     `${f.rssMb.before} / ${f.rssMb.peak} / ${f.rssMb.after}`,

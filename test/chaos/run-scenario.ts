@@ -163,6 +163,7 @@ export async function runScenario(scenario: Scenario): Promise<Outcome> {
       drainMs: drained ? drainMs : Number.POSITIVE_INFINITY,
       rssMb: rss,
       kills: scenario.kills,
+      databaseRestarts: scenario.databaseRestarts ?? 0,
       restartToDeliveryMs,
       refused,
       // Every duplicate has a cause: a reply lost after the final dot, a request retried after its
