@@ -58,7 +58,13 @@ describe.skipIf(mountRefused !== undefined)('a full data dir (40 MB tmpfs)', () 
   beforeAll(async () => {
     sink = await startSmtpSink();
     const log = pino({ level: 'info' }, { write: (line: string) => logLines.push(line) });
-    gw = await startTestGateway({ MAILGATE_RELAY_URL: `smtp://127.0.0.1:${sink.port}` }, path.join(mountPoint, 'data'), sqliteBackend, { log });
+    // /readyz wants 10 MB free here: the whole tmpfs is smaller than the 100 MB default.
+    gw = await startTestGateway(
+      { MAILGATE_RELAY_URL: `smtp://127.0.0.1:${sink.port}`, MAILGATE_READY_MIN_FREE_MB: '10' },
+      path.join(mountPoint, 'data'),
+      sqliteBackend,
+      { log },
+    );
     const accounts = await provisionAccounts(gw.server.gateway.store, gw.server.gateway.secrets);
     client = loadClient({ url: gw.url, smtpPort: gw.server.smtpPort }, accounts);
   });
@@ -76,6 +82,7 @@ describe.skipIf(mountRefused !== undefined)('a full data dir (40 MB tmpfs)', () 
     await sink.waitForMessages(DIALECTS.length);
     const messagesBefore = await gw.countRows('messages');
 
+    expect((await fetch(`${gw.url}/readyz`)).status).toBe(200);
     expect(fillUp(filler)).toBeGreaterThan(0);
     const answers = Object.fromEntries(await Promise.all(DIALECTS.map(async (d) => [d, await client.send(d, `chaos-full-${d}`)] as const)));
     // A second round: still refused, still one warning.
@@ -106,6 +113,10 @@ describe.skipIf(mountRefused !== undefined)('a full data dir (40 MB tmpfs)', () 
     expect(sink.messages).toHaveLength(DIALECTS.length);
     expect(logged('disk full')).toBe(1);
     expect(gw.server.gateway.space.short).toBe(true);
+    const unready = await fetch(`${gw.url}/readyz`);
+    expect(unready.status).toBe(503);
+    expect(unready.headers.get('retry-after')).toBe('30');
+    expect(((await unready.json()) as { checks: { disk: { ok: boolean } } }).checks.disk.ok).toBe(false);
 
     unlinkSync(filler);
     for (const dialect of DIALECTS) expect((await client.send(dialect, `chaos-after-${dialect}`)).accepted, dialect).toBe(true);
@@ -114,5 +125,6 @@ describe.skipIf(mountRefused !== undefined)('a full data dir (40 MB tmpfs)', () 
     expect(logged('disk space is back')).toBe(1);
     expect(logged('disk full')).toBe(1);
     expect(gw.server.gateway.space.short).toBe(false);
+    expect((await fetch(`${gw.url}/readyz`)).status).toBe(200);
   });
 });
