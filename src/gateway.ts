@@ -291,7 +291,7 @@ export async function createGateway(config: Config, options: { log?: Logger; clo
     purge,
     uploadSweep,
     metrics,
-    readiness: createReadiness({ store, dataDir: config.dataDir, minFreeMb: config.readyMinFreeMb }),
+    readiness: createReadiness({ store, dataDir: config.dataDir, minFreeMb: config.readyMinFreeMb, spaceShort: () => space.short }),
     digest,
     digestActions: createDigestActions({ store, links: digestLinks, held, settings, clock }),
     async close() {

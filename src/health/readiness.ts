@@ -39,7 +39,13 @@ function bounded(what: string, run: () => Promise<CheckResult>): Promise<CheckRe
   return Promise.race([checked, timeout]).finally(() => clearTimeout(timer));
 }
 
-export function createReadiness(deps: { store: Pick<Store, 'probeWrite'>; dataDir: string; minFreeMb: number }): Readiness {
+export function createReadiness(deps: {
+  store: Pick<Store, 'probeWrite'>;
+  dataDir: string;
+  minFreeMb: number;
+  /** Whether the last acceptance failed for want of space (docs/full-disk.md): unready until one succeeds. */
+  spaceShort: () => boolean;
+}): Readiness {
   const listeners = new Map<string, () => boolean>();
 
   async function storeCheck(): Promise<CheckResult> {
@@ -52,6 +58,7 @@ export function createReadiness(deps: { store: Pick<Store, 'probeWrite'>; dataDi
     const stats = await statfs(deps.dataDir);
     const freeMb = Math.floor((Number(stats.bavail) * Number(stats.bsize)) / MB);
     const detail = `${freeMb} MB free, at least ${deps.minFreeMb} MB required (MAILGATE_READY_MIN_FREE_MB)`;
+    if (deps.spaceShort()) return { ok: false, detail: `${detail}; the last acceptance failed for want of space` };
     return { ok: freeMb >= deps.minFreeMb, detail };
   }
 
