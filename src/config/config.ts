@@ -14,10 +14,11 @@ export { parseRelayUrl, type RelayConfig } from './relay-url.js';
 import { guessingOptions, type GuessingConfig } from './guessing-options.js';
 import { opsOptions, type OpsConfig } from './ops-options.js';
 import { digestOptions, type DigestConfig } from './digest-options.js';
+import { leaseOptions, type LeaseConfig } from './lease-options.js';
 
 export type DeliveryMode = 'capture' | 'relay' | 'mx';
 
-export interface Config extends GuessingConfig, OpsConfig, DigestConfig {
+export interface Config extends GuessingConfig, OpsConfig, DigestConfig, LeaseConfig {
   dataDir: string;
   httpHost: string;
   httpPort: number;
@@ -224,6 +225,7 @@ const OPTIONS: { [K in keyof Config]: Option<K> } = {
   graphConcurrentRequests: { key: 'graphConcurrentRequests', env: 'MAILGATE_GRAPH_CONCURRENT_REQUESTS', parse: int(1, 10_000, 4) },
   ...guessingOptions(int),
   ...opsOptions(int),
+  ...leaseOptions(int),
   graphTokenLifetimeSeconds: {
     key: 'graphTokenLifetimeSeconds',
     env: 'MAILGATE_GRAPH_TOKEN_LIFETIME_SECONDS',

@@ -14,7 +14,8 @@ export interface Database {
     created_at: number;
     revoked_at: number | null;
   };
-  request_ids: { id: string; seen_at: number };
+  request_ids: { id: string; seen_at: number; writer: string | null };
+  instances: { id: string; host: string; pid: number; started_at: number; heartbeat_at: number };
   rate_limits: { key: string; window_start: number; count: number };
   settings: { name: string; value: string };
   guess_counters: { key: string; points: number; expire: number | null };
@@ -82,6 +83,8 @@ export interface Database {
     kind: string;
     at: number;
     detail: string;
+    write_id: string | null;
+    write_seq: number | null;
   };
   litigation_holds: {
     id: string;

@@ -88,15 +88,19 @@ export function identityQueries(db: Kysely<Database>): IdentityQueries {
       const updated = await db.updateTable('api_keys').set({ revoked_at: now }).where('access_key', '=', accessKey).where('revoked_at', 'is', null).executeTakeFirst();
       return Number(updated.numUpdatedRows) === 1;
     },
-    async rememberRequestId(id, now, keepMs) {
+    async rememberRequestId(id, now, keepMs, writer) {
       return db.transaction().execute(async (trx) => {
         await trx.deleteFrom('request_ids').where('seen_at', '<', now - keepMs).execute();
         const inserted = await trx
           .insertInto('request_ids')
-          .values({ id, seen_at: now })
+          .values({ id, seen_at: now, writer: writer ?? null })
           .onConflict((oc) => oc.doNothing())
           .executeTakeFirst();
-        return Number(inserted.numInsertedOrUpdatedRows ?? 0) === 1;
+        if (Number(inserted.numInsertedOrUpdatedRows ?? 0) === 1) return true;
+        if (writer === undefined) return false;
+        // Seen before, but by this very write (its commit landed and the reply was lost): still fresh.
+        const seen = await trx.selectFrom('request_ids').select('writer').where('id', '=', id).executeTakeFirst();
+        return seen?.writer === writer;
       });
     },
     async putDkimKey(key) {
