@@ -81,6 +81,32 @@ describe.each(backends)('writes repeated with their write id: $name', (backend) 
     expect((await store().uploadUsage('u1', T0)).bytes).toBe(12);
   });
 
+  it('takes a fresh-id insert once, while another row clashing on a natural key is still refused', async () => {
+    await store().createUser(USER);
+    await store().createUser(USER);
+    expect(await store().listUsers()).toHaveLength(1);
+    await expect(store().createUser({ ...USER, id: 'u2' })).rejects.toThrow();
+    const app = { appId: 'app', appKeyEnc: 'sealed-app', name: 'n', createdAt: T0 };
+    const key = { accessKey: 'ak', secretKeyEnc: 'sealed', appId: 'app', userId: 'u1', expiresAt: null, createdAt: T0 };
+    for (let i = 0; i < 2; i++) {
+      await store().createApiApp(app);
+      await store().createApiKey(key);
+    }
+    expect(await store().getApiKey('ak')).toMatchObject({ appId: 'app', userId: 'u1' });
+    const hold = { id: 'h1', messageId: null, address: 'a@example.test', description: 'case', createdBy: 'admin', createdAt: T0, expiresAt: null, releasedAt: null, releasedBy: null };
+    await store().addLitigationHold(hold);
+    await store().addLitigationHold(hold);
+    expect(await store().listLitigationHolds()).toHaveLength(1);
+  });
+
+  it('appends an audit entry once per write id', async () => {
+    const entry = { at: T0, operator: 'admin', action: 'sender_add', target: 's1', detail: {} };
+    await store().appendAudit(entry, 'write-1');
+    await store().appendAudit(entry, 'write-1');
+    await store().appendAudit(entry);
+    expect((await store().listAudit({ offset: 0, limit: 10 })).total).toBe(2);
+  });
+
   it('releases every lease at a single-process start, or one owner\'s at a restart', async () => {
     await store().acceptMessage(messageRecord({ receivedAt: T0, rcpt: ['a@remote.test', 'b@remote.test', 'c@remote.test'] }));
     await store().leaseDeliveries({ owner: 'gone', limit: 2, now: T0, leaseMs: 300_000 });
@@ -138,6 +164,18 @@ describe('PostgreSQL: the reply to a commit that landed is lost', () => {
     expect(await withLostReply(proxy, /commit/i, () => store.settleDelivery(settlement, T0 + 10))).toBe(true);
     expect((await store.listEvents(settlement.messageId)).map((e) => e.kind)).toEqual(['received', 'attempt', 'delivered']);
     expect((await store.listRecipients(settlement.messageId))[0]).toMatchObject({ status: 'delivered', attempts: 1 });
+  });
+
+  it('records an operator action in the audit log once', async () => {
+    const { store, proxy } = await storeBehindProxy();
+    await withLostReply(proxy, /commit/i, () => store.appendAudit({ at: T0, operator: 'admin', action: 'dnsbl_put', target: 'zen.test', detail: {} }));
+    expect((await store.listAudit({ offset: 0, limit: 10 })).entries.map((e) => e.target)).toEqual(['zen.test']);
+  });
+
+  it('creates a user once and answers success', async () => {
+    const { store, proxy } = await storeBehindProxy();
+    await withLostReply(proxy, /insert into "users"/i, () => store.createUser(USER));
+    expect((await store.listUsers()).map((u) => u.email)).toEqual([USER.email]);
   });
 
   it('files a mailbox entry and an upload once', async () => {

@@ -127,7 +127,7 @@ export interface Database {
     decided_at: number | null;
     decided_by: string | null;
   };
-  audit_log: { id: Generated<number>; at: number; operator: string; action: string; target: string; detail: string };
+  audit_log: { id: Generated<number>; at: number; operator: string; action: string; target: string; detail: string; write_id: string | null };
   recipient_senders: { id: string; recipient: string; list: string; pattern: string; created_at: number };
   digest_sends: { recipient: string; period: number; sent_at: number };
   digest_link_uses: { token_id: string; used_at: number; expires_at: number };

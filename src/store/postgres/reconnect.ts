@@ -58,6 +58,7 @@ export function withReconnect(store: Store, policy: RetryPolicy): Store {
   return {
     ...retrying,
     appendEvents: (events, writeId = newId()) => retrying.appendEvents(events, writeId),
+    appendAudit: (entry, writeId = newId()) => retrying.appendAudit(entry, writeId),
     rememberRequestId: (id, now, keepMs, writer = newId()) => retrying.rememberRequestId(id, now, keepMs, writer),
     settleDelivery: (settlement, now, writeId = newId()) => retrying.settleDelivery(settlement, now, writeId),
     async acceptMessage(message) {

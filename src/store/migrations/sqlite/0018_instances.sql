@@ -8,9 +8,11 @@ CREATE TABLE instances (
   heartbeat_at INTEGER NOT NULL  -- by the database's clock, so that hosts' clocks never disagree
 );
 
--- Writes retried after an unknown commit outcome land once (docs/retries.md): an append carries
--- a write id into its retries, and a request id remembers which write claimed it
+-- Writes retried after an unknown commit outcome land once (docs/retries.md): an append (events,
+-- audit entries) carries a write id into its retries, a request id remembers which write claimed it
 ALTER TABLE events ADD COLUMN write_id TEXT;
 ALTER TABLE events ADD COLUMN write_seq INTEGER;
 CREATE UNIQUE INDEX events_write ON events (write_id, write_seq);
 ALTER TABLE request_ids ADD COLUMN writer TEXT;
+ALTER TABLE audit_log ADD COLUMN write_id TEXT;
+CREATE UNIQUE INDEX audit_log_write ON audit_log (write_id);
