@@ -172,6 +172,24 @@ describe('PostgreSQL: the reply to a commit that landed is lost', () => {
     expect((await store.listAudit({ offset: 0, limit: 10 })).entries.map((e) => e.target)).toEqual(['zen.test']);
   });
 
+  it('requeues a deferred delivery once: its event and audit entry appear once', async () => {
+    const { store, proxy } = await storeBehindProxy();
+    const m = messageRecord({ receivedAt: T0, recipient: { status: 'deferred', nextAttemptAt: T0 + 3_600_000 } });
+    await store.acceptMessage(m);
+    const request = {
+      action: 'retry' as const,
+      selection: { messageId: m.id },
+      operator: 'admin',
+      now: T0 + 10,
+      outcome: (entry: { messageId: string; recipientId: string }) => ({ code: null, reply: null, events: [{ messageId: entry.messageId, recipientId: entry.recipientId, kind: 'retry_requested', at: T0 + 10, detail: {} } as NewEvent] }),
+      audit: { action: 'queue_retry', target: m.id, detail: {} },
+    };
+    const acted = await withLostReply(proxy, /commit/i, () => store.actOnQueue(request));
+    expect(acted.map((e) => e.messageId)).toEqual([m.id]);
+    expect((await store.listEvents(m.id)).map((e) => e.kind)).toEqual(['received', 'retry_requested']);
+    expect((await store.listAudit({ offset: 0, limit: 10 })).total).toBe(1);
+  });
+
   it('creates a user once and answers success', async () => {
     const { store, proxy } = await storeBehindProxy();
     await withLostReply(proxy, /insert into "users"/i, () => store.createUser(USER));

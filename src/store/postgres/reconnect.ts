@@ -59,6 +59,7 @@ export function withReconnect(store: Store, policy: RetryPolicy): Store {
     ...retrying,
     appendEvents: (events, writeId = newId()) => retrying.appendEvents(events, writeId),
     appendAudit: (entry, writeId = newId()) => retrying.appendAudit(entry, writeId),
+    actOnQueue: (request, writeId = newId()) => retrying.actOnQueue(request, writeId),
     rememberRequestId: (id, now, keepMs, writer = newId()) => retrying.rememberRequestId(id, now, keepMs, writer),
     settleDelivery: (settlement, now, writeId = newId()) => retrying.settleDelivery(settlement, now, writeId),
     async acceptMessage(message) {
