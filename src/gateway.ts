@@ -1,7 +1,6 @@
 /** Composition of the gateway's parts from config; listeners are attached by main.ts. */
 import { EventEmitter } from 'node:events';
 import path from 'node:path';
-import { hostname as osHostname } from 'node:os';
 import { pino, type Logger } from 'pino';
 import type { Config } from './config/config.js';
 import { ingest } from './core/ingest.js';
@@ -49,6 +48,7 @@ import { createReadiness, type Readiness } from './health/readiness.js';
 import { createDigestLinks } from './auth/digest-links.js';
 import { createQuarantineDigest, type QuarantineDigest } from './services/quarantine-digest.js';
 import { createDigestActions, type DigestActions } from './services/digest-actions.js';
+import { claimInstance } from './services/instance-heartbeat.js';
 
 export interface Gateway {
   config: Config;
@@ -136,6 +136,11 @@ export async function createGateway(config: Config, options: { log?: Logger; clo
   const secrets = createSecretBox(loadMasterKey(config.dataDir));
   // A wrong key is refused at start, not found one request at a time.
   await assertMasterKey(store, secrets).catch(async (error: unknown) => {
+    await store.close();
+    throw error;
+  });
+  // Leases know their owner: a restart reclaims its own at once, a silent owner's are taken over.
+  const instance = await claimInstance({ store, dataDir: config.dataDir, config, log, wake: () => worker.wake() }).catch(async (error: unknown) => {
     await store.close();
     throw error;
   });
@@ -227,7 +232,7 @@ export async function createGateway(config: Config, options: { log?: Logger; clo
   const settings = createInboundSettings(store, clock);
   const digestLinks = createDigestLinks(secrets.deriveKey('digest links'));
   const digest = createQuarantineDigest({ store, links: digestLinks, ingest: submit, clock, log, config });
-  const owner = `${osHostname()}:${process.pid}:${newId()}`;
+  const owner = instance.id;
   const countSettlement = observeSettlement(metrics);
   const worker = createDeliveryWorker({
     store,
@@ -272,6 +277,7 @@ export async function createGateway(config: Config, options: { log?: Logger; clo
     startDelivery() {
       // Work committed by other processes on a shared database wakes this worker too.
       stopWaking ??= store.onWake(() => worker.wake());
+      instance.start();
       worker.start();
       // Unreviewed holds expire on MAILGATE_HELD_LIFETIME_SECONDS; a minute's lateness is fine.
       heldSweep ??= setInterval(() => {
@@ -301,6 +307,8 @@ export async function createGateway(config: Config, options: { log?: Logger; clo
       await uploadSweep.stop();
       await digest.stop();
       await worker.stop();
+      // Beating until deliveries settled: a silent instance's leases would be taken over mid-send.
+      await instance.retire();
       await Promise.all(Object.values(transports).map((t) => t.close()));
       await store.close();
     },

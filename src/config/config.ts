@@ -15,10 +15,11 @@ import { guessingOptions, type GuessingConfig } from './guessing-options.js';
 import { opsOptions, type OpsConfig } from './ops-options.js';
 import { digestOptions, type DigestConfig } from './digest-options.js';
 import { connectionOptions, type ConnectionConfig } from './connection-options.js';
+import { leaseOptions, type LeaseConfig } from './lease-options.js';
 
 export type DeliveryMode = 'capture' | 'relay' | 'mx';
 
-export interface Config extends GuessingConfig, OpsConfig, DigestConfig, ConnectionConfig {
+export interface Config extends GuessingConfig, OpsConfig, DigestConfig, ConnectionConfig, LeaseConfig {
   dataDir: string;
   httpHost: string;
   httpPort: number;
@@ -226,6 +227,7 @@ const OPTIONS: { [K in keyof Config]: Option<K> } = {
   ...guessingOptions(int),
   ...opsOptions(int),
   ...connectionOptions(int),
+  ...leaseOptions(int),
   graphTokenLifetimeSeconds: {
     key: 'graphTokenLifetimeSeconds',
     env: 'MAILGATE_GRAPH_TOKEN_LIFETIME_SECONDS',

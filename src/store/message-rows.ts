@@ -103,6 +103,9 @@ export const eventRow = (e: NewEvent) => ({
   at: e.at,
   detail: JSON.stringify(e.detail ?? {}),
 });
+/** Event rows of one write: with a write id, a retry of the same write conflicts instead of appending twice. */
+export const writtenEventRows = (events: readonly NewEvent[], writeId: string | undefined) =>
+  events.map((e, i) => ({ ...eventRow(e), write_id: writeId ?? null, write_seq: writeId === undefined ? null : i }));
 export const toEvent = (r: Selected<'events'>): EventRecord => ({
   id: Number(r.id),
   messageId: r.message_id,

@@ -14,7 +14,8 @@ export interface Database {
     created_at: number;
     revoked_at: number | null;
   };
-  request_ids: { id: string; seen_at: number };
+  request_ids: { id: string; seen_at: number; writer: string | null };
+  instances: { id: string; host: string; pid: number; started_at: number; heartbeat_at: number };
   rate_limits: { key: string; window_start: number; count: number };
   settings: { name: string; value: string };
   guess_counters: { key: string; points: number; expire: number | null };
@@ -82,6 +83,8 @@ export interface Database {
     kind: string;
     at: number;
     detail: string;
+    write_id: string | null;
+    write_seq: number | null;
   };
   litigation_holds: {
     id: string;
@@ -124,7 +127,7 @@ export interface Database {
     decided_at: number | null;
     decided_by: string | null;
   };
-  audit_log: { id: Generated<number>; at: number; operator: string; action: string; target: string; detail: string };
+  audit_log: { id: Generated<number>; at: number; operator: string; action: string; target: string; detail: string; write_id: string | null };
   recipient_senders: { id: string; recipient: string; list: string; pattern: string; created_at: number };
   digest_sends: { recipient: string; period: number; sent_at: number };
   digest_link_uses: { token_id: string; used_at: number; expires_at: number };

@@ -112,6 +112,7 @@ export interface InboundStore {
   /** Ids of messages still held whose hold expired before `now`. */
   listExpiredHolds(now: number, limit: number): Promise<string[]>;
 
-  appendAudit(entry: NewAuditEntry): Promise<void>;
+  /** Appends an audit entry; a retry with the same `writeId` after an unknown outcome appends nothing more. */
+  appendAudit(entry: NewAuditEntry, writeId?: string): Promise<void>;
   listAudit(query: AuditQuery): Promise<{ total: number; entries: AuditEntry[] }>;
 }

@@ -62,6 +62,7 @@ export interface QueueStore {
    * Applies an action to the selected recipients that are waiting and not leased (in-flight ones
    * are left to their attempt), with their events and one audit entry, in one commit; returns the
    * entries acted on, as they were before. A retry makes them due at `now` and wakes delivery.
+   * A repeat with the same `writeId` after an unknown outcome appends no events or audit again.
    */
-  actOnQueue(request: QueueActionRequest): Promise<QueueEntry[]>;
+  actOnQueue(request: QueueActionRequest, writeId?: string): Promise<QueueEntry[]>;
 }

@@ -6,6 +6,7 @@ import type { InboundStore } from './inbound-store.js';
 import type { TrackingStore } from './tracking-store.js';
 import type { DraftStore } from './draft-store.js';
 import type { IdempotencyStore } from './idempotency-store.js';
+import type { InstanceStore } from './instance-store.js';
 import type { MailboxEntry, MailboxPage, MailboxStateStore, NewMailboxEntry } from './mailbox-store.js';
 import type { OAuthGrantStore } from './oauth-grant-store.js';
 import type { OAuthStore } from './oauth-store.js';
@@ -29,6 +30,8 @@ export interface Capabilities {
   listenNotify: boolean;
   /** Several processes share the database, so counters such as rate limits must live in it. */
   sharedRateLimits: boolean;
+  /** Several processes deliver from this queue, so a lease found at start may be a live process's. */
+  sharedQueue: boolean;
 }
 
 export interface Store
@@ -43,6 +46,7 @@ export interface Store
     InboundStore,
     MailboxStateStore,
     IdempotencyStore,
+    InstanceStore,
     SettingsStore,
     QueueStore,
     HealthStore,
@@ -74,8 +78,11 @@ export interface Store
   listApiKeys(): Promise<ApiKeyRecord[]>;
   /** False when the key is unknown or already revoked. */
   revokeApiKey(accessKey: string, now: number): Promise<boolean>;
-  /** Records a request id; false when it was already seen (opt-in replay protection). */
-  rememberRequestId(id: string, now: number, keepMs: number): Promise<boolean>;
+  /**
+   * Records a request id; false when it was already seen (opt-in replay protection). A retry with
+   * the same `writer` after an unknown outcome answers true again (docs/retries.md).
+   */
+  rememberRequestId(id: string, now: number, keepMs: number, writer?: string): Promise<boolean>;
 
   putDkimKey(key: DkimKeyRecord): Promise<void>;
   /** The newest key for a domain. */
@@ -92,12 +99,16 @@ export interface Store
   getMessage(id: string): Promise<MessageRecord | undefined>;
   listRecipients(messageId: string): Promise<RecipientRecord[]>;
   listEvents(messageId: string): Promise<EventRecord[]>;
-  appendEvents(events: NewEvent[]): Promise<void>;
+  /** Appends events; a retry with the same `writeId` after an unknown outcome appends nothing more. */
+  appendEvents(events: NewEvent[], writeId?: string): Promise<void>;
 
   /** Leases due recipients (queued/deferred, due, lease free or expired); oldest first. */
   leaseDeliveries(request: LeaseRequest): Promise<DeliveryJob[]>;
-  /** Ends a lease; ignored (returns false) when the lease was lost to another worker. */
-  settleDelivery(settlement: Settlement, now: number): Promise<boolean>;
+  /**
+   * Ends a lease; ignored (returns false) when the lease was lost to another worker. A retry with
+   * the same `writeId` after an unknown outcome finds its own settlement and answers true.
+   */
+  settleDelivery(settlement: Settlement, now: number, writeId?: string): Promise<boolean>;
   /** The earliest `nextAttemptAt` of any waiting recipient, to sleep until. */
   nextDueAt(): Promise<number | undefined>;
   /** Gives up every lease `owner` holds, so that another process (or the next start) takes the jobs at once. */

@@ -6,6 +6,7 @@
 import { setTimeout as delay } from 'node:timers/promises';
 import type { Logger } from 'pino';
 import { MailgateError } from '../../core/errors.js';
+import { newId } from '../../core/ids.js';
 import type { BlobStore } from '../../core/ports.js';
 import type { Store } from '../../core/storage/store.js';
 import { isDuplicateOf, isTransient } from './transient.js';
@@ -40,7 +41,11 @@ export async function withRetry<R>(name: string, policy: RetryPolicy, call: () =
   }
 }
 
-/** Every store call retried through an outage; an accepted message whose commit did land is not refused. */
+/**
+ * Every store call retried through an outage. A retry may follow a commit that landed but whose
+ * reply was lost, so every write is idempotent (docs/retries.md): fresh-id inserts, conditional
+ * updates, and here, write ids fixed once before the first try and carried into every retry.
+ */
 export function withReconnect(store: Store, policy: RetryPolicy): Store {
   const wrapped: Record<string, unknown> = {};
   for (const [key, value] of Object.entries(store)) {
@@ -52,6 +57,11 @@ export function withReconnect(store: Store, policy: RetryPolicy): Store {
   const retrying = wrapped as unknown as Store;
   return {
     ...retrying,
+    appendEvents: (events, writeId = newId()) => retrying.appendEvents(events, writeId),
+    appendAudit: (entry, writeId = newId()) => retrying.appendAudit(entry, writeId),
+    actOnQueue: (request, writeId = newId()) => retrying.actOnQueue(request, writeId),
+    rememberRequestId: (id, now, keepMs, writer = newId()) => retrying.rememberRequestId(id, now, keepMs, writer),
+    settleDelivery: (settlement, now, writeId = newId()) => retrying.settleDelivery(settlement, now, writeId),
     async acceptMessage(message) {
       try {
         await retrying.acceptMessage(message);

@@ -3,7 +3,7 @@
  * ones over Kysely's PostgresDialect; blobs live in the database so any process can deliver any
  * message; LISTEN/NOTIFY wakes the other processes' workers; calls ride out outages with backoff.
  */
-import { Kysely, PostgresDialect } from 'kysely';
+import { Kysely, PostgresDialect, sql } from 'kysely';
 import pg from 'pg';
 import type { Logger } from 'pino';
 import { MailgateError } from '../../core/errors.js';
@@ -15,7 +15,12 @@ import { createPgBlobStore } from './blob-store.js';
 import { blobsWithReconnect, withReconnect } from './reconnect.js';
 import { openWakeChannel } from './wake-channel.js';
 
-export const POSTGRES_CAPABILITIES: Capabilities = { skipLocked: true, listenNotify: true, sharedRateLimits: true };
+export const POSTGRES_CAPABILITIES: Capabilities = {
+  skipLocked: true,
+  listenNotify: true,
+  sharedRateLimits: true,
+  sharedQueue: true,
+};
 
 export interface PostgresOptions {
   /** `postgres://user:pass@host:port/db`; libpq's `?options=-c search_path=…` selects a schema. */
@@ -101,6 +106,7 @@ export async function openPostgresStore(options: PostgresOptions): Promise<Store
     const store = createSqlStore({
       db,
       capabilities: POSTGRES_CAPABILITIES,
+      now: sql<number>`(extract(epoch from clock_timestamp()) * 1000)::bigint`,
       blobs: blobsWithReconnect(createPgBlobStore(pool), policy),
       afterNewWork: () => wake.notify(),
       onWake: (listener) => wake.onWake(listener),

@@ -11,7 +11,7 @@ function chunkKeys(sessionId: string, chunks: number): string[] {
 export function draftQueries(db: Kysely<Database>): DraftStore {
   return {
     async createDraft(draft) {
-      await db.insertInto('drafts').values(draftRow(draft)).execute();
+      await db.insertInto('drafts').values(draftRow(draft)).onConflict((oc) => oc.column('id').doNothing()).execute();
     },
     async getDraft(userId, id) {
       const row = await db.selectFrom('drafts').selectAll().where('id', '=', id).where('user_id', '=', userId).executeTakeFirst();
@@ -38,7 +38,7 @@ export function draftQueries(db: Kysely<Database>): DraftStore {
       });
     },
     async addDraftAttachment(attachment) {
-      await db.insertInto('draft_attachments').values(draftAttachmentRow(attachment)).execute();
+      await db.insertInto('draft_attachments').values(draftAttachmentRow(attachment)).onConflict((oc) => oc.column('id').doNothing()).execute();
     },
     async listDraftAttachments(draftId) {
       const found = await db
@@ -73,7 +73,7 @@ export function draftQueries(db: Kysely<Database>): DraftStore {
     },
     async completeUploadSession(id, attachment) {
       await db.transaction().execute(async (trx) => {
-        await trx.insertInto('draft_attachments').values(draftAttachmentRow(attachment)).execute();
+        await trx.insertInto('draft_attachments').values(draftAttachmentRow(attachment)).onConflict((oc) => oc.column('id').doNothing()).execute();
         await trx.deleteFrom('upload_sessions').where('id', '=', id).execute();
       });
     },

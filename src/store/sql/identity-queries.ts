@@ -29,7 +29,9 @@ export type IdentityQueries = Pick<
 export function identityQueries(db: Kysely<Database>): IdentityQueries {
   return {
     async createUser(user) {
-      await db.insertInto('users').values(userRow(user)).execute();
+      // Fresh ids (docs/retries.md): a row with this id is this write, landed by an earlier try; the
+      // same email under another id is still refused by its own unique index.
+      await db.insertInto('users').values(userRow(user)).onConflict((oc) => oc.column('id').doNothing()).execute();
     },
     async getUserByEmail(email) {
       const row = await activeUsers().where('email_key', '=', emailKey(email)).executeTakeFirst();
@@ -68,14 +70,14 @@ export function identityQueries(db: Kysely<Database>): IdentityQueries {
       return found.map((r) => r.address);
     },
     async createApiApp(app) {
-      await db.insertInto('api_apps').values(apiAppRow(app)).execute();
+      await db.insertInto('api_apps').values(apiAppRow(app)).onConflict((oc) => oc.column('app_id').doNothing()).execute();
     },
     async getApiApp(appId) {
       const row = await db.selectFrom('api_apps').selectAll().where('app_id', '=', appId).executeTakeFirst();
       return row && toApiApp(row);
     },
     async createApiKey(key) {
-      await db.insertInto('api_keys').values(apiKeyRow(key)).execute();
+      await db.insertInto('api_keys').values(apiKeyRow(key)).onConflict((oc) => oc.column('access_key').doNothing()).execute();
     },
     async getApiKey(accessKey) {
       const row = await db.selectFrom('api_keys').selectAll().where('access_key', '=', accessKey).executeTakeFirst();
@@ -88,15 +90,19 @@ export function identityQueries(db: Kysely<Database>): IdentityQueries {
       const updated = await db.updateTable('api_keys').set({ revoked_at: now }).where('access_key', '=', accessKey).where('revoked_at', 'is', null).executeTakeFirst();
       return Number(updated.numUpdatedRows) === 1;
     },
-    async rememberRequestId(id, now, keepMs) {
+    async rememberRequestId(id, now, keepMs, writer) {
       return db.transaction().execute(async (trx) => {
         await trx.deleteFrom('request_ids').where('seen_at', '<', now - keepMs).execute();
         const inserted = await trx
           .insertInto('request_ids')
-          .values({ id, seen_at: now })
+          .values({ id, seen_at: now, writer: writer ?? null })
           .onConflict((oc) => oc.doNothing())
           .executeTakeFirst();
-        return Number(inserted.numInsertedOrUpdatedRows ?? 0) === 1;
+        if (Number(inserted.numInsertedOrUpdatedRows ?? 0) === 1) return true;
+        if (writer === undefined) return false;
+        // Seen before, but by this very write (its commit landed and the reply was lost): still fresh.
+        const seen = await trx.selectFrom('request_ids').select('writer').where('id', '=', id).executeTakeFirst();
+        return seen?.writer === writer;
       });
     },
     async putDkimKey(key) {

@@ -241,8 +241,14 @@ function holdQueries(db: Kysely<Database>, writes: WriteBatcher, onRequeued: () 
 /** The operators' audit log. */
 function auditQueries(db: Kysely<Database>, writes: WriteBatcher): Pick<InboundStore, 'appendAudit' | 'listAudit'> {
   return {
-    async appendAudit(entry) {
-      await writes.run((trx) => trx.insertInto('audit_log').values(inbound.auditRow(entry)).execute());
+    async appendAudit(entry, writeId) {
+      await writes.run((trx) =>
+        trx
+          .insertInto('audit_log')
+          .values({ ...inbound.auditRow(entry), write_id: writeId ?? null })
+          .onConflict((oc) => oc.column('write_id').doNothing())
+          .execute(),
+      );
     },
     async listAudit(q) {
       let query = db.selectFrom('audit_log');

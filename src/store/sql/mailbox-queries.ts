@@ -9,7 +9,8 @@ export type MailboxQueries = Pick<Store, 'addToMailbox' | 'listMailbox' | 'listM
 export function mailboxQueries(db: Kysely<Database>): MailboxQueries {
   return {
     async addToMailbox(entry) {
-      await db.insertInto('mailbox_entries').values(mailboxRow(entry)).execute();
+      // Ids are fresh per entry: a row with this id is this very write, landed by an earlier try.
+      await db.insertInto('mailbox_entries').values(mailboxRow(entry)).onConflict((oc) => oc.column('id').doNothing()).execute();
     },
     async listMailbox(userId, folder) {
       const found = await db

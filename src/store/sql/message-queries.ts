@@ -2,7 +2,7 @@
 import type { Kysely, Transaction } from 'kysely';
 import type { NewMessage } from '../../core/ports.js';
 import { holdRow } from '../inbound-rows.js';
-import { eventRow, fileRow, messageRow, recipientRow, toEvent, toFile, toMessage, toRecipient } from '../message-rows.js';
+import { eventRow, fileRow, messageRow, recipientRow, toEvent, toFile, toMessage, toRecipient, writtenEventRows } from '../message-rows.js';
 import type { Database } from '../schema.js';
 import type { Store } from '../../core/storage/store.js';
 
@@ -26,7 +26,8 @@ export async function insertMessages(trx: Transaction<Database>, messages: reado
 export function messageQueries(db: Kysely<Database>): MessageQueries {
   return {
     async createFile(file) {
-      await db.insertInto('files').values(fileRow(file)).execute();
+      // Ids are fresh per file: a row with this id is this very write, landed by an earlier try.
+      await db.insertInto('files').values(fileRow(file)).onConflict((oc) => oc.column('id').doNothing()).execute();
     },
     async getFile(id) {
       const row = await db.selectFrom('files').selectAll().where('id', '=', id).executeTakeFirst();
@@ -44,8 +45,13 @@ export function messageQueries(db: Kysely<Database>): MessageQueries {
       const found = await db.selectFrom('events').selectAll().where('message_id', '=', messageId).orderBy('id').execute();
       return found.map(toEvent);
     },
-    async appendEvents(events) {
-      if (events.length > 0) await db.insertInto('events').values(events.map(eventRow)).execute();
+    async appendEvents(events, writeId) {
+      if (events.length === 0) return;
+      await db
+        .insertInto('events')
+        .values(writtenEventRows(events, writeId))
+        .onConflict((oc) => oc.columns(['write_id', 'write_seq']).doNothing())
+        .execute();
     },
   };
 }

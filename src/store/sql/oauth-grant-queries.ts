@@ -18,7 +18,7 @@ export function oauthGrantQueries(db: Kysely<Database>): OAuthGrantStore {
       return found.map((r) => r.uri);
     },
     async createAuthorizationCode(code) {
-      await db.insertInto('authorization_codes').values(authorizationCodeRow(code)).execute();
+      await db.insertInto('authorization_codes').values(authorizationCodeRow(code)).onConflict((oc) => oc.column('code_hash').doNothing()).execute();
     },
     async takeAuthorizationCode(codeHash, now) {
       return db.transaction().execute(async (trx) => {

@@ -7,7 +7,7 @@ import type { Database } from '../schema.js';
 export function oauthQueries(db: Kysely<Database>): OAuthStore {
   return {
     async createOAuthClient(client) {
-      await db.insertInto('oauth_clients').values(oauthClientRow(client)).execute();
+      await db.insertInto('oauth_clients').values(oauthClientRow(client)).onConflict((oc) => oc.column('client_id').doNothing()).execute();
     },
     async getOAuthClient(clientId) {
       const row = await db.selectFrom('oauth_clients').selectAll().where('client_id', '=', clientId).executeTakeFirst();
@@ -54,7 +54,7 @@ export function oauthQueries(db: Kysely<Database>): OAuthStore {
       return row && toSigningKey(row);
     },
     async createRefreshToken(token) {
-      await db.insertInto('refresh_tokens').values(refreshTokenRow(token)).execute();
+      await db.insertInto('refresh_tokens').values(refreshTokenRow(token)).onConflict((oc) => oc.column('token_hash').doNothing()).execute();
     },
     async takeRefreshToken(tokenHash, now) {
       return db.transaction().execute(async (trx) => {

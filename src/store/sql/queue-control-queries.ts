@@ -5,7 +5,7 @@ import type { QueueAction, QueueEntry, QueueFilter, QueueSelection, QueueStore }
 import type { Capabilities } from '../../core/storage/store.js';
 import type { WriteBatcher } from '../group-commit.js';
 import { auditRow } from '../inbound-rows.js';
-import { eventRow } from '../message-rows.js';
+import { writtenEventRows } from '../message-rows.js';
 import type { Database } from '../schema.js';
 import { nullableNumber } from '../row-types.js';
 
@@ -125,7 +125,7 @@ export function queueControlQueries(db: Kysely<Database>, writes: WriteBatcher, 
       return { total: Number(counted?.n ?? 0), entries: rows.map((r) => toEntry(r, f.now)) };
     },
 
-    async actOnQueue(request) {
+    async actOnQueue(request, writeId) {
       const { now } = request;
       return writes.run(async (trx) => {
         let query = selected(waiting(trx), request.selection, now).select(COLUMNS).orderBy('r.id');
@@ -134,6 +134,7 @@ export function queueControlQueries(db: Kysely<Database>, writes: WriteBatcher, 
         const entries = (await query.execute()).map((r) => toEntry(r, now));
         if (entries.length === 0) return [];
         const status = NEW_STATUS[request.action];
+        const events = [];
         for (const entry of entries) {
           const outcome = request.outcome(entry);
           await trx
@@ -145,11 +146,24 @@ export function queueControlQueries(db: Kysely<Database>, writes: WriteBatcher, 
             )
             .where('id', '=', entry.recipientId)
             .execute();
-          if (outcome.events.length > 0) await trx.insertInto('events').values(outcome.events.map(eventRow)).execute();
+          events.push(...outcome.events);
+        }
+        // With a write id, a retry of a commit that landed appends neither events nor audit again (docs/retries.md).
+        if (events.length > 0) {
+          await trx
+            .insertInto('events')
+            .values(writtenEventRows(events, writeId))
+            .onConflict((oc) => oc.columns(['write_id', 'write_seq']).doNothing())
+            .execute();
         }
         if (status !== undefined) await recomputeStatuses(trx, [...new Set(entries.map((e) => e.messageId))]);
         else onRequeued();
-        await trx.insertInto('audit_log').values(auditRow({ at: now, operator: request.operator, action: request.audit.action, target: request.audit.target, detail: { ...request.audit.detail, recipients: entries.map((e) => e.recipient) } })).execute();
+        const audit = auditRow({ at: now, operator: request.operator, action: request.audit.action, target: request.audit.target, detail: { ...request.audit.detail, recipients: entries.map((e) => e.recipient) } });
+        await trx
+          .insertInto('audit_log')
+          .values({ ...audit, write_id: writeId ?? null })
+          .onConflict((oc) => oc.column('write_id').doNothing())
+          .execute();
         return entries;
       });
     },

@@ -1,9 +1,9 @@
 /** The delivery queue: recipients are jobs, leased and settled; backend differences come from capabilities. */
-import { sql, type Kysely } from 'kysely';
+import { sql, type Kysely, type Transaction } from 'kysely';
 import type { WriteBatcher } from '../group-commit.js';
 import type { DeliveryJob } from '../../core/ports.js';
 import { messageStatusOf, type RecipientStatus, type Route, type TransportName } from '../../core/tracking.js';
-import { eventRow } from '../message-rows.js';
+import { writtenEventRows } from '../message-rows.js';
 import type { Database } from '../schema.js';
 import type { Capabilities, Store } from '../../core/storage/store.js';
 
@@ -15,6 +15,12 @@ const RELAXED = { durable: false } as const;
 // IN ('queued','deferred')) only when it can prove the query's condition implies the index's at
 // prepare time, and a `?` proves nothing, so leasing scanned and sorted every recipient ever queued.
 const WAITING_LITERALS = WAITING.map((status) => sql.lit(status));
+
+/** A settlement's events carry its write id: finding them means an earlier try of this settlement committed. */
+async function landedEarlier(trx: Transaction<Database>, writeId: string): Promise<boolean> {
+  const row = await trx.selectFrom('events').select('id').where('write_id', '=', writeId).limit(1).executeTakeFirst();
+  return row !== undefined;
+}
 
 export function queueQueries(db: Kysely<Database>, writes: WriteBatcher, capabilities: Capabilities): QueueQueries {
   return {
@@ -80,7 +86,7 @@ export function queueQueries(db: Kysely<Database>, writes: WriteBatcher, capabil
       }, RELAXED);
     },
 
-    async settleDelivery(s, now) {
+    async settleDelivery(s, now, writeId) {
       // A settlement lost in a crash means one more delivery attempt (a possible duplicate, as
       // with any MTA that crashes between the remote 250 and its own bookkeeping), never lost mail.
       return writes.run(async (trx) => {
@@ -100,8 +106,8 @@ export function queueQueries(db: Kysely<Database>, writes: WriteBatcher, capabil
           .where('lease_owner', '=', s.leaseOwner)
           .where('status', 'in', WAITING)
           .executeTakeFirst();
-        if (Number(updated.numUpdatedRows) !== 1) return false;
-        if (s.events.length > 0) await trx.insertInto('events').values(s.events.map(eventRow)).execute();
+        if (Number(updated.numUpdatedRows) !== 1) return writeId !== undefined && (await landedEarlier(trx, writeId));
+        if (s.events.length > 0) await trx.insertInto('events').values(writtenEventRows(s.events, writeId)).execute();
         // Concurrent settles of one message's recipients (other processes) must not each read the
         // others' old states; the message row lock orders them. SQLite has one writer anyway.
         if (capabilities.skipLocked) {

@@ -1,5 +1,5 @@
 /** A Store from one Kysely connection: every backend shares these queries and differs only in capabilities. */
-import type { Kysely } from 'kysely';
+import type { Kysely, RawBuilder } from 'kysely';
 import type { BlobStore } from '../../core/ports.js';
 import { createWriteBatcher, type WriteBatcherOptions } from '../group-commit.js';
 import type { Database } from '../schema.js';
@@ -13,6 +13,7 @@ import { identityQueries } from './identity-queries.js';
 import { inboundQueries } from './inbound-queries.js';
 import { mailboxQueries } from './mailbox-queries.js';
 import { mailboxStateQueries } from './mailbox-state-queries.js';
+import { instanceQueries } from './instance-queries.js';
 import { insertMessages, messageQueries } from './message-queries.js';
 import { oauthGrantQueries } from './oauth-grant-queries.js';
 import { oauthQueries } from './oauth-queries.js';
@@ -26,6 +27,8 @@ import { uploadQueries } from './upload-queries.js';
 export interface SqlStoreParts {
   db: Kysely<Database>;
   capabilities: Capabilities;
+  /** The database's clock in ms, as SQL (heartbeats from many hosts compare on one clock). */
+  now: RawBuilder<number>;
   blobs: BlobStore;
   /** Called after a commit that queued new work (e.g. NOTIFY other processes); must not throw. */
   afterNewWork?: () => void;
@@ -79,6 +82,7 @@ export function createSqlStore(parts: SqlStoreParts): Store {
     ...inboundQueries(db, writes, requeued),
     ...queueControlQueries(db, writes, parts.capabilities, requeued),
     ...digestQueries(db, writes, requeued),
+    ...instanceQueries(db, writes, parts.now, requeued),
     close: () => parts.close(),
   };
 }

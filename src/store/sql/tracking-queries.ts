@@ -182,7 +182,7 @@ function retentionQueries(db: Kysely<Database>, writes: WriteBatcher): Pick<Trac
 function litigationHoldQueries(db: Kysely<Database>, writes: WriteBatcher): Pick<TrackingStore, 'addLitigationHold' | 'releaseLitigationHold' | 'listLitigationHolds' | 'litigationHoldsFor'> {
   return {
     async addLitigationHold(hold) {
-      await writes.run((trx) => trx.insertInto('litigation_holds').values(litigationHoldRow(hold)).execute());
+      await writes.run((trx) => trx.insertInto('litigation_holds').values(litigationHoldRow(hold)).onConflict((oc) => oc.column('id').doNothing()).execute());
     },
 
     async releaseLitigationHold(id, by, now) {

@@ -51,6 +51,7 @@ export function uploadQueries(db: Kysely<Database>): UploadStore {
     uploadUsage: (userId, now) => usageOf(db, userId, now),
     async createUploadSessionWithinQuota(session, quota, now) {
       return db.transaction().execute(async (trx) => {
+        if (await trx.selectFrom('upload_sessions').select('id').where('id', '=', session.id).executeTakeFirst()) return 'ok';
         const draft = await trx.selectFrom('drafts').select('user_id').where('id', '=', session.draftId).executeTakeFirstOrThrow();
         const verdict = await checkQuota(trx, draft.user_id, quota, now, session.size, true);
         if (verdict === 'ok') await trx.insertInto('upload_sessions').values({ ...uploadSessionRow(session), user_id: draft.user_id }).execute();
@@ -59,6 +60,8 @@ export function uploadQueries(db: Kysely<Database>): UploadStore {
     },
     async createFileWithinQuota(file, quota, now) {
       return db.transaction().execute(async (trx) => {
+        // A retry of a write that landed: the file counts against the quota already, and is ours.
+        if (await trx.selectFrom('files').select('id').where('id', '=', file.id).executeTakeFirst()) return 'ok';
         const verdict = await checkQuota(trx, file.userId, quota, now, file.size, false);
         if (verdict === 'ok') await trx.insertInto('files').values(fileRow(file)).execute();
         return verdict;

@@ -1,6 +1,6 @@
 /** The embedded default backend: one SQLite file (WAL, synchronous=FULL) plus file blobs. */
 import Database from 'better-sqlite3';
-import { Kysely, SqliteDialect } from 'kysely';
+import { Kysely, SqliteDialect, sql } from 'kysely';
 import { mkdirSync } from 'node:fs';
 import path from 'node:path';
 import { withRecentBlobCache } from '../recent-blob-cache.js';
@@ -13,7 +13,12 @@ import { relaxedCommits } from './relaxed-commit.js';
 import { withStatementCache } from './statement-cache.js';
 import { openWakeChannel } from './wake-channel.js';
 
-export const SQLITE_CAPABILITIES: Capabilities = { skipLocked: false, listenNotify: false, sharedRateLimits: false };
+export const SQLITE_CAPABILITIES: Capabilities = {
+  skipLocked: false,
+  listenNotify: false,
+  sharedRateLimits: false,
+  sharedQueue: false,
+};
 
 function openDatabase(file: string): Database.Database {
   const db = new Database(file);
@@ -45,6 +50,8 @@ export async function openSqliteStore(dataDir: string): Promise<Store> {
   return createSqlStore({
     db,
     capabilities: SQLITE_CAPABILITIES,
+    // Julian days to Unix ms: SQLite's own clock, as PostgreSQL's is used there.
+    now: sql<number>`CAST((julianday('now') - 2440587.5) * 86400000 AS INTEGER)`,
     blobs: withRecentBlobCache(createFileBlobStore(path.join(dataDir, 'blobs'))),
     relaxed: relaxedCommits(db, raw),
     // Commits by other processes (the CLI) on the same file.

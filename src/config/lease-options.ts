@@ -1,0 +1,17 @@
+/** The heartbeat options that let leases know their owner (docs/leases.md), spread into config.ts's OPTIONS. */
+
+export interface LeaseConfig {
+  /** Seconds between a process's heartbeats in the store. */
+  heartbeatSeconds: number;
+  /** Heartbeats in a row an instance may miss before another process takes over its delivery leases. */
+  heartbeatMissedBeats: number;
+}
+
+type IntParser = (min: number, max: number, fallback: number) => (raw: string | undefined, env: string) => number;
+
+export function leaseOptions(int: IntParser) {
+  return {
+    heartbeatSeconds: { key: 'heartbeatSeconds', env: 'MAILGATE_HEARTBEAT_SECONDS', parse: int(1, 60, 2) },
+    heartbeatMissedBeats: { key: 'heartbeatMissedBeats', env: 'MAILGATE_HEARTBEAT_MISSED_BEATS', parse: int(1, 100, 3) },
+  } as const;
+}
