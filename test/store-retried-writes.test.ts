@@ -107,6 +107,16 @@ describe.each(backends)('writes repeated with their write id: $name', (backend) 
     expect((await store().listAudit({ offset: 0, limit: 10 })).total).toBe(2);
   });
 
+  it('answers a digest claim and a link use as held to the write that made them, and as taken to any other', async () => {
+    expect(await store().claimDigest('alice@local.test', 7, T0, 'write-1')).toBe(true);
+    expect(await store().claimDigest('alice@local.test', 7, T0, 'write-1')).toBe(true);
+    expect(await store().claimDigest('alice@local.test', 7, T0, 'write-2')).toBe(false);
+    expect(await store().claimDigest('alice@local.test', 7, T0)).toBe(false);
+    expect(await store().useDigestLink('tok-1', T0, T0 + 60_000, 'write-1')).toBe(true);
+    expect(await store().useDigestLink('tok-1', T0, T0 + 60_000, 'write-1')).toBe(true);
+    expect(await store().useDigestLink('tok-1', T0 + 1, T0 + 60_000, 'write-2')).toBe(false);
+  });
+
   it('releases every lease at a single-process start, or one owner\'s at a restart', async () => {
     await store().acceptMessage(messageRecord({ receivedAt: T0, rcpt: ['a@remote.test', 'b@remote.test', 'c@remote.test'] }));
     await store().leaseDeliveries({ owner: 'gone', limit: 2, now: T0, leaseMs: 300_000 });
@@ -188,6 +198,14 @@ describe('PostgreSQL: the reply to a commit that landed is lost', () => {
     expect(acted.map((e) => e.messageId)).toEqual([m.id]);
     expect((await store.listEvents(m.id)).map((e) => e.kind)).toEqual(['received', 'retry_requested']);
     expect((await store.listAudit({ offset: 0, limit: 10 })).total).toBe(1);
+  });
+
+  it('uses a digest link once and answers it used by this write, then taken', async () => {
+    const { store, proxy } = await storeBehindProxy();
+    expect(await withLostReply(proxy, /commit/i, () => store.useDigestLink('tok-1', T0, T0 + 60_000))).toBe(true);
+    expect(await store.useDigestLink('tok-1', T0 + 1, T0 + 60_000)).toBe(false);
+    expect(await withLostReply(proxy, /commit/i, () => store.claimDigest('alice@local.test', 7, T0))).toBe(true);
+    expect(await store.claimDigest('alice@local.test', 7, T0 + 1)).toBe(false);
   });
 
   it('creates a user once and answers success', async () => {

@@ -129,8 +129,8 @@ export interface Database {
   };
   audit_log: { id: Generated<number>; at: number; operator: string; action: string; target: string; detail: string; write_id: string | null };
   recipient_senders: { id: string; recipient: string; list: string; pattern: string; created_at: number };
-  digest_sends: { recipient: string; period: number; sent_at: number };
-  digest_link_uses: { token_id: string; used_at: number; expires_at: number };
+  digest_sends: { recipient: string; period: number; sent_at: number; writer: string | null };
+  digest_link_uses: { token_id: string; used_at: number; expires_at: number; writer: string | null };
   mailbox_entries: {
     id: string;
     user_id: string;

@@ -36,12 +36,15 @@ export interface DigestQuery {
 export interface DigestStore {
   /** Recipients still held (their own status `held`) on a hold with one of the reasons, in the domains. */
   listDigestItems(query: DigestQuery): Promise<DigestItem[]>;
-  /** Claims the scheduled digest of `recipient` for `period`; false when another pass already did. */
-  claimDigest(recipient: string, period: number, now: number): Promise<boolean>;
+  /**
+   * Claims the scheduled digest of `recipient` for `period`; false when another pass already did.
+   * `writer` identifies this write across retries of an unknown commit (docs/retries.md).
+   */
+  claimDigest(recipient: string, period: number, now: number, writer?: string): Promise<boolean>;
   /** Gives a claim back (the digest could not be queued), so a later pass sends it. */
   unclaimDigest(recipient: string, period: number): Promise<void>;
   /** Marks a link token used; false when it already was (atomic: of two concurrent uses one wins). */
-  useDigestLink(tokenId: string, now: number, expiresAt: number): Promise<boolean>;
+  useDigestLink(tokenId: string, now: number, expiresAt: number, writer?: string): Promise<boolean>;
   /** Whether a token was used (for the confirmation page; acting relies on useDigestLink alone). */
   digestLinkUsed(tokenId: string): Promise<boolean>;
   /** Makes a token usable again after its action failed for a reason the recipient did not cause. */

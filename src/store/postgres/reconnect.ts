@@ -62,6 +62,8 @@ export function withReconnect(store: Store, policy: RetryPolicy): Store {
     actOnQueue: (request, writeId = newId()) => retrying.actOnQueue(request, writeId),
     rememberRequestId: (id, now, keepMs, writer = newId()) => retrying.rememberRequestId(id, now, keepMs, writer),
     settleDelivery: (settlement, now, writeId = newId()) => retrying.settleDelivery(settlement, now, writeId),
+    claimDigest: (recipient, period, now, writer = newId()) => retrying.claimDigest(recipient, period, now, writer),
+    useDigestLink: (tokenId, now, expiresAt, writer = newId()) => retrying.useDigestLink(tokenId, now, expiresAt, writer),
     async acceptMessage(message) {
       try {
         await retrying.acceptMessage(message);

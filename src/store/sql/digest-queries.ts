@@ -1,5 +1,5 @@
 /** Recipients' own quarantine over any Kysely backend: digest items and claims, one-time links, per-recipient senders and release. */
-import { sql, type Kysely } from 'kysely';
+import { sql, type InsertResult, type Kysely } from 'kysely';
 import type { HoldActionResult } from '../../core/held-review.js';
 import type { DigestStore, RecipientSenderEntry } from '../../core/storage/digest-store.js';
 import type { SenderList } from '../../core/storage/inbound-store.js';
@@ -68,6 +68,22 @@ function releaseHeldRecipient(writes: WriteBatcher, onRequeued: () => void): Dig
     });
 }
 
+/**
+ * Runs an insert-unless-present claim; true when this write holds it, including a retry of the same
+ * `writer` whose first commit landed without its reply (docs/retries.md).
+ */
+function claimOnce(
+  writes: WriteBatcher,
+  writer: string | undefined,
+  insert: (trx: Kysely<Database>) => Promise<InsertResult>,
+  holder: (trx: Kysely<Database>) => Promise<{ writer: string | null } | undefined>,
+): Promise<boolean> {
+  return writes.run(async (trx) => {
+    if (Number((await insert(trx)).numInsertedOrUpdatedRows ?? 0) === 1) return true;
+    return writer !== undefined && (await holder(trx))?.writer === writer;
+  });
+}
+
 export function digestQueries(db: Kysely<Database>, writes: WriteBatcher, onRequeued: () => void): DigestStore {
   return {
     async listDigestItems(q) {
@@ -93,28 +109,29 @@ export function digestQueries(db: Kysely<Database>, writes: WriteBatcher, onRequ
         spamScore: spamScoreOf(row.meta),
       }));
     },
-    async claimDigest(recipient, period, now) {
-      const inserted = await writes.run((trx) =>
-        trx
-          .insertInto('digest_sends')
-          .values({ recipient, period, sent_at: now })
-          .onConflict((oc) => oc.columns(['recipient', 'period']).doNothing())
-          .executeTakeFirst(),
+    claimDigest(recipient, period, now, writer) {
+      return claimOnce(
+        writes,
+        writer,
+        (trx) => trx.insertInto('digest_sends').values({ recipient, period, sent_at: now, writer: writer ?? null }).onConflict((oc) => oc.doNothing()).executeTakeFirst(),
+        (trx) => trx.selectFrom('digest_sends').select('writer').where('recipient', '=', recipient).where('period', '=', period).executeTakeFirst(),
       );
-      return Number(inserted.numInsertedOrUpdatedRows ?? 0) === 1;
     },
     async unclaimDigest(recipient, period) {
       await writes.run((trx) => trx.deleteFrom('digest_sends').where('recipient', '=', recipient).where('period', '=', period).execute());
     },
-    async useDigestLink(tokenId, now, expiresAt) {
-      const inserted = await writes.run((trx) =>
-        trx
-          .insertInto('digest_link_uses')
-          .values({ token_id: tokenId, used_at: now, expires_at: expiresAt })
-          .onConflict((oc) => oc.column('token_id').doNothing())
-          .executeTakeFirst(),
+    useDigestLink(tokenId, now, expiresAt, writer) {
+      return claimOnce(
+        writes,
+        writer,
+        (trx) =>
+          trx
+            .insertInto('digest_link_uses')
+            .values({ token_id: tokenId, used_at: now, expires_at: expiresAt, writer: writer ?? null })
+            .onConflict((oc) => oc.doNothing())
+            .executeTakeFirst(),
+        (trx) => trx.selectFrom('digest_link_uses').select('writer').where('token_id', '=', tokenId).executeTakeFirst(),
       );
-      return Number(inserted.numInsertedOrUpdatedRows ?? 0) === 1;
     },
     async digestLinkUsed(tokenId) {
       return (await db.selectFrom('digest_link_uses').select('token_id').where('token_id', '=', tokenId).executeTakeFirst()) !== undefined;
