@@ -49,6 +49,8 @@ import { createDigestLinks } from './auth/digest-links.js';
 import { createQuarantineDigest, type QuarantineDigest } from './services/quarantine-digest.js';
 import { createDigestActions, type DigestActions } from './services/digest-actions.js';
 import { claimInstance } from './services/instance-heartbeat.js';
+import { createSuppressions, type Suppressions } from './services/suppressions.js';
+import { assertNotSuppressed } from './core/suppression.js';
 
 export interface Gateway {
   config: Config;
@@ -71,6 +73,8 @@ export interface Gateway {
    * FROM, Graph drafts); throws `sender_forbidden`.
    */
   checkSendAs(principal: Principal, claimed: readonly ClaimedSender[]): Promise<void>;
+  /** The suppression rule ingest() applies, for SMTP's RCPT TO; throws `recipient_suppressed`. */
+  checkSuppressed(addresses: readonly string[]): Promise<void>;
   startDelivery(): void;
   /** Gives up this process's delivery leases, for a shutdown that cannot wait for them to finish. */
   releaseLeases(): Promise<number>;
@@ -94,6 +98,8 @@ export interface Gateway {
   drafts: DraftService;
   /** Operators' queue control: list, show, retry, bounce, delete, flush (docs/queue-control.md). */
   queue: QueueControl;
+  /** Addresses client mail is not sent to: hard bounces add them (docs/bounces.md). */
+  suppressions: Suppressions;
   /** Retention: dates messages and purges raw content past its date (started by main.ts). */
   purge: PurgeJob;
   /** Removes expired upload sessions and unused uploads with their bytes (started by main.ts). */
@@ -195,6 +201,7 @@ export async function createGateway(config: Config, options: { log?: Logger; clo
       senders,
       screening: { policies: store, scanner, recipientSenders: store },
       heldLifetimeMs: config.heldLifetime * 1000,
+      suppressions: store,
     });
   // A full disk refuses as a temporary failure, warned about once (docs/full-disk.md).
   const space = createDiskSpaceGuard(log);
@@ -202,6 +209,7 @@ export async function createGateway(config: Config, options: { log?: Logger; clo
   const submit = observedIngest((submission: Submission) => space.run(() => accept(submission)), metrics);
 
   const notifySender = createFailureNotifier({ store, ingest: submit, clock, hostname: config.hostname });
+  const suppressions = createSuppressions({ store, clock, bounceDays: config.suppressionDays });
 
   const held = createHeldReview({
     store,
@@ -241,7 +249,11 @@ export async function createGateway(config: Config, options: { log?: Logger; clo
     config,
     owner,
     log,
-    onFinalFailure: (job, reply) => notifySender({ ...job, code: reply.code, reply: reply.reply }),
+    async onFinalFailure(job, reply) {
+      const failed = { ...job, code: reply.code, reply: reply.reply };
+      await suppressions.recordBounce(failed).catch((err: unknown) => log.error({ err, messageId: job.messageId }, 'suppression: recording a bounce failed'));
+      await notifySender(failed);
+    },
     onSettled: (settlement, job) => {
       countSettlement(settlement, job);
       events.emit('settled', settlement);
@@ -273,6 +285,7 @@ export async function createGateway(config: Config, options: { log?: Logger; clo
     space,
     ingest: submit,
     checkSendAs: (principal, claimed) => assertMaySendAs(principal, claimed, { directory: senders, isLocal: isLocalDomain }),
+    checkSuppressed: (addresses) => assertNotSuppressed(addresses, store, clock.now()),
     releaseLeases: () => store.releaseLeases(owner),
     startDelivery() {
       // Work committed by other processes on a shared database wakes this worker too.
@@ -293,6 +306,7 @@ export async function createGateway(config: Config, options: { log?: Logger; clo
     files: createFileService({ store, clock, config }),
     heldQueue: createHeldQueue(store),
     drafts: createDraftService({ store, clock, config }),
+    suppressions,
     queue: createQueueControl({ store, clock, notifier: { wake: () => worker.wake() }, notifyFailure: notifySender }),
     purge,
     uploadSweep,

@@ -16,6 +16,7 @@ import { migrateCommand } from './migrate.js';
 import { policyCommand } from './policy.js';
 import { queueCommand } from './queue.js';
 import { senderCommand } from './sender.js';
+import { suppressionCommand } from './suppression.js';
 import { tokenCommand } from './token.js';
 import { mailgateVersion } from '../version.js';
 import { userCommand } from './user.js';
@@ -41,6 +42,8 @@ const USAGE = `usage: mailgate <command>
   queue show|retry|bounce|delete <messageId> [--by NAME] | queue flush <domain> [--by NAME]
                                               queue control: --json prints one delivery per line; bounce notifies the sender
   digest send [--recipient A]                 queue quarantine digests now (MAILGATE_DIGEST_DOMAINS), whatever the schedule
+  suppression list | suppression add <address> [--reason R] [--expires ISO] | suppression remove <address>
+                                              addresses client mail is refused for (hard bounces add them)
   master-key rotate [--new-key-file F]        re-seal every stored secret with a new master key (stop all gateways first)
 Every MAILGATE_* variable has a matching flag, e.g. --data-dir ./data, --http-port 8025.`;
 
@@ -99,6 +102,8 @@ async function run(argv: string[]): Promise<void> {
       return withGateway(config, (gateway) => queueCommand(gateway, args));
     case 'digest':
       return withGateway(config, (gateway) => digestCommand(gateway, args));
+    case 'suppression':
+      return withContext(config, (ctx) => suppressionCommand(ctx, args));
     case 'master-key':
       return withContext(config, (ctx) => masterKeyCommand(ctx, args));
     default:

@@ -16,10 +16,11 @@ import { opsOptions, type OpsConfig } from './ops-options.js';
 import { digestOptions, type DigestConfig } from './digest-options.js';
 import { connectionOptions, type ConnectionConfig } from './connection-options.js';
 import { leaseOptions, type LeaseConfig } from './lease-options.js';
+import { suppressionOptions, type SuppressionConfig } from './suppression-options.js';
 
 export type DeliveryMode = 'capture' | 'relay' | 'mx';
 
-export interface Config extends GuessingConfig, OpsConfig, DigestConfig, ConnectionConfig, LeaseConfig {
+export interface Config extends GuessingConfig, OpsConfig, DigestConfig, ConnectionConfig, LeaseConfig, SuppressionConfig {
   dataDir: string;
   httpHost: string;
   httpPort: number;
@@ -228,6 +229,7 @@ const OPTIONS: { [K in keyof Config]: Option<K> } = {
   ...opsOptions(int),
   ...connectionOptions(int),
   ...leaseOptions(int),
+  ...suppressionOptions(int),
   graphTokenLifetimeSeconds: {
     key: 'graphTokenLifetimeSeconds',
     env: 'MAILGATE_GRAPH_TOKEN_LIFETIME_SECONDS',

@@ -43,6 +43,8 @@ export const ERRORS = {
   forbidden: { http: 403, smtp: '550 5.7.1', message: 'The caller lacks the permission for this operation' },
   sender_forbidden: { http: 403, smtp: '550 5.7.1', message: 'Not allowed to send as this address' },
   conflict: { http: 409, smtp: '451 4.3.0', message: 'Conflict' },
+  // docs/bounces.md: refused before queuing because an earlier message to the address bounced permanently.
+  recipient_suppressed: { http: 400, smtp: '550 5.1.1', message: 'The recipient is on the suppression list' },
   // 507 Insufficient Storage: the caller's own allowance is used up; retrying without freeing some cannot help.
   quota_exceeded: { http: 507, smtp: '452 4.3.1', message: 'The upload quota is used up' },
   // Idempotent retries (docs/retries.md): the first request with this key is still running.

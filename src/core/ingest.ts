@@ -9,6 +9,7 @@ import { newId } from './ids.js';
 import type { AcceptedMessage, ComposeContent, Envelope, MailAddress, Submission } from './message.js';
 import { screen, type ScreeningDeps } from './screening.js';
 import { assertMaySendAs, claimsLocalDomain, type ClaimedSender, type SenderDirectory } from './send-as.js';
+import { assertNotSuppressed, type SuppressionLookup } from './suppression.js';
 import type {
   BlobStore,
   Clock,
@@ -48,6 +49,8 @@ export interface IngestDeps {
   screening?: ScreeningDeps;
   /** Milliseconds an unreviewed hold waits before it expires. */
   heldLifetimeMs?: number;
+  /** Addresses clients may not send to; absent = none are. */
+  suppressions?: SuppressionLookup;
 }
 
 export function domainOf(address: string): string {
@@ -160,6 +163,8 @@ export async function ingest(submission: Submission, deps: IngestDeps): Promise<
   if (!mail && !prepared) throw new MailgateError('invalid_value', 'Unknown content kind', 'content');
   const claimed = claimedSenders(submission.envelope ? mailFrom : undefined, mail, prepared);
   const authorized = await authorize(submission, claimed, deps, isLocal);
+  // The gateway's own notices go to the sender who just sent; the list guards against clients.
+  if (deps.suppressions && submission.source !== 'system') await assertNotSuppressed(rcptTo, deps.suppressions, now);
 
   let raw: Buffer;
   let header: { messageId: string; date: string; from: string; subject: string };

@@ -35,6 +35,16 @@ export interface ComposeContent {
   attachments: AttachmentInput[];
   /** Extra headers from the client; names and values are validated before composition. */
   headers: HeaderField[];
+  /** Set only by the gateway's own notices: the message becomes a multipart/report (RFC 6522) after `text`. */
+  report?: ReportParts;
+}
+
+/** The machine-readable parts of a delivery status notification (docs/bounces.md). */
+export interface ReportParts {
+  /** The `message/delivery-status` body (RFC 3464). */
+  deliveryStatus: string;
+  /** The original message's header block, sent as `text/rfc822-headers`. */
+  originalHeaders?: string;
 }
 
 export type SubmissionContent =

@@ -1,4 +1,5 @@
-/** The delivery-failure notice a sender receives when a recipient bounces or expires. */
+/** The notices a sender receives when a recipient bounces or expires, and when review rejects held mail. */
+import { deliveryStatusBody, statusCodeOf } from './delivery-status.js';
 import type { Submission } from './message.js';
 
 export const FAILURE_SUBJECT_PREFIX = '[Message delivery failed]';
@@ -10,20 +11,46 @@ export interface FailedDelivery {
   recipient: string;
   code: number;
   reply: string;
+  /** When the gateway accepted the message. */
+  arrivalDate: number;
+  /** The host of the last attempt, when one was reached. */
+  remoteMta?: string;
+  lastAttemptAt?: number;
+  /** The original message's header block, returned as `text/rfc822-headers` (absent once purged). */
+  originalHeaders?: string;
 }
 
-/** Returns undefined for mail with a null sender: notices about notices would loop (RFC 5321 §4.5.5). */
+/**
+ * An RFC 3464 delivery status notification (multipart/report, docs/bounces.md), readable by people
+ * in its first part. Returns undefined for mail with a null sender: notices about notices would
+ * loop (RFC 5321 §4.5.5).
+ */
 export function deliveryFailureNotice(failure: FailedDelivery, hostname: string): Submission | undefined {
   if (failure.mailFrom === '') return undefined;
   const text = [
     'Your message could not be delivered to one or more recipients.',
     '',
     `Recipient: ${failure.recipient}`,
+    `Status: ${statusCodeOf(failure.code, failure.reply)}`,
     `Remote server said: ${failure.code} ${failure.reply}`,
     '',
     `Original subject: ${failure.subject}`,
     `Original Message-ID: ${failure.internetMessageId}`,
+    '',
   ].join('\r\n');
+  const deliveryStatus = deliveryStatusBody({
+    reportingMta: hostname,
+    arrivalDate: failure.arrivalDate,
+    recipients: [
+      {
+        recipient: failure.recipient,
+        code: failure.code,
+        reply: failure.reply,
+        ...(failure.remoteMta !== undefined ? { remoteMta: failure.remoteMta } : {}),
+        ...(failure.lastAttemptAt !== undefined ? { lastAttemptAt: failure.lastAttemptAt } : {}),
+      },
+    ],
+  });
   return {
     source: 'system',
     envelope: { mailFrom: '', rcptTo: [failure.mailFrom] },
@@ -40,6 +67,7 @@ export function deliveryFailureNotice(failure: FailedDelivery, hostname: string)
         text,
         attachments: [],
         headers: [{ name: 'Auto-Submitted', value: 'auto-replied' }],
+        report: { deliveryStatus, ...(failure.originalHeaders !== undefined ? { originalHeaders: failure.originalHeaders } : {}) },
       },
     },
     meta: { notice: 'delivery-failure', original: failure.internetMessageId },

@@ -247,5 +247,7 @@ export function validateComposeContent(mail: ComposeContent): ComposeContent {
   const html = validateBody(mail.html, 'html');
   if (text !== undefined) out.text = text;
   if (html !== undefined) out.html = html;
+  // Only notices built in core carry report parts; no dialect translates a client field into one.
+  if (mail.report !== undefined) out.report = mail.report;
   return out;
 }

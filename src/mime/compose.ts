@@ -6,6 +6,7 @@ import type { Composer, MessageIds } from '../core/ports.js';
 import { assertHeaderName } from '../core/validate.js';
 import { plainAlternativeOf } from './html-text.js';
 import { formatDateHeader, formatMessageId } from './raw-message.js';
+import { composeReport } from './report.js';
 
 function mailbox(address: MailAddress): { name: string; address: string } {
   return { name: address.name ?? '', address: address.address };
@@ -30,6 +31,7 @@ function attachment(input: AttachmentInput): MailComposerAttachment {
 export function createComposer(): Composer {
   return {
     async compose(mail: ComposeContent, ids: MessageIds): Promise<Buffer> {
+      if (mail.report) return composeReport(mail, mail.report, ids);
       const options: MailComposerOptions = {
         from: mailbox(mail.from),
         subject: mail.subject,

@@ -62,7 +62,7 @@ export function sessionHooks(gateway: Gateway, greeting: string): Hooks {
     const { user, trusted } = stateOf(session);
     if (!local.has(domainOf(rcpt))) {
       if (!user) throw new MailgateError('relay_denied', `Relay access denied for <${rcpt}>`);
-      return;
+      return gateway.checkSuppressed([rcpt]);
     }
     // Only an authenticated user or a trusted network may claim a local domain; the header From is
     // held to the same rule by ingest() after DATA.
@@ -75,6 +75,7 @@ export function sessionHooks(gateway: Gateway, greeting: string): Hooks {
     if (!user && mailFrom !== '' && recipientChoice(await store.listRecipientSenders([rcpt.toLowerCase()]), rcpt, [mailFrom]) === 'blocked') {
       throw new MailgateError('sender_forbidden', `<${rcpt}>: the recipient does not accept mail from <${mailFrom}>`);
     }
+    await gateway.checkSuppressed([rcpt]);
   }
 
   async function accept(data: Buffer, session: SMTPServerSession): Promise<string> {

@@ -97,6 +97,14 @@ export interface Database {
     released_at: number | null;
     released_by: string | null;
   };
+  suppressions: {
+    address: string;
+    reason: string;
+    source_message_id: string | null;
+    created_by: string;
+    created_at: number;
+    expires_at: number | null;
+  };
   policies: {
     id: string;
     name: string;

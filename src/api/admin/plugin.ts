@@ -16,10 +16,11 @@ import { validationError } from './schemas.js';
 import { identityRoutes } from './routes/identities.js';
 import { inboundRoutes } from './routes/inbound.js';
 import { queueRoutes } from './routes/queue.js';
+import { suppressionRoutes } from './routes/suppressions.js';
 import { retentionRoutes } from './routes/retention.js';
 import { trackingRoutes } from './routes/tracking.js';
 
-const ROUTES: Array<(app: FastifyInstance, ctx: AdminContext) => void> = [trackingRoutes, retentionRoutes, inboundRoutes, queueRoutes, identityRoutes];
+const ROUTES: Array<(app: FastifyInstance, ctx: AdminContext) => void> = [trackingRoutes, retentionRoutes, inboundRoutes, queueRoutes, identityRoutes, suppressionRoutes];
 
 /** The admin error body. */
 export function adminError(error: MailgateError): { error: { code: string; message: string; field?: string } } {

@@ -38,6 +38,7 @@ export const GRAPH_ERRORS = {
   not_found: { code: 'ErrorItemNotFound' },
   too_large: { code: 'ErrorMessageSizeExceeded', status: 400 },
   conflict: { code: 'ErrorIrresolvableConflict' },
+  recipient_suppressed: { code: 'ErrorInvalidRecipients' },
   quota_exceeded: { code: 'ErrorQuotaExceeded' },
   request_in_progress: { code: 'ErrorIrresolvableConflict' },
   idempotency_key_reused: { code: 'ErrorInvalidRequest' },

@@ -67,6 +67,7 @@ export const MIMECAST_ERRORS = {
   not_found: { code: 'err_xdk_not_found' },
   too_large: { code: 'err_xdk_request_too_large' },
   conflict: { code: 'err_xdk_conflict' },
+  recipient_suppressed: { code: 'err_validation_recipient_suppressed' },
   quota_exceeded: { code: 'err_xdk_quota_exceeded' },
   request_in_progress: { code: 'err_xdk_request_in_progress' },
   idempotency_key_reused: { code: 'err_xdk_idempotency_key_reused' },

@@ -39,6 +39,7 @@ export const WORKS_ERRORS = {
   // The vendor has no 413: an oversized file or request is a limit, answered 400.
   too_large: { code: 'LIMIT_EXCEEDED', status: 400 },
   conflict: { code: 'BAD_REQUEST' },
+  recipient_suppressed: { code: 'INVALID_PARAMETER' },
   quota_exceeded: { code: 'LIMIT_EXCEEDED', status: 400 },
   request_in_progress: { code: 'BAD_REQUEST' },
   idempotency_key_reused: { code: 'INVALID_PARAMETER' },

@@ -21,6 +21,7 @@ import { queueQueries } from './queue-queries.js';
 import { queueControlQueries } from './queue-control-queries.js';
 import { rateLimitQueries } from './rate-limit-queries.js';
 import { settingsQueries } from './settings-queries.js';
+import { suppressionQueries } from './suppression-queries.js';
 import { trackingQueries } from './tracking-queries.js';
 import { uploadQueries } from './upload-queries.js';
 
@@ -83,6 +84,7 @@ export function createSqlStore(parts: SqlStoreParts): Store {
     ...queueControlQueries(db, writes, parts.capabilities, requeued),
     ...digestQueries(db, writes, requeued),
     ...instanceQueries(db, writes, parts.now, requeued),
+    ...suppressionQueries(db),
     close: () => parts.close(),
   };
 }
