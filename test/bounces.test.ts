@@ -191,11 +191,14 @@ describe('suppression', () => {
     expect((await graphSend(GONE)).status).toBe(202);
   });
 
-  it('is kept by `mailgate suppression add|remove` from the command line', async () => {
+  it('takes entries from `mailgate suppression add`', async () => {
     const added = await mailgate(['suppression', 'add', 'Cli@Remote.test', '--reason', 'complained', '--expires', '2099-01-01T00:00:00Z', '--by', 'night-ops']);
     expect(added.code, added.stderr).toBe(0);
     expect(JSON.parse(added.stdout)).toMatchObject({ address: 'cli@remote.test', reason: 'complained', createdBy: 'night-ops', expiresAt: '2099-01-01T00:00:00.000Z' });
     expect((await mimecastSend('cli@remote.test', 'refused')).body.fail[0]?.errors[0]?.code).toBe('err_validation_recipient_suppressed');
+  });
+
+  it('drops entries with `mailgate suppression remove`', async () => {
     const removed = await mailgate(['suppression', 'remove', 'cli@remote.test']);
     expect(removed.code, removed.stderr).toBe(0);
     expect(JSON.parse(removed.stdout)).toEqual({ address: 'cli@remote.test', removed: true });

@@ -12,6 +12,7 @@ import type { Settlement } from '../src/core/storage/store.js';
 import { startTestGateway, type TestGateway } from './helpers/gateway.js';
 import { mcHeaders, mcPost } from './helpers/mimecast-client.js';
 import { startSmtpSink, type SmtpSink } from './helpers/smtp-sink.js';
+import { waitFor } from './helpers/wait-for.js';
 
 type Item = Record<string, any>; // eslint-disable-line @typescript-eslint/no-explicit-any
 
@@ -20,6 +21,8 @@ const root = path.resolve(import.meta.dirname, '..');
 
 let relay: SmtpSink;
 let accepting = false;
+/** When set, the sink holds DATA open until this settles (a transaction in flight). */
+let holding: Promise<undefined | { code: number; message: string }> | undefined;
 let gw: TestGateway;
 let sender: MimecastKeys;
 let admin: MimecastKeys;
@@ -62,7 +65,7 @@ async function sendDeferred(to: string, subject: string): Promise<string> {
 const settledFor = (messageId: string, status: Settlement['status']) => gw.nextSettlement((s) => s.messageId === messageId && s.status === status);
 
 beforeAll(async () => {
-  relay = await startSmtpSink({ onData: () => (accepting ? undefined : { code: 451, message: '4.3.0 try again later' }) });
+  relay = await startSmtpSink({ onData: () => holding ?? (accepting ? undefined : { code: 451, message: '4.3.0 try again later' }) });
   // An hour between attempts: nothing but queue control makes the next one happen during the test.
   gw = await startTestGateway({ MAILGATE_RELAY_URL: `smtp://127.0.0.1:${relay.port}`, MAILGATE_RETRY_SCHEDULE: '3600' });
   sender = await gw.user('sender@example.test');
@@ -76,33 +79,38 @@ afterAll(async () => {
 });
 
 describe('queue control', () => {
-  it('lists deferred mail as JSON lines, and `queue retry` makes the running gateway try it now', async () => {
-    const id = await sendDeferred('reader@remote.test', 'retry me');
+  // Each CLI run is a fresh process on the same database; one per test keeps each well within its time.
+  let retried: string;
+
+  it('lists deferred mail as JSON lines with what the remote said', async () => {
+    retried = await sendDeferred('reader@remote.test', 'retry me');
     const listed = await mailgate(['queue', 'list', '--json', '--domain', 'remote.test']);
     expect(listed.code, listed.stderr).toBe(0);
     const lines = listed.stdout.trim().split('\n').map((line) => JSON.parse(line) as Item);
-    const entry = lines.find((l) => l.messageId === id);
-    expect(entry).toMatchObject({ messageId: id, recipient: 'reader@remote.test', state: 'deferred', attempts: 1, lastCode: 451 });
+    const entry = lines.find((l) => l.messageId === retried);
+    expect(entry).toMatchObject({ messageId: retried, recipient: 'reader@remote.test', state: 'deferred', attempts: 1, lastCode: 451 });
     expect(entry?.lastReply).toContain('try again later');
     expect(Date.parse(entry?.nextAttemptAt) - Date.now()).toBeGreaterThan(60_000);
+  });
 
+  it('`queue retry` makes the running gateway try it now', async () => {
     accepting = true;
-    const delivered = settledFor(id, 'delivered');
-    const retried = await mailgate(['queue', 'retry', id, '--by', 'night-ops']);
-    expect(retried.code, retried.stderr).toBe(0);
-    expect(JSON.parse(retried.stdout)).toMatchObject({ action: 'retry', entries: [{ messageId: id, recipient: 'reader@remote.test' }] });
+    const delivered = settledFor(retried, 'delivered');
+    const answer = await mailgate(['queue', 'retry', retried, '--by', 'night-ops']);
+    expect(answer.code, answer.stderr).toBe(0);
+    expect(JSON.parse(answer.stdout)).toMatchObject({ action: 'retry', entries: [{ messageId: retried, recipient: 'reader@remote.test' }] });
     expect((await delivered).code).toBe(250);
     accepting = false;
     expect(relay.messages.some((m) => m.raw.toString().includes('Subject: retry me'))).toBe(true);
 
     const { store } = gw.server.gateway;
-    const events = await store.listEvents(id);
+    const events = await store.listEvents(retried);
     expect(events.map((e) => e.kind)).toEqual(['received', 'queued', 'attempt', 'deferred', 'retry_requested', 'attempt', 'delivered']);
     expect(events.find((e) => e.kind === 'retry_requested')?.detail).toEqual({ operator: 'night-ops' });
     const audit = await store.listAudit({ actions: ['queue_retry'], offset: 0, limit: 10 });
-    expect(audit.entries[0]).toMatchObject({ operator: 'night-ops', action: 'queue_retry', target: id, detail: { recipients: ['reader@remote.test'] } });
+    expect(audit.entries[0]).toMatchObject({ operator: 'night-ops', action: 'queue_retry', target: retried, detail: { recipients: ['reader@remote.test'] } });
     const after = await call(tracker, 'GET', '/admin/api/queue');
-    expect(after.body.entries.map((e: Item) => e.messageId)).not.toContain(id);
+    expect(after.body.entries.map((e: Item) => e.messageId)).not.toContain(retried);
   });
 
   it('bounces now over the admin API with a failure notice to the sender', async () => {
@@ -139,9 +147,8 @@ describe('queue control', () => {
     const deleted = await mailgate(['queue', 'delete', id, '--by', 'night-ops']);
     expect(deleted.code, deleted.stderr).toBe(0);
     expect(JSON.parse(deleted.stdout).entries).toHaveLength(1);
-    const listed = await mailgate(['queue', 'list']);
-    expect(listed.stdout).not.toContain(id);
-    expect(listed.stdout).toMatch(/waiting deliveries/);
+    const listed = await call(tracker, 'GET', '/admin/api/queue');
+    expect(listed.body.entries.map((e: Item) => e.messageId)).not.toContain(id);
     expect((await store.getMessage(id))?.status).toBe('rejected');
     const events = await store.listEvents(id);
     expect(events.at(-1)).toMatchObject({ kind: 'deleted', detail: { operator: 'night-ops' } });
@@ -182,5 +189,42 @@ describe('queue control', () => {
     expect(entry).toMatchObject({ state: 'deferred', attempts: 1 });
     const events = await gw.server.gateway.store.listEvents(id);
     expect(events.map((e) => e.kind)).toEqual(['received', 'queued', 'attempt', 'deferred']);
+  });
+
+  it('leaves a delivery in flight to its attempt, and filters by age', async () => {
+    let release: (verdict: { code: number; message: string }) => void = () => undefined;
+    holding = new Promise((resolve) => (release = resolve));
+    const deferred = gw.nextSettlement((s) => s.status === 'deferred');
+    const sent = await mcPost(gw.url, sender, '/api/email/send-email', JSON.stringify({ data: [{ to: [{ emailAddress: 'busy@inflight.test' }], subject: 'in flight', plainBody: { content: 'x' } }] }));
+    expect(sent.body.fail).toEqual([]);
+    let entry: Item | undefined;
+    await waitFor(async () => {
+      entry = (await call(tracker, 'GET', '/admin/api/queue?state=in-flight')).body.entries[0];
+      return entry !== undefined;
+    }, 'the delivery to be in flight');
+    expect(entry).toMatchObject({ recipient: 'busy@inflight.test', state: 'in-flight', attempts: 0 });
+    const retry = await call(admin, 'POST', `/admin/api/queue/messages/${entry!.messageId}/retry`);
+    expect(retry.status).toBe(409);
+    const bounce = await call(admin, 'POST', `/admin/api/queue/messages/${entry!.messageId}/bounce`);
+    expect(bounce.status).toBe(409);
+    holding = undefined;
+    release({ code: 451, message: '4.3.0 try again later' });
+    expect((await deferred).messageId).toBe(entry!.messageId);
+    const events = await gw.server.gateway.store.listEvents(entry!.messageId);
+    expect(events.map((e) => e.kind)).toEqual(['received', 'queued', 'attempt', 'deferred']);
+    const old = await call(tracker, 'GET', '/admin/api/queue?olderThanSeconds=3600');
+    expect(old.body).toEqual({ total: 0, entries: [] });
+    const recent = await call(tracker, 'GET', '/admin/api/queue?olderThanSeconds=0&domain=inflight.test');
+    expect(recent.body.entries.map((e: Item) => e.state)).toEqual(['deferred']);
+  });
+
+  it('prints a table for people without --json', async () => {
+    const id = await sendDeferred('table@remote.test', 'shown in a table');
+    const listed = await mailgate(['queue', 'list', '--state', 'deferred']);
+    expect(listed.code, listed.stderr).toBe(0);
+    const lines = listed.stdout.trim().split('\n');
+    expect(lines[0]).toMatch(/^MESSAGE\s+STATE\s+TRIES\s+NEXT ATTEMPT\s+RECIPIENT\s+LAST REPLY$/);
+    expect(lines.find((l) => l.startsWith(id))).toMatch(/deferred\s+1\s+\S+\s+table@remote\.test\s+451 .*try again later/);
+    expect(lines.at(-1)).toMatch(/^\d+ of \d+ waiting deliveries$/);
   });
 });
