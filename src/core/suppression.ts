@@ -12,5 +12,5 @@ export async function assertNotSuppressed(addresses: readonly string[], lookup: 
   const first = found[0];
   if (!first) return;
   const names = found.map((f) => f.address).join(', ');
-  throw new MailgateError('recipient_suppressed', `${names}: on the suppression list since an earlier message bounced (${first.reason})`, field);
+  throw new MailgateError('recipient_suppressed', `${names} ${found.length > 1 ? 'are' : 'is'} on the suppression list (${first.reason})`, field);
 }

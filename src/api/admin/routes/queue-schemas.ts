@@ -1,22 +1,11 @@
 /** JSON schemas of the admin queue-control routes (validation, serialisation and the OpenAPI document). */
 import { QUEUE_STATES } from '../../../core/storage/queue-store.js';
-import { MAX_QUEUE_PAGE } from '../../../services/queue-control.js';
+import { DEFAULT_QUEUE_PAGE, MAX_QUEUE_PAGE } from '../../../services/queue-control.js';
+import { errorBody } from '../error-schema.js';
 
 const nullableString = { type: ['string', 'null'] } as const;
 const nullableInteger = { type: ['integer', 'null'] } as const;
 const dateTime = { type: 'string', format: 'date-time' } as const;
-
-export const errorBody = {
-  type: 'object',
-  required: ['error'],
-  properties: {
-    error: {
-      type: 'object',
-      required: ['code', 'message'],
-      properties: { code: { type: 'string' }, message: { type: 'string' }, field: { type: 'string' } },
-    },
-  },
-} as const;
 
 const entry = {
   type: 'object',
@@ -68,7 +57,7 @@ export const listSchema = {
       sender: { type: 'string', description: 'Envelope sender.' },
       olderThanSeconds: { type: 'integer', minimum: 0, description: 'Only mail received at least this long ago.' },
       offset: { type: 'integer', minimum: 0, default: 0 },
-      limit: { type: 'integer', minimum: 1, maximum: MAX_QUEUE_PAGE, default: 100 },
+      limit: { type: 'integer', minimum: 1, maximum: MAX_QUEUE_PAGE, default: DEFAULT_QUEUE_PAGE },
     },
   },
   response: {

@@ -6,7 +6,7 @@ import type { FastifyInstance } from 'fastify';
 import { PERMISSION } from '../../../auth/roles.js';
 import { MailgateError } from '../../../core/errors.js';
 import { adminCallerOf, type AdminContext } from '../context.js';
-import { errorBody } from './queue-schemas.js';
+import { errorBody } from '../error-schema.js';
 
 const entry = {
   type: 'object',
