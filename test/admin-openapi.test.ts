@@ -149,6 +149,18 @@ describe('admin OpenAPI document', () => {
     expect((await call('POST', '/admin/api/dkim-keys', {}, { domain: 'example.test', algorithm: 'md5' }, false)).status).toBe(400);
     expect((await call('DELETE', '/admin/api/dkim-keys/{domain}/{selector}', { domain: 'example.test', selector: 's1' })).status).toBe(204);
 
+    // Queue control and the suppression list (the delivered message is no longer waiting).
+    expect((await call('GET', '/admin/api/queue?state=deferred&limit=10')).body).toEqual({ total: 0, entries: [] });
+    expect((await call('GET', '/admin/api/queue/messages/{messageId}', { messageId: id })).body.recipients[0]).toMatchObject({ recipient: 'far@remote.test', state: 'delivered' });
+    expect((await call('POST', '/admin/api/queue/messages/{messageId}/retry', { messageId: id })).body.error.code).toBe('conflict');
+    expect((await call('POST', '/admin/api/queue/messages/{messageId}/bounce', { messageId: id })).status).toBe(409);
+    expect((await call('DELETE', '/admin/api/queue/messages/{messageId}', { messageId: 'nope' })).status).toBe(404);
+    expect((await call('POST', '/admin/api/queue/domains/{domain}/flush', { domain: 'remote.test' })).body).toEqual({ action: 'flush', entries: [] });
+    expect((await call('POST', '/admin/api/suppressions', {}, { address: 'gone@remote.test', reason: 'asked us to stop' })).status).toBe(201);
+    expect((await call('POST', '/admin/api/suppressions', {}, { reason: 'no address' }, false)).body.error).toMatchObject({ code: 'field_required', field: 'address' });
+    expect((await call('GET', '/admin/api/suppressions')).body.entries).toHaveLength(1);
+    expect((await call('DELETE', '/admin/api/suppressions/{address}', { address: 'gone@remote.test' })).status).toBe(204);
+
     // Every documented operation was exercised with a real answer.
     const operations = Object.entries(doc.paths as Json).flatMap(([path, ops]) => Object.keys(ops as Json).map((m) => `${m.toUpperCase()} ${path}`));
     const exercised = new Set([...checked].map((c) => c.split(' ').slice(0, 2).join(' ')));

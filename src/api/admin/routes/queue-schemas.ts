@@ -1,7 +1,7 @@
 /** JSON schemas of the admin queue-control routes (validation, serialisation and the OpenAPI document). */
 import { QUEUE_STATES } from '../../../core/storage/queue-store.js';
 import { DEFAULT_QUEUE_PAGE, MAX_QUEUE_PAGE } from '../../../services/queue-control.js';
-import { errorBody } from '../error-schema.js';
+import { responses } from '../schemas.js';
 
 const nullableString = { type: ['string', 'null'] } as const;
 const nullableInteger = { type: ['integer', 'null'] } as const;
@@ -43,8 +43,6 @@ const actionResult = {
   },
 } as const;
 
-const failures = { 400: errorBody, 401: errorBody, 403: errorBody, 404: errorBody, 409: errorBody } as const;
-
 export const listSchema = {
   summary: 'Deliveries waiting in the queue or being sent',
   tags: ['queue'],
@@ -60,17 +58,14 @@ export const listSchema = {
       limit: { type: 'integer', minimum: 1, maximum: MAX_QUEUE_PAGE, default: DEFAULT_QUEUE_PAGE },
     },
   },
-  response: {
-    200: { type: 'object', required: ['total', 'entries'], properties: { total: { type: 'integer' }, entries: { type: 'array', items: entry } } },
-    ...failures,
-  },
+  response: responses({ 200: { type: 'object', required: ['total', 'entries'], properties: { total: { type: 'integer' }, entries: { type: 'array', items: entry } } } }),
 } as const;
 
 export const showSchema = {
   summary: 'One message with every recipient and its events',
   tags: ['queue'],
   params: messageIdParams,
-  response: {
+  response: responses({
     200: {
       type: 'object',
       required: ['messageId', 'internetMessageId', 'sender', 'subject', 'size', 'status', 'receivedAt', 'expiresAt', 'recipients', 'events'],
@@ -109,16 +104,15 @@ export const showSchema = {
         },
       },
     },
-    ...failures,
-  },
+  }),
 } as const;
 
 export const messageActionSchema = (summary: string) =>
-  ({ summary, tags: ['queue'], params: messageIdParams, response: { 200: actionResult, ...failures } }) as const;
+  ({ summary, tags: ['queue'], params: messageIdParams, response: responses({ 200: actionResult }) }) as const;
 
 export const flushSchema = {
   summary: 'Retry every waiting delivery to a domain now',
   tags: ['queue'],
   params: { type: 'object', required: ['domain'], properties: { domain: { type: 'string', minLength: 1 } } },
-  response: { 200: actionResult, ...failures },
+  response: responses({ 200: actionResult }),
 } as const;

@@ -6,7 +6,7 @@ import type { FastifyInstance } from 'fastify';
 import { PERMISSION } from '../../../auth/roles.js';
 import { MailgateError } from '../../../core/errors.js';
 import { adminCallerOf, type AdminContext } from '../context.js';
-import { errorBody } from '../error-schema.js';
+import { responses } from '../schemas.js';
 
 const entry = {
   type: 'object',
@@ -21,12 +21,10 @@ const entry = {
   },
 } as const;
 
-const failures = { 400: errorBody, 401: errorBody, 403: errorBody, 404: errorBody } as const;
-
 const listSchema = {
   summary: 'Addresses in force on the suppression list',
   tags: ['suppressions'],
-  response: { 200: { type: 'object', required: ['entries'], properties: { entries: { type: 'array', items: entry } } }, ...failures },
+  response: responses({ 200: { type: 'object', required: ['entries'], properties: { entries: { type: 'array', items: entry } } } }),
 } as const;
 
 const addSchema = {
@@ -38,14 +36,14 @@ const addSchema = {
     additionalProperties: false,
     properties: { address: { type: 'string', minLength: 1 }, reason: { type: 'string', maxLength: 500 }, expiresAt: { type: 'string', format: 'date-time' } },
   },
-  response: { 201: entry, ...failures },
+  response: responses({ 201: entry }),
 } as const;
 
 const removeSchema = {
   summary: 'Remove an address',
   tags: ['suppressions'],
   params: { type: 'object', required: ['address'], properties: { address: { type: 'string', minLength: 1 } } },
-  response: { 204: { type: 'null' }, ...failures },
+  response: responses({ 204: null }),
 } as const;
 
 type AddBody = { address: string; reason?: string; expiresAt?: string };
