@@ -11,6 +11,7 @@ import { parseRelayUrl, type RelayConfig } from './relay-url.js';
 
 export { ConfigError } from './parsers.js';
 export { parseRelayUrl, type RelayConfig } from './relay-url.js';
+import { consoleOptions, type ConsoleConfig } from './console-options.js';
 import { guessingOptions, type GuessingConfig } from './guessing-options.js';
 import { opsOptions, type OpsConfig } from './ops-options.js';
 import { digestOptions, type DigestConfig } from './digest-options.js';
@@ -19,7 +20,7 @@ import { leaseOptions, type LeaseConfig } from './lease-options.js';
 
 export type DeliveryMode = 'capture' | 'relay' | 'mx';
 
-export interface Config extends GuessingConfig, OpsConfig, DigestConfig, ConnectionConfig, LeaseConfig {
+export interface Config extends GuessingConfig, OpsConfig, DigestConfig, ConnectionConfig, LeaseConfig, ConsoleConfig {
   dataDir: string;
   httpHost: string;
   httpPort: number;
@@ -228,6 +229,7 @@ const OPTIONS: { [K in keyof Config]: Option<K> } = {
   ...opsOptions(int),
   ...connectionOptions(int),
   ...leaseOptions(int),
+  ...consoleOptions(int),
   graphTokenLifetimeSeconds: {
     key: 'graphTokenLifetimeSeconds',
     env: 'MAILGATE_GRAPH_TOKEN_LIFETIME_SECONDS',

@@ -15,6 +15,7 @@ import type { SettingsStore } from './settings-store.js';
 import type { QueueStore } from './queue-store.js';
 import type { HealthStore } from './health-store.js';
 import type { DigestStore } from './digest-store.js';
+import type { ConsoleStore } from './console-store.js';
 import type { ApiAppRecord, ApiKeyRecord, DkimKeyRecord, EventRecord, FileRecord, LeaseRequest, MessageRecord, RecipientRecord, Settlement, UserRecord } from './records.js';
 
 // The records are the port's vocabulary: importers of the port get them from here too.
@@ -50,7 +51,8 @@ export interface Store
     SettingsStore,
     QueueStore,
     HealthStore,
-    DigestStore {
+    DigestStore,
+    ConsoleStore {
   readonly capabilities: Capabilities;
   readonly blobs: BlobStore;
   /** Calls `listener` when another process committed new work; returns the unsubscribe function. */

@@ -39,6 +39,8 @@ function searchConditions(eb: ExpressionBuilder<Database, 'messages'>, s: Messag
   if (s.subject !== undefined) all.push(contains('messages.subject', s.subject));
   if (s.senderIp !== undefined) all.push(eb('messages.sender_ip', '=', s.senderIp));
   if (s.route !== undefined) all.push(eb('messages.route', '=', s.route));
+  if (s.status !== undefined) all.push(eb('messages.status', '=', s.status));
+  if (s.source !== undefined) all.push(eb('messages.source', '=', s.source));
   return eb.and(all);
 }
 
@@ -61,15 +63,17 @@ function searchQueries(db: Kysely<Database>, writes: WriteBatcher): Pick<Trackin
         .executeTakeFirst();
       let page = db.selectFrom('messages').selectAll().where((eb) => searchConditions(eb, s));
       const after = s.after;
+      const order = s.order ?? 'desc';
+      const beyond = order === 'desc' ? '<' : '>';
       if (after) {
         page = page.where((eb) =>
           eb.or([
-            eb('received_at', '<', after.receivedAt),
-            eb.and([eb('received_at', '=', after.receivedAt), eb('id', '<', after.id)]),
+            eb('received_at', beyond, after.receivedAt),
+            eb.and([eb('received_at', '=', after.receivedAt), eb('id', beyond, after.id)]),
           ]),
         );
       }
-      const found = await page.orderBy('received_at', 'desc').orderBy('id', 'desc').limit(s.limit).execute();
+      const found = await page.orderBy('received_at', order).orderBy('id', order).limit(s.limit).execute();
       return { total: Number(counted?.n ?? 0), messages: found.map(toMessage) };
     },
 
