@@ -49,6 +49,7 @@ import { createDigestLinks } from './auth/digest-links.js';
 import { createQuarantineDigest, type QuarantineDigest } from './services/quarantine-digest.js';
 import { createDigestActions, type DigestActions } from './services/digest-actions.js';
 import { claimInstance } from './services/instance-heartbeat.js';
+import { createConsoleSessions, type ConsoleSessions } from './services/console-sessions.js';
 
 export interface Gateway {
   config: Config;
@@ -94,6 +95,8 @@ export interface Gateway {
   drafts: DraftService;
   /** Operators' queue control: list, show, retry, bounce, delete, flush (docs/queue-control.md). */
   queue: QueueControl;
+  /** Web console sign-in and sessions (cookie token hashed in the store). */
+  consoleSessions: ConsoleSessions;
   /** Retention: dates messages and purges raw content past its date (started by main.ts). */
   purge: PurgeJob;
   /** Removes expired upload sessions and unused uploads with their bytes (started by main.ts). */
@@ -250,23 +253,26 @@ export async function createGateway(config: Config, options: { log?: Logger; clo
   });
   metrics.onScrape(collectQueue(metrics, store, clock));
 
+  const guesses = createGuessGuard({
+    counters: store,
+    clock,
+    log,
+    limits: {
+      maxFailures: config.authMaxFailures,
+      ipMaxFailures: config.authIpMaxFailures,
+      windowSeconds: config.authFailureWindowSeconds,
+      lockoutSeconds: config.authLockoutSeconds,
+      backoffMs: config.authBackoffMs,
+    },
+  });
+
   return {
     config,
     store,
     secrets,
     tokens: createTokenService({ store, secrets, clock }),
-    guesses: createGuessGuard({
-      counters: store,
-      clock,
-      log,
-      limits: {
-        maxFailures: config.authMaxFailures,
-        ipMaxFailures: config.authIpMaxFailures,
-        windowSeconds: config.authFailureWindowSeconds,
-        lockoutSeconds: config.authLockoutSeconds,
-        backoffMs: config.authBackoffMs,
-      },
-    }),
+    guesses,
+    consoleSessions: createConsoleSessions({ store, guesses, clock, config }),
     clock,
     log,
     events,

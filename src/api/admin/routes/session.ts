@@ -1,0 +1,91 @@
+/**
+ * The console session: `POST /session` signs in with email and password (over HTTPS only) and sets
+ * the session cookie; `GET /session` says who is signed in, with what permissions, and the CSRF
+ * token for state-changing calls; `DELETE /session` signs out (docs/console.md).
+ */
+import type { FastifyInstance, FastifyReply, FastifyRequest } from 'fastify';
+import { GuessRefused } from '../../../auth/guess-guard.js';
+import { hasPermission, PERMISSION } from '../../../auth/roles.js';
+import { MailgateError } from '../../../core/errors.js';
+import type { UserRecord } from '../../../core/storage/store.js';
+import { SESSION_COOKIE, sessionTokenOf } from '../caller.js';
+import { adminCallerOf, type AdminContext } from '../context.js';
+import { errorResponses } from '../schemas/common.js';
+
+const sessionView = {
+  type: 'object',
+  required: ['user', 'permissions', 'csrfToken'],
+  properties: {
+    user: {
+      type: 'object',
+      required: ['email', 'roles'],
+      properties: { email: { type: 'string' }, name: { type: ['string', 'null'] }, roles: { type: 'array', items: { type: 'string' } } },
+    },
+    permissions: { type: 'array', items: { type: 'string' } },
+    /** Empty for a caller that signs its requests instead of holding a session. */
+    csrfToken: { type: 'string' },
+  },
+} as const;
+
+function view(user: UserRecord, csrfToken: string) {
+  return {
+    user: { email: user.email, name: user.name, roles: user.roles },
+    permissions: Object.values(PERMISSION).filter((p) => hasPermission(user.roles, p)),
+    csrfToken,
+  };
+}
+
+const cookieBase = { path: '/', httpOnly: true, secure: true, sameSite: 'strict' } as const;
+
+export function sessionRoutes(app: FastifyInstance, { gateway }: AdminContext): void {
+  const sessions = gateway.consoleSessions;
+
+  app.post<{ Body: { email: string; password: string } }>(
+    '/session',
+    {
+      config: { access: 'sign-in' },
+      schema: {
+        summary: 'Console sign-in: sets the HttpOnly session cookie',
+        body: {
+          type: 'object',
+          required: ['email', 'password'],
+          additionalProperties: false,
+          properties: { email: { type: 'string', minLength: 1, maxLength: 320 }, password: { type: 'string', minLength: 1, maxLength: 1024 } },
+        },
+        response: { 200: sessionView, ...errorResponses },
+      },
+    },
+    async (request: FastifyRequest<{ Body: { email: string; password: string } }>, reply: FastifyReply) => {
+      // The cookie is Secure: handed out over plain HTTP it would never come back.
+      if (request.protocol !== 'https') throw new MailgateError('forbidden', 'The console signs in over HTTPS only');
+      try {
+        const signed = await sessions.signIn(request.body.email, request.body.password, request.ip);
+        void reply.setCookie(SESSION_COOKIE, signed.token, { ...cookieBase, maxAge: gateway.config.consoleSessionSeconds });
+        return view(signed.user, signed.csrfToken);
+      } catch (error) {
+        if (error instanceof GuessRefused) void reply.header('retry-after', String(error.retryAfterSeconds));
+        throw error;
+      }
+    },
+  );
+
+  app.get(
+    '/session',
+    { config: { access: 'any-caller' }, schema: { summary: 'Who is signed in, their permissions and the CSRF token', response: { 200: sessionView, ...errorResponses } } },
+    async (request) => {
+      const token = sessionTokenOf(request);
+      const session = token === undefined ? undefined : await sessions.resolve(token);
+      return view(adminCallerOf(request), session?.csrfToken ?? '');
+    },
+  );
+
+  app.delete(
+    '/session',
+    { config: { access: 'any-caller' }, schema: { summary: 'Console sign-out', response: { 204: { type: 'null' }, ...errorResponses } } },
+    async (request, reply) => {
+      const token = sessionTokenOf(request);
+      if (token !== undefined) await sessions.signOut(token);
+      return reply.clearCookie(SESSION_COOKIE, cookieBase).code(204).send();
+    },
+  );
+}
