@@ -24,6 +24,8 @@ const ON_BOTH_BACKENDS = [
 
 export default defineConfig({
   test: {
+    // The console's browser tests need its built assets (dist/web).
+    globalSetup: ['test/helpers/console-build.ts'],
     testTimeout: 30_000,
     hookTimeout: 30_000,
     // Suites open real ports, SMTP peers and database files; two cores do best with two forks.

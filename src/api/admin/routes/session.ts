@@ -1,6 +1,6 @@
 /**
  * The console session: `POST /session` signs in with email and password (over HTTPS only) and sets
- * the session cookie; `GET /session` says who is signed in, with what permissions, and the CSRF
+ * the session cookie; `GET /session` says who is signed in (or that no one is), with what permissions, and the CSRF
  * token for state-changing calls; `DELETE /session` signs out (docs/console.md).
  */
 import type { FastifyInstance, FastifyReply, FastifyRequest } from 'fastify';
@@ -8,14 +8,15 @@ import { GuessRefused } from '../../../auth/guess-guard.js';
 import { hasPermission, PERMISSION } from '../../../auth/roles.js';
 import { MailgateError } from '../../../core/errors.js';
 import type { UserRecord } from '../../../core/storage/store.js';
-import { SESSION_COOKIE, sessionTokenOf } from '../caller.js';
-import { adminCallerOf, type AdminContext } from '../context.js';
+import { adminCaller, SESSION_COOKIE, sessionTokenOf } from '../caller.js';
+import type { AdminContext } from '../context.js';
 import { errorResponses } from '../schemas/common.js';
 
 const sessionView = {
   type: 'object',
-  required: ['user', 'permissions', 'csrfToken'],
+  required: ['signedIn', 'permissions', 'csrfToken'],
   properties: {
+    signedIn: { type: 'boolean' },
     user: {
       type: 'object',
       required: ['email', 'roles'],
@@ -27,8 +28,11 @@ const sessionView = {
   },
 } as const;
 
+const SIGNED_OUT = { signedIn: false, permissions: [], csrfToken: '' };
+
 function view(user: UserRecord, csrfToken: string) {
   return {
+    signedIn: true,
     user: { email: user.email, name: user.name, roles: user.roles },
     permissions: Object.values(PERMISSION).filter((p) => hasPermission(user.roles, p)),
     csrfToken,
@@ -69,13 +73,15 @@ export function sessionRoutes(app: FastifyInstance, { gateway }: AdminContext): 
     },
   );
 
+  // Open, so that the console learns "signed out" from a 200 rather than from a failed request.
   app.get(
     '/session',
-    { config: { access: 'any-caller' }, schema: { summary: 'Who is signed in, their permissions and the CSRF token', response: { 200: sessionView, ...errorResponses } } },
+    { config: { access: 'sign-in' }, schema: { summary: 'Who is signed in, their permissions and the CSRF token', response: { 200: sessionView, ...errorResponses } } },
     async (request) => {
+      if (request.headers.authorization !== undefined) return view(await adminCaller(request, gateway), '');
       const token = sessionTokenOf(request);
       const session = token === undefined ? undefined : await sessions.resolve(token);
-      return view(adminCallerOf(request), session?.csrfToken ?? '');
+      return session ? view(session.user, session.csrfToken) : SIGNED_OUT;
     },
   );
 
