@@ -20,6 +20,7 @@ const ON_BOTH_BACKENDS = [
   'test/identities.test.ts',
   'test/ops-metrics.test.ts',
   'test/quarantine-digest.test.ts',
+  'test/console-session.test.ts',
 ];
 
 export default defineConfig({

@@ -192,7 +192,7 @@ describe.skipIf(!chromiumPath)('web console in Chromium (skipped when no Chromiu
   });
 
   it('releases three held messages at once', async () => {
-    const ids = [];
+    const ids: string[] = [];
     for (const n of [1, 2, 3]) ids.push(await held.sendInbound({ subject: `console bulk ${n}`, text: GTUBE }));
     const w = await signedIn('root@example.test');
     await w.page.goto(`${base}#/held`);
