@@ -5,7 +5,7 @@
  */
 import { EVENT_KIND } from '../core/tracking.js';
 import type { Clock } from '../core/ports.js';
-import type { ConsoleStore, QueueDepth } from '../core/storage/console-store.js';
+import type { ActivityCount, ConsoleStore, QueueDepth } from '../core/storage/console-store.js';
 import type { InboundStore } from '../core/storage/inbound-store.js';
 
 /** The series the chart shows, and the event kind each one counts. */
@@ -44,11 +44,24 @@ export function createConsoleOverview(deps: { store: ConsoleStore & Pick<Inbound
   const { store, clock } = deps;
   const names = Object.keys(SERIES) as SeriesName[];
 
+  // Past buckets no longer change (events are stamped when they happen), so the week's completed
+  // hours are counted once per hour and only the current bucket on every poll.
+  let settled: { last: number; bucketMs: number; counts: ActivityCount[] } | undefined;
+
+  async function counts(first: number, last: number, bucketMs: number): Promise<ActivityCount[]> {
+    const kinds = Object.values(SERIES);
+    if (bucketMs < HOUR) return store.countActivity(kinds, first * bucketMs, (last + 1) * bucketMs, bucketMs);
+    if (settled?.last !== last || settled.bucketMs !== bucketMs) {
+      settled = { last, bucketMs, counts: await store.countActivity(kinds, first * bucketMs, last * bucketMs, bucketMs) };
+    }
+    return [...settled.counts, ...(await store.countActivity(kinds, last * bucketMs, (last + 1) * bucketMs, bucketMs))];
+  }
+
   /** `count` buckets of `bucketMs` ending with the one that holds `now`, oldest first. */
   async function activity(now: number, bucketMs: number, count: number): Promise<Activity> {
     const last = Math.floor(now / bucketMs);
     const first = last - count + 1;
-    const counted = await store.countActivity(Object.values(SERIES), first * bucketMs, (last + 1) * bucketMs, bucketMs);
+    const counted = await counts(first, last, bucketMs);
     const points: ActivityPoint[] = [];
     for (let b = first; b <= last; b++) {
       const point = { at: b * bucketMs } as ActivityPoint;

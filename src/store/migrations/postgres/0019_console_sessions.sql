@@ -12,3 +12,5 @@ CREATE INDEX console_sessions_expires ON console_sessions (expires_at);
 CREATE INDEX events_kind_at ON events (kind, at);
 -- Keyset paging of tracking search (newest or oldest first, ties by id) without a sort step.
 CREATE INDEX messages_received_id ON messages (received_at, id);
+-- The Messages page's status filter over a time window.
+CREATE INDEX messages_status_received ON messages (status, received_at);
