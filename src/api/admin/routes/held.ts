@@ -9,8 +9,7 @@ import { MailgateError } from '../../../core/errors.js';
 import { REJECT_REASON_TYPES } from '../../../core/held-review.js';
 import { heldPreview } from '../../../services/held-preview.js';
 import { adminCallerOf, type AdminContext } from '../context.js';
-import { heldListQuery, heldListSchema, heldLogSchema, idsBody, rejectBody, resultsSchema, senderListBody } from '../schemas/held.js';
-import { errorResponses, messageIdParams } from '../schemas/common.js';
+import { heldSchemas } from './held-schemas.js';
 
 const MAX_PAGE = 100;
 
@@ -21,7 +20,7 @@ export function heldRoutes(app: FastifyInstance, { gateway }: AdminContext): voi
 
   app.get<{ Querystring: { status?: 'held' | 'released' | 'rejected' | 'expired'; search?: string; offset?: number; limit?: number } }>(
     '/held',
-    { config: read, schema: { summary: 'Held messages, newest first, with score and preview', querystring: heldListQuery, response: { 200: heldListSchema, ...errorResponses } } },
+    { config: read, schema: heldSchemas.list },
     async (request) => {
       const { status = 'held', search, offset = 0, limit = 25 } = request.query;
       const page = await heldQueue.list({
@@ -37,7 +36,7 @@ export function heldRoutes(app: FastifyInstance, { gateway }: AdminContext): voi
 
   app.post<{ Body: { ids: string[] } }>(
     '/held/release',
-    { config: edit, schema: { summary: 'Release held messages', body: idsBody, response: { 200: resultsSchema, ...errorResponses } } },
+    { config: edit, schema: heldSchemas.release },
     async (request) => {
       const operator = adminCallerOf(request).email;
       const results = [];
@@ -48,7 +47,7 @@ export function heldRoutes(app: FastifyInstance, { gateway }: AdminContext): voi
 
   app.post<{ Body: { ids: string[]; reasonType?: (typeof REJECT_REASON_TYPES)[number]; message?: string; notify?: boolean } }>(
     '/held/reject',
-    { config: edit, schema: { summary: 'Reject held messages, optionally telling the sender', body: rejectBody, response: { 200: resultsSchema, ...errorResponses } } },
+    { config: edit, schema: heldSchemas.reject },
     async (request) => {
       const operator = adminCallerOf(request).email;
       const { ids, reasonType, message, notify = false } = request.body;
@@ -61,15 +60,7 @@ export function heldRoutes(app: FastifyInstance, { gateway }: AdminContext): voi
 
   app.post<{ Params: { id: string }; Body: { list: 'permitted' | 'blocked' } }>(
     '/held/:id/sender-list',
-    {
-      config: { permission: PERMISSION.admin },
-      schema: {
-        summary: "Add a held message's envelope sender to the permitted or blocked senders",
-        params: messageIdParams,
-        body: senderListBody,
-        response: { 201: { type: 'object', required: ['id', 'list', 'pattern'], properties: { id: { type: 'string' }, list: { type: 'string' }, pattern: { type: 'string' } } }, ...errorResponses },
-      },
-    },
+    { config: { permission: PERMISSION.admin }, schema: heldSchemas.senderList },
     async (request, reply) => {
       const hold = await store.getHold(request.params.id);
       if (!hold) throw new MailgateError('not_found', `No held message has the id ${request.params.id}`, 'id');
@@ -81,14 +72,7 @@ export function heldRoutes(app: FastifyInstance, { gateway }: AdminContext): voi
 
   app.get<{ Querystring: { hours?: number } }>(
     '/held/log',
-    {
-      config: read,
-      schema: {
-        summary: 'Releases, rejections and expiries, newest first',
-        querystring: { type: 'object', additionalProperties: false, properties: { hours: { type: 'integer', minimum: 1, maximum: 24 * 90, default: 24 * 7 } } },
-        response: { 200: heldLogSchema, ...errorResponses },
-      },
-    },
+    { config: read, schema: heldSchemas.log },
     async (request) => {
       const now = gateway.clock.now();
       const acted = await heldQueue.log({ start: now - (request.query.hours ?? 24 * 7) * 3_600_000, end: now });

@@ -3,19 +3,12 @@ import type { FastifyInstance } from 'fastify';
 import { PERMISSION } from '../../../auth/roles.js';
 import { MailgateError } from '../../../core/errors.js';
 import type { AdminContext } from '../context.js';
-import { errorResponses, messageIdParams } from '../schemas/common.js';
+import { rawSchema } from './tracking-schemas.js';
 
 export function messageContentRoutes(app: FastifyInstance, { gateway }: AdminContext): void {
   app.get<{ Params: { id: string } }>(
     '/tracking/messages/:id/raw',
-    {
-      config: { permission: PERMISSION.trackingRead },
-      schema: {
-        summary: 'The raw message as stored (message/rfc822)',
-        params: messageIdParams,
-        response: { 200: { description: 'The message source', type: 'string' }, ...errorResponses },
-      },
-    },
+    { config: { permission: PERMISSION.trackingRead }, schema: rawSchema },
     async (request, reply) => {
       const found = await gateway.tracking.raw(request.params.id);
       if (found.kind !== 'found') {

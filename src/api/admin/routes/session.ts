@@ -10,23 +10,7 @@ import { MailgateError } from '../../../core/errors.js';
 import type { UserRecord } from '../../../core/storage/store.js';
 import { adminCaller, SESSION_COOKIE, sessionTokenOf } from '../caller.js';
 import type { AdminContext } from '../context.js';
-import { errorResponses } from '../schemas/common.js';
-
-const sessionView = {
-  type: 'object',
-  required: ['signedIn', 'permissions', 'csrfToken'],
-  properties: {
-    signedIn: { type: 'boolean' },
-    user: {
-      type: 'object',
-      required: ['email', 'roles'],
-      properties: { email: { type: 'string' }, name: { type: ['string', 'null'] }, roles: { type: 'array', items: { type: 'string' } } },
-    },
-    permissions: { type: 'array', items: { type: 'string' } },
-    /** Empty for a caller that signs its requests instead of holding a session. */
-    csrfToken: { type: 'string' },
-  },
-} as const;
+import { sessionSchemas } from './console-schemas.js';
 
 const SIGNED_OUT = { signedIn: false, permissions: [], csrfToken: '' };
 
@@ -46,19 +30,7 @@ export function sessionRoutes(app: FastifyInstance, { gateway }: AdminContext): 
 
   app.post<{ Body: { email: string; password: string } }>(
     '/session',
-    {
-      config: { access: 'sign-in' },
-      schema: {
-        summary: 'Console sign-in: sets the HttpOnly session cookie',
-        body: {
-          type: 'object',
-          required: ['email', 'password'],
-          additionalProperties: false,
-          properties: { email: { type: 'string', minLength: 1, maxLength: 320 }, password: { type: 'string', minLength: 1, maxLength: 1024 } },
-        },
-        response: { 200: sessionView, ...errorResponses },
-      },
-    },
+    { config: { access: 'sign-in' }, schema: sessionSchemas.signIn },
     async (request: FastifyRequest<{ Body: { email: string; password: string } }>, reply: FastifyReply) => {
       // The cookie is Secure: handed out over plain HTTP it would never come back.
       if (request.protocol !== 'https') throw new MailgateError('forbidden', 'The console signs in over HTTPS only');
@@ -76,7 +48,7 @@ export function sessionRoutes(app: FastifyInstance, { gateway }: AdminContext): 
   // Open, so that the console learns "signed out" from a 200 rather than from a failed request.
   app.get(
     '/session',
-    { config: { access: 'sign-in' }, schema: { summary: 'Who is signed in, their permissions and the CSRF token', response: { 200: sessionView, ...errorResponses } } },
+    { config: { access: 'sign-in' }, schema: sessionSchemas.show },
     async (request) => {
       if (request.headers.authorization !== undefined) return view(await adminCaller(request, gateway), '');
       const token = sessionTokenOf(request);
@@ -87,7 +59,7 @@ export function sessionRoutes(app: FastifyInstance, { gateway }: AdminContext): 
 
   app.delete(
     '/session',
-    { config: { access: 'any-caller' }, schema: { summary: 'Console sign-out', response: { 204: { type: 'null' }, ...errorResponses } } },
+    { config: { access: 'any-caller' }, schema: sessionSchemas.signOut },
     async (request, reply) => {
       const token = sessionTokenOf(request);
       if (token !== undefined) await sessions.signOut(token);
