@@ -9,6 +9,7 @@ import type { Browser, Page } from 'playwright-core';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { addUser } from '../src/auth/identity.js';
 import { setUserPassword } from '../src/auth/passwords.js';
+import { newId } from '../src/core/ids.js';
 import { chromiumPath, launchChromium, watchedPage, type WatchedPage } from './helpers/browser.js';
 import { GTUBE, startHeldEnv, type HeldEnv } from './helpers/held-env.js';
 import { mcPost } from './helpers/mimecast-client.js';
@@ -220,12 +221,63 @@ describe.skipIf(!chromiumPath)('web console in Chromium (skipped when no Chromiu
     expect(w.errors).toEqual([]);
   });
 
+  it('retries a deferred delivery now from the Queue page, and it reaches the sink', async () => {
+    const { store } = held.env.gw.server.gateway;
+    const now = Date.now();
+    const id = newId(now);
+    const raw = Buffer.from('From: sender@example.test\r\nTo: late@remote.test\r\nSubject: console deferred\r\n\r\nLater.\r\n');
+    await store.blobs.put(id, raw);
+    // Deferred an hour ago with its next attempt an hour away, as after a 4xx reply.
+    await store.acceptMessage({
+      id,
+      internetMessageId: `<${id}@gateway.test>`,
+      source: 'mimecast',
+      route: 'outbound',
+      userId: null,
+      mailFrom: 'sender@example.test',
+      fromHeader: 'sender@example.test',
+      subject: 'console deferred',
+      size: raw.length,
+      blobKey: id,
+      receivedAt: now,
+      expiresAt: now + 86_400_000,
+      meta: {},
+      events: [{ messageId: id, kind: 'received', at: now, detail: {} }],
+      recipients: [{ id: newId(now), address: 'late@remote.test', domain: 'remote.test', kind: 'to', transport: 'relay', status: 'deferred', nextAttemptAt: now + 3_600_000 }],
+    });
+    const before = held.env.sink.messages.length;
+    const w = await signedIn('root@example.test');
+    await w.page.goto(`${base}#/queue`);
+    const row = w.page.getByRole('row', { name: 'console deferred to late@remote.test' });
+    await row.waitFor();
+    await shot(w.page, 'queue');
+    await row.getByRole('button', { name: 'Retry now' }).click();
+    const arrived = (await held.env.sink.waitForMessages(before + 1)).slice(before);
+    expect(arrived.map((m) => m.rcptTo)).toContainEqual(['late@remote.test']);
+    await waitFor(async () => (await held.statuses(id))['late@remote.test'] === 'delivered', 'the retried delivery settled');
+    expect(w.errors).toEqual([]);
+  });
+
+  it('revokes a Mimecast key on the Settings page, and the key’s next call is refused', async () => {
+    const leaver = await held.env.gw.user('leaver@example.test', ['user']);
+    const send = () =>
+      mcPost(held.env.gw.url, leaver, '/api/email/send-email', JSON.stringify({ data: [{ to: [{ emailAddress: 'out@remote.test' }], subject: 'from a leaver', plainBody: { content: 'x' } }] }));
+    expect((await send()).status).toBe(200);
+    const w = await signedIn('root@example.test');
+    await w.page.goto(`${base}#/settings`);
+    await w.page.getByRole('button', { name: `Revoke key ${leaver.accessKey}` }).click();
+    await w.page.getByRole('status').filter({ hasText: `Key ${leaver.accessKey} revoked` }).waitFor();
+    await shot(w.page, 'settings');
+    expect((await send()).status).toBe(401);
+    expect(w.errors).toEqual([]);
+  });
+
   it('fits a 390 px wide screen without sideways scrolling', async () => {
     const w = await signedIn('root@example.test', { width: 390, height: 844 });
-    for (const page of ['overview', 'messages', 'held']) {
+    for (const page of ['overview', 'messages', 'held', 'queue', 'settings']) {
       await w.page.goto(`${base}#/${page}`);
       await w.page.getByRole('heading', { level: 1 }).waitFor();
-      expect(await w.page.evaluate(() => document.documentElement.scrollWidth)).toBeLessThanOrEqual(390);
+      expect({ page, width: await w.page.evaluate(() => document.documentElement.scrollWidth) }).toEqual({ page, width: 390 });
       await shot(w.page, `${page}-390`);
     }
     await w.page.getByRole('button', { name: 'Sign out' }).click();

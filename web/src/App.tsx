@@ -6,6 +6,8 @@ import { Overview } from './pages/Overview';
 import { Messages } from './pages/Messages';
 import { Message } from './pages/Message';
 import { Held } from './pages/Held';
+import { Queue } from './pages/Queue';
+import { Settings } from './pages/Settings';
 
 type Loaded = (Session & { signedIn: true }) | { signedIn: false };
 
@@ -30,6 +32,8 @@ export function App() {
     { path: 'overview', label: 'Overview', allowed: may(session, PERMISSION.trackingRead) },
     { path: 'messages', label: 'Messages', allowed: may(session, PERMISSION.trackingRead) },
     { path: 'held', label: 'Held', allowed: may(session, PERMISSION.heldRead) },
+    { path: 'queue', label: 'Queue', allowed: may(session, PERMISSION.trackingRead) },
+    { path: 'settings', label: 'Settings', allowed: may(session, PERMISSION.admin) },
   ].filter((p) => p.allowed);
   const current = route[0] ?? pages[0]?.path;
 
@@ -59,6 +63,8 @@ export function App() {
         {current === 'overview' && may(session, PERMISSION.trackingRead) && <Overview />}
         {current === 'messages' && may(session, PERMISSION.trackingRead) && (route[1] ? <Message id={route[1]} /> : <Messages />)}
         {current === 'held' && may(session, PERMISSION.heldRead) && <Held session={session} />}
+        {current === 'queue' && may(session, PERMISSION.trackingRead) && <Queue session={session} />}
+        {current === 'settings' && may(session, PERMISSION.admin) && <Settings />}
       </main>
     </div>
   );
