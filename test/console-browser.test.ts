@@ -9,7 +9,7 @@ import type { Browser, Page } from 'playwright-core';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { addUser } from '../src/auth/identity.js';
 import { setUserPassword } from '../src/auth/passwords.js';
-import { newId } from '../src/core/ids.js';
+import { storeDeferredMessage } from './helpers/deferred-message.js';
 import { chromiumPath, launchChromium, watchedPage, type WatchedPage } from './helpers/browser.js';
 import { GTUBE, startHeldEnv, type HeldEnv } from './helpers/held-env.js';
 import { mcPost } from './helpers/mimecast-client.js';
@@ -222,29 +222,7 @@ describe.skipIf(!chromiumPath)('web console in Chromium (skipped when no Chromiu
   });
 
   it('retries a deferred delivery now from the Queue page, and it reaches the sink', async () => {
-    const { store } = held.env.gw.server.gateway;
-    const now = Date.now();
-    const id = newId(now);
-    const raw = Buffer.from('From: sender@example.test\r\nTo: late@remote.test\r\nSubject: console deferred\r\n\r\nLater.\r\n');
-    await store.blobs.put(id, raw);
-    // Deferred an hour ago with its next attempt an hour away, as after a 4xx reply.
-    await store.acceptMessage({
-      id,
-      internetMessageId: `<${id}@gateway.test>`,
-      source: 'mimecast',
-      route: 'outbound',
-      userId: null,
-      mailFrom: 'sender@example.test',
-      fromHeader: 'sender@example.test',
-      subject: 'console deferred',
-      size: raw.length,
-      blobKey: id,
-      receivedAt: now,
-      expiresAt: now + 86_400_000,
-      meta: {},
-      events: [{ messageId: id, kind: 'received', at: now, detail: {} }],
-      recipients: [{ id: newId(now), address: 'late@remote.test', domain: 'remote.test', kind: 'to', transport: 'relay', status: 'deferred', nextAttemptAt: now + 3_600_000 }],
-    });
+    const id = await storeDeferredMessage(held.env.gw.server.gateway.store, 'console deferred', 'late@remote.test');
     const before = held.env.sink.messages.length;
     const w = await signedIn('root@example.test');
     await w.page.goto(`${base}#/queue`);

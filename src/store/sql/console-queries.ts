@@ -60,14 +60,21 @@ export function consoleQueries(db: Kysely<Database>, writes: WriteBatcher): Cons
       return rows.map((r) => ({ kind: r.kind, bucket: Number(r.bucket), count: Number(r.n) }));
     },
     async queueDepth() {
-      const row = await db
-        .selectFrom('recipients as r')
-        .innerJoin('messages as m', 'm.id', 'r.message_id')
-        .select([(eb) => eb.fn.countAll<number | string>().as('n'), (eb) => eb.fn.min('m.received_at').as('oldest')])
-        .where('r.status', 'in', WAITING)
+      // Two index reads instead of a join over every waiting recipient: the count from the
+      // recipients_due partial index, the oldest from messages_status_received (a message with a
+      // waiting recipient is `queued` unless another recipient is held, which tracking shows as held).
+      const waiting = await db
+        .selectFrom('recipients')
+        .select((eb) => eb.fn.countAll<number | string>().as('n'))
+        .where('status', 'in', WAITING)
         .executeTakeFirst();
-      const oldest = row?.oldest;
-      return { waiting: Number(row?.n ?? 0), oldestReceivedAt: oldest === null || oldest === undefined ? null : Number(oldest) };
+      const oldest = await db
+        .selectFrom('messages')
+        .select((eb) => eb.fn.min('received_at').as('at'))
+        .where('status', '=', 'queued')
+        .executeTakeFirst();
+      const at = oldest?.at;
+      return { waiting: Number(waiting?.n ?? 0), oldestReceivedAt: at === null || at === undefined ? null : Number(at) };
     },
     async countBySource(start) {
       const rows = await db
