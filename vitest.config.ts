@@ -21,10 +21,13 @@ const ON_BOTH_BACKENDS = [
   'test/ops-metrics.test.ts',
   'test/quarantine-digest.test.ts',
   'test/bounces.test.ts',
+  'test/console-session.test.ts',
 ];
 
 export default defineConfig({
   test: {
+    // The console's browser tests need its built assets (dist/web).
+    globalSetup: ['test/helpers/console-build.ts'],
     testTimeout: 30_000,
     hookTimeout: 30_000,
     // Suites open real ports, SMTP peers and database files; two cores do best with two forks.

@@ -51,6 +51,7 @@ import { createDigestActions, type DigestActions } from './services/digest-actio
 import { claimInstance } from './services/instance-heartbeat.js';
 import { createSuppressions, type Suppressions } from './services/suppressions.js';
 import { assertNotSuppressed } from './core/suppression.js';
+import { createConsoleSessions, type ConsoleSessions } from './services/console-sessions.js';
 
 export interface Gateway {
   config: Config;
@@ -100,6 +101,8 @@ export interface Gateway {
   queue: QueueControl;
   /** Addresses client mail is not sent to: hard bounces add them (docs/bounces.md). */
   suppressions: Suppressions;
+  /** Web console sign-in and sessions (cookie token hashed in the store). */
+  consoleSessions: ConsoleSessions;
   /** Retention: dates messages and purges raw content past its date (started by main.ts). */
   purge: PurgeJob;
   /** Removes expired upload sessions and unused uploads with their bytes (started by main.ts). */
@@ -262,23 +265,26 @@ export async function createGateway(config: Config, options: { log?: Logger; clo
   });
   metrics.onScrape(collectQueue(metrics, store, clock));
 
+  const guesses = createGuessGuard({
+    counters: store,
+    clock,
+    log,
+    limits: {
+      maxFailures: config.authMaxFailures,
+      ipMaxFailures: config.authIpMaxFailures,
+      windowSeconds: config.authFailureWindowSeconds,
+      lockoutSeconds: config.authLockoutSeconds,
+      backoffMs: config.authBackoffMs,
+    },
+  });
+
   return {
     config,
     store,
     secrets,
     tokens: createTokenService({ store, secrets, clock }),
-    guesses: createGuessGuard({
-      counters: store,
-      clock,
-      log,
-      limits: {
-        maxFailures: config.authMaxFailures,
-        ipMaxFailures: config.authIpMaxFailures,
-        windowSeconds: config.authFailureWindowSeconds,
-        lockoutSeconds: config.authLockoutSeconds,
-        backoffMs: config.authBackoffMs,
-      },
-    }),
+    guesses,
+    consoleSessions: createConsoleSessions({ store, guesses, clock, config }),
     clock,
     log,
     events,

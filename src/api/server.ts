@@ -2,6 +2,7 @@
 import Fastify, { LogController, type FastifyBaseLogger, type FastifyInstance } from 'fastify';
 import type { Gateway } from '../gateway.js';
 import { adminApi } from './admin/openapi.js';
+import { consolePlugin } from './console/plugin.js';
 import { graphPlugin, graphThrottleFor } from './graph/plugin.js';
 import { graphTokenPlugin } from './graph/token.js';
 import { mimecastPlugin } from './mimecast/plugin.js';
@@ -46,6 +47,7 @@ export async function buildServer(gateway: Gateway, works: WorksLimiter = worksL
   await app.register(graphPlugin, { gateway, throttle: graphThrottle, prefix: '/beta' });
   await app.register(graphTokenPlugin, { gateway });
   await app.register(adminApi, { gateway, prefix: '/admin/api' });
+  await app.register(consolePlugin, { gateway });
   // LINE WORKS' `/v1.0/users/...` collides with Graph's, so here it lives under `/works`.
   await app.register(worksPlugin, { gateway, limiter: works, prefix: '/works/v1.0' });
   await app.register(worksTokenPlugin, { gateway, prefix: '/works/oauth2/v2.0' });

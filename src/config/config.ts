@@ -11,6 +11,7 @@ import { parseRelayUrl, type RelayConfig } from './relay-url.js';
 
 export { ConfigError } from './parsers.js';
 export { parseRelayUrl, type RelayConfig } from './relay-url.js';
+import { consoleOptions, type ConsoleConfig } from './console-options.js';
 import { guessingOptions, type GuessingConfig } from './guessing-options.js';
 import { opsOptions, type OpsConfig } from './ops-options.js';
 import { digestOptions, type DigestConfig } from './digest-options.js';
@@ -20,7 +21,7 @@ import { suppressionOptions, type SuppressionConfig } from './suppression-option
 
 export type DeliveryMode = 'capture' | 'relay' | 'mx';
 
-export interface Config extends GuessingConfig, OpsConfig, DigestConfig, ConnectionConfig, LeaseConfig, SuppressionConfig {
+export interface Config extends GuessingConfig, OpsConfig, DigestConfig, ConnectionConfig, LeaseConfig, SuppressionConfig, ConsoleConfig {
   dataDir: string;
   httpHost: string;
   httpPort: number;
@@ -230,6 +231,7 @@ const OPTIONS: { [K in keyof Config]: Option<K> } = {
   ...connectionOptions(int),
   ...leaseOptions(int),
   ...suppressionOptions(int),
+  ...consoleOptions(int),
   graphTokenLifetimeSeconds: {
     key: 'graphTokenLifetimeSeconds',
     env: 'MAILGATE_GRAPH_TOKEN_LIFETIME_SECONDS',

@@ -7,6 +7,15 @@ import { heldRejectionNotice } from './notices.js';
 import type { AcceptedMessage, Submission } from './message.js';
 import type { Clock, QueueNotifier } from './ports.js';
 
+/** The reasonType values of the Reject Held Message page (docs/vendor-apis.md#held-messages). */
+export const REJECT_REASON_TYPES = [
+  'MESSAGE CONTAINS UNDESIRABLE CONTENT',
+  'MESSAGE CONTAINS CONFIDENTIAL INFORMATION',
+  'REVIEWER DISAPPROVES OF CONTENT',
+  'INAPPROPRIATE COMMUNICATION',
+  'MESSAGE GOES AGAINST EMAIL POLICIES',
+] as const;
+
 /** What review does to a held message. */
 export interface HoldAction {
   action: 'release' | 'reject' | 'expire';

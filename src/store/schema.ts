@@ -18,6 +18,7 @@ export interface Database {
   instances: { id: string; host: string; pid: number; started_at: number; heartbeat_at: number };
   rate_limits: { key: string; window_start: number; count: number };
   settings: { name: string; value: string };
+  console_sessions: { token_hash: string; user_id: string; created_at: number; last_seen_at: number; expires_at: number };
   guess_counters: { key: string; points: number; expire: number | null };
   idempotency_keys: {
     key: string;

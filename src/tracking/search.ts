@@ -1,6 +1,6 @@
 /** Message-finder search, dialect-neutral: criteria checked into a store search, and one result row per message. */
 import { MailgateError } from '../core/errors.js';
-import { ROUTE, type Route } from '../core/tracking.js';
+import { MESSAGE_STATUS, ROUTE, type MessageStatus, type Route } from '../core/tracking.js';
 import type { EventRecord, MessageRecord, RecipientRecord } from '../core/storage/store.js';
 import type { MessageSearch } from '../core/storage/tracking-store.js';
 import { recipientNamesOf, spamInfoOf } from './inbound-facts.js';
@@ -20,6 +20,10 @@ export interface SearchCriteria {
   subject?: string;
   senderIp?: string;
   route?: Route;
+  status?: MessageStatus;
+  /** The way in (dialect). */
+  source?: string;
+  order?: 'asc' | 'desc';
   pageSize?: number;
   pageToken?: string;
 }
@@ -39,6 +43,8 @@ export interface TrackedMessage {
   senderIp: string | null;
   hasAttachments: boolean;
   route: string;
+  /** The way in (dialect) the message arrived by. */
+  source: string;
   spamScore: number | null;
   detectionLevel: string | null;
 }
@@ -76,6 +82,12 @@ export function isRoute(value: string): value is Route {
   return ROUTES.includes(value);
 }
 
+const STATUSES: readonly string[] = Object.values(MESSAGE_STATUS);
+
+export function isMessageStatus(value: string): value is MessageStatus {
+  return STATUSES.includes(value);
+}
+
 /** Checks criteria and fills defaults (the last 24 hours, 25 per page); field names are the neutral ones. */
 export function toMessageSearch(criteria: SearchCriteria, now: number): MessageSearch {
   const end = criteria.end ?? (criteria.start !== undefined ? Math.max(now, criteria.start) : now);
@@ -98,6 +110,10 @@ export function toMessageSearch(criteria: SearchCriteria, now: number): MessageS
   const senderIp = text(criteria.senderIp);
   if (senderIp !== undefined) search.senderIp = senderIp;
   if (criteria.route !== undefined) search.route = criteria.route;
+  if (criteria.status !== undefined) search.status = criteria.status;
+  const source = text(criteria.source);
+  if (source !== undefined) search.source = source;
+  if (criteria.order !== undefined) search.order = criteria.order;
   if (criteria.pageToken !== undefined) search.after = decodePageToken(criteria.pageToken);
   return search;
 }
@@ -133,6 +149,7 @@ export function trackedMessage(
     senderIp: message.senderIp,
     hasAttachments: hasAttachments(summary),
     route: message.route,
+    source: message.source,
     spamScore: spam?.spamScore ?? null,
     detectionLevel: spam?.detectionLevel ?? null,
   };

@@ -33,6 +33,8 @@ export interface TrackingService {
   /** The full record, or undefined for an unknown id; records a `viewed` event first. */
   trace(messageId: string, viewer: Viewer): Promise<MessageTrace | undefined>;
   component(messageId: string, index: number): Promise<ComponentResult>;
+  /** The stored raw message (its source, as delivered). */
+  raw(messageId: string): Promise<{ kind: 'found'; content: Buffer } | { kind: 'no_message' | 'purged' }>;
   /** Each recipient's delivery state, as the tracking records have it now. */
   recipients(messageId: string): Promise<RecipientRecord[]>;
 }
@@ -104,6 +106,13 @@ export function createTrackingService(deps: { store: Store; clock: Clock; log: L
         bodies: content ? { textBody: content.textBody, htmlBody: content.htmlBody } : undefined,
         holds,
       });
+    },
+
+    async raw(messageId) {
+      const message = await store.getMessage(messageId);
+      if (!message) return { kind: 'no_message' };
+      const raw = await rawOf(message);
+      return raw ? { kind: 'found', content: raw } : { kind: 'purged' };
     },
 
     async component(messageId, index) {

@@ -8,6 +8,10 @@ declare module 'fastify' {
   interface FastifyRequest {
     adminCaller?: UserRecord;
   }
+  interface FastifyContextConfig {
+    /** Admin routes other than by permission: signing in (no caller yet), or any signed-in caller (the session itself). */
+    access?: 'sign-in' | 'any-caller';
+  }
 }
 
 export interface AdminContext {

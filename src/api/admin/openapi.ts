@@ -30,9 +30,15 @@ export async function adminApi(app: FastifyInstance, opts: { gateway: Gateway })
             description:
               'A user’s Mimecast API 1.0 keys sign each request: Authorization "MC {accessKey}:{signature}" with x-mc-app-id, x-mc-date and x-mc-req-id (see the README). Each route names the permission it needs.',
           },
+          consoleSession: {
+            type: 'apiKey',
+            in: 'cookie',
+            name: '__Host-mailgate-console',
+            description: 'The web console’s session (POST /admin/api/session, HTTPS only); calls that change something also send x-csrf-token (docs/console.md).',
+          },
         },
       },
-      security: [{ mimecastSignature: [] }],
+      security: [{ mimecastSignature: [] }, { consoleSession: [] }],
     },
   });
   app.get('/openapi.json', { schema: { hide: true } }, async () => app.swagger());

@@ -1,8 +1,9 @@
 /**
  * The admin API under `/admin/api` (what the console calls): JSON in and out, errors as
  * `{"error":{"code","message","field?"}}` with the core error's HTTP status. Callers sign requests
- * with a user's Mimecast keys (docs/vendor-apis.md#mimecast-api-10, the same check as the Mimecast dialect) and each
- * route names the permission it needs in `config.permission`.
+ * with a user's Mimecast keys (docs/vendor-apis.md#mimecast-api-10, the same check as the Mimecast dialect), or
+ * the web console calls with its session cookie and CSRF header (caller.ts); each route names the
+ * permission it needs in `config.permission`.
  */
 import type { FastifyInstance, FastifyRequest } from 'fastify';
 import { hasPermission } from '../../auth/roles.js';
@@ -10,7 +11,8 @@ import { MailgateError } from '../../core/errors.js';
 import { assertJsonDepth } from '../../core/json-depth.js';
 import type { Gateway } from '../../gateway.js';
 import { asMailgateError } from '../fastify-errors.js';
-import { authenticateMimecast } from '../mimecast/auth.js';
+import fastifyCookie from '@fastify/cookie';
+import { adminCaller } from './caller.js';
 import type { AdminContext } from './context.js';
 import { validationError } from './schemas.js';
 import { identityRoutes } from './routes/identities.js';
@@ -19,8 +21,23 @@ import { queueRoutes } from './routes/queue.js';
 import { suppressionRoutes } from './routes/suppressions.js';
 import { retentionRoutes } from './routes/retention.js';
 import { trackingRoutes } from './routes/tracking.js';
+import { sessionRoutes } from './routes/session.js';
+import { overviewRoutes } from './routes/overview.js';
+import { messageContentRoutes } from './routes/message-content.js';
+import { heldRoutes } from './routes/held.js';
 
-const ROUTES: Array<(app: FastifyInstance, ctx: AdminContext) => void> = [trackingRoutes, retentionRoutes, inboundRoutes, queueRoutes, identityRoutes, suppressionRoutes];
+const ROUTES: Array<(app: FastifyInstance, ctx: AdminContext) => void> = [
+  sessionRoutes,
+  overviewRoutes,
+  trackingRoutes,
+  messageContentRoutes,
+  heldRoutes,
+  retentionRoutes,
+  inboundRoutes,
+  queueRoutes,
+  identityRoutes,
+  suppressionRoutes,
+];
 
 /** The admin error body. */
 export function adminError(error: MailgateError): { error: { code: string; message: string; field?: string } } {
@@ -51,23 +68,18 @@ export async function adminPlugin(app: FastifyInstance, opts: { gateway: Gateway
     void reply.code(404).send(adminError(new MailgateError('not_found', 'No such admin API path')));
   });
 
+  await app.register(fastifyCookie);
   app.addHook('onRequest', async (request: FastifyRequest) => {
-    const caller = await authenticateMimecast(
-      { headers: request.headers, path: request.url.split('?')[0] ?? request.url },
-      {
-        store: gateway.store,
-        secrets: gateway.secrets,
-        now: gateway.clock.now(),
-        clockSkewSeconds: gateway.config.clockSkewSeconds,
-        replayProtection: gateway.config.replayProtection,
-      },
-    );
-    const permission = request.routeOptions.config.permission;
-    // Every admin route names its permission; a route without one is a mistake, not a public path.
-    if (!permission || !hasPermission(caller.user.roles, permission)) {
+    const { permission, access } = request.routeOptions.config;
+    // Signing in is the one way to call without credentials; the session routes need any caller.
+    if (access === 'sign-in') return;
+    const caller = await adminCaller(request, gateway);
+    request.adminCaller = caller;
+    if (access === 'any-caller') return;
+    // Every other admin route names its permission; a route without one is a mistake, not a public path.
+    if (!permission || !hasPermission(caller.roles, permission)) {
       throw new MailgateError('forbidden', `This operation needs the ${permission ?? 'administrator'} permission`);
     }
-    request.adminCaller = caller.user;
   });
 
   for (const route of ROUTES) route(app, { gateway });

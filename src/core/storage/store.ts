@@ -16,6 +16,7 @@ import type { QueueStore } from './queue-store.js';
 import type { HealthStore } from './health-store.js';
 import type { DigestStore } from './digest-store.js';
 import type { SuppressionStore } from './suppression-store.js';
+import type { ConsoleStore } from './console-store.js';
 import type { ApiAppRecord, ApiKeyRecord, DkimKeyRecord, EventRecord, FileRecord, LeaseRequest, MessageRecord, RecipientRecord, Settlement, UserRecord } from './records.js';
 
 // The records are the port's vocabulary: importers of the port get them from here too.
@@ -52,7 +53,8 @@ export interface Store
     QueueStore,
     HealthStore,
     DigestStore,
-    SuppressionStore {
+    SuppressionStore,
+    ConsoleStore {
   readonly capabilities: Capabilities;
   readonly blobs: BlobStore;
   /** Calls `listener` when another process committed new work; returns the unsubscribe function. */

@@ -1,6 +1,6 @@
 /** The storage side of message tracking and retention: search, summaries, purge and litigation holds. */
 import type { NewEvent } from '../ports.js';
-import type { Route } from '../tracking.js';
+import type { MessageStatus, Route } from '../tracking.js';
 import type { MessageRecord, RecipientRecord } from './records.js';
 
 /** Filters over the message log; the time window is always bounded. Matching is case-insensitive. */
@@ -18,8 +18,14 @@ export interface MessageSearch {
   subject?: string;
   senderIp?: string;
   route?: Route;
+  /** The message's overall status (MESSAGE_STATUS). */
+  status?: MessageStatus;
+  /** The way in (`source`: mimecast, graph, works, smtp, …). */
+  source?: string;
   limit: number;
-  /** Keyset cursor: continue with messages older than this one (newest first). */
+  /** `desc` (default): newest first. */
+  order?: 'asc' | 'desc';
+  /** Keyset cursor: continue with messages after this one in the order of the search. */
   after?: { receivedAt: number; id: string };
 }
 

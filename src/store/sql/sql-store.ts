@@ -5,6 +5,7 @@ import { createWriteBatcher, type WriteBatcherOptions } from '../group-commit.js
 import type { Database } from '../schema.js';
 import type { Capabilities, Store } from '../../core/storage/store.js';
 import { digestQueries } from './digest-queries.js';
+import { consoleQueries } from './console-queries.js';
 import { draftQueries } from './draft-queries.js';
 import { guessCounterQueries } from './guess-counter-queries.js';
 import { healthQueries } from './health-queries.js';
@@ -80,6 +81,7 @@ export function createSqlStore(parts: SqlStoreParts): Store {
     ...guessCounterQueries(db, writes),
     ...healthQueries(db, writes),
     ...trackingQueries(db, writes),
+    ...consoleQueries(db, writes),
     ...inboundQueries(db, writes, requeued),
     ...queueControlQueries(db, writes, parts.capabilities, requeued),
     ...digestQueries(db, writes, requeued),

@@ -47,6 +47,7 @@ const trackedMessage = obj({
   senderIp: nullable(str()),
   hasAttachments: bool,
   route: str(),
+  source: str('the way in (dialect): mimecast, graph, works, smtp, system'),
   spamScore: nullable(num()),
   detectionLevel: nullable(str()),
 });
@@ -120,6 +121,9 @@ export const searchSchema: RouteSchema = {
       subject: str(),
       senderIp: str(),
       route: { type: 'string', enum: ['inbound', 'outbound', 'internal'] },
+      status: { type: 'string', enum: ['queued', 'held', 'delivered', 'partial', 'bounced', 'rejected'] },
+      dialect: str('the way in: mimecast, graph, works, smtp, system'),
+      order: { type: 'string', enum: ['desc', 'asc'], description: 'by time received; desc (newest first) by default' },
       pageSize: int(),
       pageToken: str(),
     },
@@ -139,6 +143,13 @@ export const componentSchema: RouteSchema = {
   tags,
   params: params('id', 'index'),
   response: responses({ 200: { type: 'string', format: 'binary', description: 'the component bytes, with its own content type' } }),
+};
+
+export const rawSchema: RouteSchema = {
+  summary: 'The raw message as stored (its source), as text/plain',
+  tags,
+  params: params('id'),
+  response: responses({ 200: { type: 'string', description: 'the message source' } }),
 };
 
 const holdBody: Schema = {

@@ -6,7 +6,7 @@
 import type { FastifyInstance } from 'fastify';
 import { PERMISSION } from '../../../auth/roles.js';
 import { MailgateError } from '../../../core/errors.js';
-import { isRoute, type SearchCriteria } from '../../../tracking/search.js';
+import { isMessageStatus, isRoute, type SearchCriteria } from '../../../tracking/search.js';
 import { adminCallerOf, type AdminContext } from '../context.js';
 import { componentSchema, searchSchema, traceSchema } from './tracking-schemas.js';
 
@@ -42,6 +42,7 @@ export function adminSearchCriteria(raw: unknown): SearchCriteria {
     ['to', 'to'],
     ['subject', 'subject'],
     ['senderIp', 'senderIp'],
+    ['dialect', 'source'],
     ['pageToken', 'pageToken'],
   ] as const) {
     const value = text(body, key);
@@ -51,6 +52,16 @@ export function adminSearchCriteria(raw: unknown): SearchCriteria {
   if (route !== undefined) {
     if (!isRoute(route)) throw new MailgateError('invalid_value', 'route must be inbound, outbound or internal', 'route');
     criteria.route = route;
+  }
+  const status = text(body, 'status');
+  if (status !== undefined) {
+    if (!isMessageStatus(status)) throw new MailgateError('invalid_value', 'status must be queued, held, delivered, partial, bounced or rejected', 'status');
+    criteria.status = status;
+  }
+  const order = text(body, 'order');
+  if (order !== undefined) {
+    if (order !== 'asc' && order !== 'desc') throw new MailgateError('invalid_value', 'order must be asc or desc', 'order');
+    criteria.order = order;
   }
   if (body.pageSize !== undefined) {
     if (typeof body.pageSize !== 'number') throw new MailgateError('invalid_type', 'pageSize must be a number', 'pageSize');

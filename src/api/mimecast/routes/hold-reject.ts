@@ -6,21 +6,13 @@
 import type { FastifyInstance } from 'fastify';
 import { PERMISSION } from '../../../auth/roles.js';
 import { MailgateError, isMailgateError } from '../../../core/errors.js';
+import { REJECT_REASON_TYPES } from '../../../core/held-review.js';
 import { assertHeaderText } from '../../../core/validate.js';
 import { coerceBoolean } from '../lenient-body.js';
 import { callerOf, requestOf, type MimecastContext } from '../context.js';
 import { mimecastEnvelope, mimecastFailure } from '../errors.js';
 import { holdActionFailure } from '../held.js';
 import { idempotentRoute } from '../idempotent.js';
-
-/** The reasonType values of the Reject Held Message page (docs/vendor-apis.md#held-messages). */
-export const REJECT_REASON_TYPES = [
-  'MESSAGE CONTAINS UNDESIRABLE CONTENT',
-  'MESSAGE CONTAINS CONFIDENTIAL INFORMATION',
-  'REVIEWER DISAPPROVES OF CONTENT',
-  'INAPPROPRIATE COMMUNICATION',
-  'MESSAGE GOES AGAINST EMAIL POLICIES',
-] as const;
 
 /** Accepts the seed's values in any case, with spaces or underscores. */
 function reasonTypeOf(value: unknown): string | undefined {
