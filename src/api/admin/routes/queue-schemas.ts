@@ -1,22 +1,11 @@
 /** JSON schemas of the admin queue-control routes (validation, serialisation and the OpenAPI document). */
 import { QUEUE_STATES } from '../../../core/storage/queue-store.js';
 import { MAX_QUEUE_PAGE } from '../../../services/queue-control.js';
+import { errorBody } from '../schemas.js';
 
 const nullableString = { type: ['string', 'null'] } as const;
 const nullableInteger = { type: ['integer', 'null'] } as const;
 const dateTime = { type: 'string', format: 'date-time' } as const;
-
-export const errorBody = {
-  type: 'object',
-  required: ['error'],
-  properties: {
-    error: {
-      type: 'object',
-      required: ['code', 'message'],
-      properties: { code: { type: 'string' }, message: { type: 'string' }, field: { type: 'string' } },
-    },
-  },
-} as const;
 
 const entry = {
   type: 'object',
@@ -54,7 +43,7 @@ const actionResult = {
   },
 } as const;
 
-const failures = { 400: errorBody, 401: errorBody, 403: errorBody, 404: errorBody, 409: errorBody } as const;
+const failures = { 400: errorBody, 401: errorBody, 403: errorBody, 404: errorBody, 409: errorBody, '5xx': errorBody } as const;
 
 export const listSchema = {
   summary: 'Deliveries waiting in the queue or being sent',
