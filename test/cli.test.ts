@@ -66,7 +66,7 @@ describe('mailgate CLI', () => {
     expect(unknownUser.code).toBe(1);
     expect(unknownUser.stderr).toContain('No user ghost@example.test');
     const unknown = await mailgate(['fly']);
-    expect(unknown.code).toBe(64);
+    expect(unknown.code).toBe(2);
     expect(unknown.stderr).toContain('unknown command');
   });
 

@@ -5,7 +5,7 @@
  */
 import { execFile } from 'node:child_process';
 import { createHash } from 'node:crypto';
-import { existsSync, readFileSync, writeFileSync } from 'node:fs';
+import { readFileSync, writeFileSync } from 'node:fs';
 import path from 'node:path';
 import { promisify } from 'node:util';
 import { simpleParser } from 'mailparser';
@@ -15,12 +15,12 @@ import { startTestGateway, type TestGateway } from './helpers/gateway.js';
 import { mcPost } from './helpers/mimecast-client.js';
 import { startSmtpSink, type SmtpSink } from './helpers/smtp-sink.js';
 import { withTempDir } from './helpers/temp-dir.js';
+import { missingTools, titled } from './helpers/tools.js';
 
 const run = promisify(execFile);
 const root = path.resolve(import.meta.dirname, '..');
 const CODEC = '/usr/share/java/commons-codec.jar'; // Debian's libcommons-codec-java: the sample's Base64
-const onPath = (tool: string) => (process.env.PATH ?? '').split(path.delimiter).some((dir) => existsSync(path.join(dir, tool)));
-const missing = [...['javac', 'java', 'keytool'].filter((tool) => !onPath(tool)), ...(existsSync(CODEC) ? [] : [CODEC])];
+const missing = missingTools(['javac', 'java', 'keytool', CODEC]);
 
 let sink: SmtpSink;
 let gw: TestGateway;
@@ -55,7 +55,7 @@ function fillInOrder(text: string, token: string, values: string[]): string {
   return parts.reduce((out, part, i) => `${out}${token.replace('String', values[i - 1] ?? '')}${part}`);
 }
 
-describe.skipIf(missing.length > 0)(`the seed 000 Java sample over HTTPS${missing.length ? ` (skipped: ${missing.join(', ')} not installed)` : ''}`, () => {
+describe.skipIf(missing.length > 0)(titled('the seed 000 Java sample over HTTPS', missing), () => {
   it('compiles, sends through HttpsURLConnection with the certificate in a keytool trust store, and is delivered', async () => {
     const html = Buffer.from('<h1>Report</h1><p>From Java.</p>');
     const text = Buffer.from('Report, from Java.');

@@ -10,27 +10,12 @@ import type { SpamInfo } from '../src/core/spam-info.js';
 import { startDnsServer, type DnsServer } from './helpers/dns-server.js';
 import { startTestGateway, type TestGateway } from './helpers/gateway.js';
 import { startRspamd, type Rspamd } from './helpers/rspamd.js';
+import { missingTools, titled } from './helpers/tools.js';
 
 let rspamd: Rspamd;
 let dns: DnsServer;
 let gw: TestGateway;
 let unreachable: TestGateway;
-
-beforeAll(async () => {
-  rspamd = await startRspamd();
-  dns = await startDnsServer({ localZones: ['test'], txt: [{ name: 'pass.test', value: 'v=spf1 ip4:127.0.0.0/8 -all' }] });
-  gw = await startTestGateway({ MAILGATE_RSPAMD_URL: rspamd.url, MAILGATE_DNS_SERVERS: dns.address });
-  // A port nothing listens on: connection refused, as when rspamd is down.
-  unreachable = await startTestGateway({ MAILGATE_RSPAMD_URL: 'http://127.0.0.1:9/', MAILGATE_DNS_SERVERS: dns.address });
-  for (const g of [gw, unreachable]) await addUser(g.server.gateway.store, { email: 'alice@example.test' });
-}, 120_000);
-
-afterAll(async () => {
-  await gw?.stop();
-  await unreachable?.stop();
-  await dns?.close();
-  await rspamd?.close();
-});
 
 async function send(g: TestGateway, text: string): Promise<SpamInfo> {
   const info = await nodemailer
@@ -40,7 +25,26 @@ async function send(g: TestGateway, text: string): Promise<SpamInfo> {
   return (await g.server.gateway.store.getMessage(id))?.meta.spamInfo as SpamInfo;
 }
 
-describe('rspamd', () => {
+// rspamd is optional for `npm test`: without it this suite is skipped, saying so.
+const missing = missingTools(['rspamd', '/usr/sbin/dnsmasq']);
+
+describe.skipIf(missing.length > 0)(titled('rspamd', missing), () => {
+  beforeAll(async () => {
+    rspamd = await startRspamd();
+    dns = await startDnsServer({ localZones: ['test'], txt: [{ name: 'pass.test', value: 'v=spf1 ip4:127.0.0.0/8 -all' }] });
+    gw = await startTestGateway({ MAILGATE_RSPAMD_URL: rspamd.url, MAILGATE_DNS_SERVERS: dns.address });
+    // A port nothing listens on: connection refused, as when rspamd is down.
+    unreachable = await startTestGateway({ MAILGATE_RSPAMD_URL: 'http://127.0.0.1:9/', MAILGATE_DNS_SERVERS: dns.address });
+    for (const g of [gw, unreachable]) await addUser(g.server.gateway.store, { email: 'alice@example.test' });
+  }, 120_000);
+
+  afterAll(async () => {
+    await gw?.stop();
+    await unreachable?.stop();
+    await dns?.close();
+    await rspamd?.close();
+  });
+
   it("uses rspamd's score and symbols for ordinary mail", async () => {
     const spam = await send(gw, 'An ordinary message.');
     expect(spam.spamProcessingDetail.verdict.description).toMatch(/by rspamd/);

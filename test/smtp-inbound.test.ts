@@ -11,6 +11,7 @@ import { addUser } from '../src/auth/identity.js';
 import { setUserPassword } from '../src/auth/passwords.js';
 import type { SpamInfo } from '../src/core/spam-info.js';
 import { startInboundEnv, type InboundEnv } from './helpers/inbound-env.js';
+import { missingTools, titled } from './helpers/tools.js';
 
 const run = promisify(execFile);
 let env: InboundEnv;
@@ -180,7 +181,7 @@ describe('SMTP listener with nodemailer', () => {
   });
 });
 
-describe('SMTP listener with swaks', () => {
+describe.skipIf(missingTools(['swaks']).length > 0)(titled('SMTP listener with swaks', missingTools(['swaks'])), () => {
   it('accepts a message from swaks with pipelining, and holds it when SPF fails under DMARC p=reject', async () => {
     const { stdout } = await run('swaks', [
       '--server', `127.0.0.1:${env.gw.server.smtpPort}`,

@@ -1,14 +1,16 @@
 /**
  * `mailgate app create --name N [--permission P]... [--redirect-uri U]...`: an OAuth client app; the
  * secret is printed once. `mailgate app service-account --client ID`: a service account for the
- * JWT bearer grant; its private key is printed once.
+ * JWT bearer grant; its private key is printed once. `mailgate app list` (one JSON line per app, no
+ * secrets) and `mailgate app revoke <clientId>` (docs/identities.md).
  */
 import { registerRedirectUri } from '../auth/authorization-codes.js';
 import { authenticateClient, createOAuthClient } from '../auth/oauth-clients.js';
 import { createServiceAccount } from '../auth/service-accounts.js';
 import { tenantIdFor } from '../auth/tenant.js';
-import { parseArgs, required, UsageError } from './args.js';
-import { printJson, type CliContext } from './context.js';
+import { parseArgs, required, single, unknownChoice, UsageError } from './args.js';
+import { printJson, printJsonLines, type CliContext } from './context.js';
+import { cliOperator } from './policy.js';
 
 export async function appCommand(ctx: CliContext, argv: string[]): Promise<void> {
   const [action, ...rest] = argv;
@@ -18,7 +20,17 @@ export async function appCommand(ctx: CliContext, argv: string[]): Promise<void>
     printJson({ clientId: client.clientId, serviceAccount: account.accountId, privateKey });
     return;
   }
-  if (action !== 'create') throw new UsageError(`unknown app action "${action ?? ''}" (create, service-account)`);
+  if (action === 'list') {
+    parseArgs(rest, []);
+    return printJsonLines(await ctx.identities.apps());
+  }
+  if (action === 'revoke') {
+    const args = parseArgs(rest, ['by']);
+    const clientId = args.positional[0];
+    if (!clientId) throw new UsageError('app revoke needs <clientId> (see app list)');
+    return printJson(await ctx.identities.revokeApp(clientId, cliOperator(single(args, 'by'))));
+  }
+  if (action !== 'create') throw unknownChoice('app action', action, ['create', 'service-account', 'list', 'revoke']);
   const args = parseArgs(rest, ['name', 'permission', 'redirect-uri']);
   const created = await createOAuthClient(ctx.store, { name: required(args, 'name'), permissions: args.options.get('permission') ?? [] });
   const redirectUris = args.options.get('redirect-uri') ?? [];

@@ -2,7 +2,7 @@
  * `mailgate dkim create --domain D [--selector S] [--algorithm rsa-sha256|ed25519-sha256]`,
  * `mailgate dkim list` (one JSON line per key, with its DNS record) and `mailgate dkim remove <domain> <selector>`.
  */
-import { parseArgs, required, single, UsageError } from './args.js';
+import { parseArgs, required, single, UsageError, unknownChoice } from './args.js';
 import { cliOperator } from './policy.js';
 import { printJson, printJsonLines, type CliContext } from './context.js';
 
@@ -19,7 +19,7 @@ export async function dkimCommand(ctx: CliContext, argv: string[]): Promise<void
     await ctx.identities.removeDkimKey(domain, selector, cliOperator(single(args, 'by')));
     return printJson({ removed: `${selector}._domainkey.${domain.toLowerCase()}` });
   }
-  if (action !== 'create') throw new UsageError(`unknown dkim action "${action ?? ''}" (create, list, remove)`);
+  if (action !== 'create') throw unknownChoice('dkim action', action, ['create', 'list', 'remove']);
   const args = parseArgs(rest, ['domain', 'selector', 'algorithm', 'by']);
   const selector = single(args, 'selector');
   const algorithm = single(args, 'algorithm');

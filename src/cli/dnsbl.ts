@@ -1,5 +1,5 @@
 /** `mailgate dnsbl list | add <zone> [--kind ip|domain] [--weight N] | remove <zone>`. */
-import { parseArgs, single, UsageError } from './args.js';
+import { parseArgs, single, UsageError, unknownChoice } from './args.js';
 import { printJson, type CliContext } from './context.js';
 import { cliOperator } from './policy.js';
 
@@ -23,5 +23,5 @@ export async function dnsblCommand(ctx: CliContext, argv: string[]): Promise<voi
     printJson({ removed: zone });
     return;
   }
-  throw new UsageError(`unknown dnsbl action "${action ?? ''}" (list, add, remove)`);
+  throw unknownChoice('dnsbl action', action, ['list', 'add', 'remove']);
 }

@@ -5,7 +5,7 @@
  */
 import { systemClock } from '../core/ports.js';
 import { createLitigationHolds } from '../tracking/litigation-holds.js';
-import { parseArgs, required, single, UsageError } from './args.js';
+import { parseArgs, required, single, UsageError, unknownChoice } from './args.js';
 import { printJson, type CliContext } from './context.js';
 
 /** Holds placed from the command line are attributed to the operating-system user unless --by says otherwise. */
@@ -53,5 +53,5 @@ export async function holdCommand(ctx: CliContext, argv: string[]): Promise<void
     printJson({ id, released: true });
     return;
   }
-  throw new UsageError(`unknown hold action "${action ?? ''}" (add, list, release)`);
+  throw unknownChoice('hold action', action, ['add', 'list', 'release']);
 }

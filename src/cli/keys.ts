@@ -1,16 +1,28 @@
 /**
  * `mailgate keys create --user <email> [--expires <ISO date>]`: Mimecast API 1.0 app + access/secret keys.
+ * `mailgate keys list` (one JSON line per key, no secrets) and `mailgate keys revoke <accessKey>` (docs/identities.md).
  * `mailgate keys create --user <email> --oauth [--app-name <name>]`: a Mimecast API 2.0 application
  * bound to the user; its client secret is printed once and stored only hashed.
  */
 import { createMimecastKeys, requireUser } from '../auth/identity.js';
 import { createOAuthClient } from '../auth/oauth-clients.js';
-import { parseArgs, required, single, UsageError } from './args.js';
-import { printJson, type CliContext } from './context.js';
+import { parseArgs, required, single, unknownChoice, UsageError } from './args.js';
+import { printJson, printJsonLines, type CliContext } from './context.js';
+import { cliOperator } from './policy.js';
 
 export async function keysCommand(ctx: CliContext, argv: string[]): Promise<void> {
   const [action, ...given] = argv;
-  if (action !== 'create') throw new UsageError(`unknown keys action "${action ?? ''}" (create)`);
+  if (action === 'list') {
+    parseArgs(given, []);
+    return printJsonLines(await ctx.identities.keys());
+  }
+  if (action === 'revoke') {
+    const args = parseArgs(given, ['by']);
+    const accessKey = args.positional[0];
+    if (!accessKey) throw new UsageError('keys revoke needs <accessKey> (see keys list)');
+    return printJson(await ctx.identities.revokeKey(accessKey, cliOperator(single(args, 'by'))));
+  }
+  if (action !== 'create') throw unknownChoice('keys action', action, ['create', 'list', 'revoke']);
   const args = parseArgs(given, ['user', 'expires', 'app-name'], ['oauth']);
   const oauth = args.flags.has('oauth');
   const appName = single(args, 'app-name');

@@ -1,11 +1,12 @@
 #!/usr/bin/env node
 /** `mailgate <command>`: config flags (`--data-dir` …) may stand anywhere; see README. */
-import { CONFIG_VARIABLES, ConfigError, loadConfig, splitConfigFlags } from '../config/config.js';
+import { CONFIG_VARIABLES, ConfigError, loadConfig, splitConfigFlags, type Config } from '../config/config.js';
 import { isMailgateError } from '../core/errors.js';
 import { closeOnSignals, startServer } from '../main.js';
 import { appCommand } from './app.js';
-import { UsageError } from './args.js';
-import { withContext, withGateway } from './context.js';
+import { parseArgs, unknownChoice, UsageError } from './args.js';
+import { withContext, withGateway, type CliContext } from './context.js';
+import { operatorFailure } from './failures.js';
 import { digestCommand } from './digest.js';
 import { dkimCommand } from './dkim.js';
 import { holdCommand } from './hold.js';
@@ -26,12 +27,16 @@ const USAGE = `usage: mailgate <command>
   migrate                                     apply pending database migrations and exit
   user add <email> [--name N] [--role R]... [--password P|-]   roles: user, tracking, held-reviewer, admin
   user delegate <email> --address A           let <email> send as A
+  user list | user remove <email>             JSON lines; removing withdraws every credential of the user
   keys create --user <email> [--expires ISO]  Mimecast API 1.0 app id/key + access/secret key
   keys create --user <email> --oauth          Mimecast API 2.0 application: client id + secret (JSON)
+  keys list | keys revoke <accessKey>         Mimecast API 1.0 keys (no secrets); a revoked key is refused
   app create --name N [--permission P]... [--redirect-uri U]...   | app service-account --client ID
                                               OAuth client app (Graph permissions, LINE WORKS redirect URIs; JWT-bearer service account)
+  app list | app revoke <clientId>            OAuth apps incl. Mimecast 2.0 applications; revoking refuses their tokens
   token create --user <email> [--scope mail|mail.read]   LINE WORKS access + refresh token (JSON)
   dkim create --domain D [--selector S] [--algorithm rsa-sha256|ed25519-sha256]
+  dkim list | dkim remove <domain> <selector> DKIM keys with the DNS record to publish
   hold add (--message ID | --address A) --description D [--expires ISO] [--by NAME]
   hold list [--all] | hold release <holdId>   litigation holds: suspend retention purging
   policy list | policy add --name N --kind K [--route R]... [params] | policy remove <id>
@@ -62,6 +67,37 @@ function unknownVariables(env: NodeJS.ProcessEnv): string[] {
   return Object.keys(env).filter((name) => name.startsWith('MAILGATE_') && !name.startsWith('MAILGATE_TEST_') && !known.has(name));
 }
 
+type Command = (config: Config, args: string[]) => Promise<void>;
+
+const withStore =
+  (command: (ctx: CliContext, args: string[]) => Promise<void>): Command =>
+  (config, args) =>
+    withContext(config, (ctx) => command(ctx, args));
+
+const COMMANDS: Record<string, Command> = {
+  serve: async (config, args) => {
+    parseArgs(args, []);
+    closeOnSignals(await startServer(config));
+  },
+  migrate: migrateCommand,
+  user: withStore(userCommand),
+  app: withStore(appCommand),
+  keys: withStore(keysCommand),
+  dkim: withStore(dkimCommand),
+  hold: withStore(holdCommand),
+  policy: withStore(policyCommand),
+  sender: withStore(senderCommand),
+  dnsbl: withStore(dnsblCommand),
+  token: withStore(tokenCommand),
+  suppression: withStore(suppressionCommand),
+  queue: (config, args) => withGateway(config, (gateway) => queueCommand(gateway, args)),
+  digest: (config, args) => withGateway(config, (gateway) => digestCommand(gateway, args)),
+  'master-key': withStore(masterKeyCommand),
+};
+
+/** What the failure handler needs to word its line: the command and the settings, once known. */
+const running: { command?: string; config?: Config } = {};
+
 async function run(argv: string[]): Promise<void> {
   // Everything the gateway writes (database, blobs, captured mail, keys) is its own (docs/files-at-rest.md).
   process.umask(0o077);
@@ -72,49 +108,27 @@ async function run(argv: string[]): Promise<void> {
   if (command === undefined || command === 'help' || isHelp(command) || args.some(isHelp)) {
     return void process.stdout.write(usageOf(isHelp(command ?? '') || command === 'help' ? args[0] : command) + '\n');
   }
+  const handler = Object.hasOwn(COMMANDS, command) ? COMMANDS[command] : undefined;
+  if (!handler) throw unknownChoice('command', command, Object.keys(COMMANDS));
+  running.command = command;
   for (const name of unknownVariables(process.env)) process.stderr.write(`mailgate: warning: ${name} is not a mailgate setting and is ignored\n`);
-  const config = loadConfig(process.env, flags);
-  switch (command) {
-    case 'migrate':
-      return migrateCommand(config, args);
-    case 'serve':
-      closeOnSignals(await startServer(config));
-      return;
-    case 'user':
-      return withContext(config, (ctx) => userCommand(ctx, args));
-    case 'app':
-      return withContext(config, (ctx) => appCommand(ctx, args));
-    case 'keys':
-      return withContext(config, (ctx) => keysCommand(ctx, args));
-    case 'dkim':
-      return withContext(config, (ctx) => dkimCommand(ctx, args));
-    case 'hold':
-      return withContext(config, (ctx) => holdCommand(ctx, args));
-    case 'policy':
-      return withContext(config, (ctx) => policyCommand(ctx, args));
-    case 'sender':
-      return withContext(config, (ctx) => senderCommand(ctx, args));
-    case 'dnsbl':
-      return withContext(config, (ctx) => dnsblCommand(ctx, args));
-    case 'token':
-      return withContext(config, (ctx) => tokenCommand(ctx, args));
-    case 'queue':
-      return withGateway(config, (gateway) => queueCommand(gateway, args));
-    case 'digest':
-      return withGateway(config, (gateway) => digestCommand(gateway, args));
-    case 'suppression':
-      return withContext(config, (ctx) => suppressionCommand(ctx, args));
-    case 'master-key':
-      return withContext(config, (ctx) => masterKeyCommand(ctx, args));
-    default:
-      throw new UsageError(`unknown command "${command}"`);
+  running.config = loadConfig(process.env, flags);
+  await handler(running.config, args);
+}
+
+/** One line on stderr for every failure an operator can act on; a stack only for the unexpected. */
+function failureLine(error: unknown): string {
+  if (error instanceof UsageError) {
+    const help = running.command ? `"mailgate ${running.command} --help"` : '"mailgate --help"';
+    return `${error.message}\n(${help} shows the usage)`;
   }
+  if (error instanceof ConfigError) return `configuration error: ${error.message}`;
+  if (isMailgateError(error)) return error.message;
+  return operatorFailure(error, running.config) ?? (error instanceof Error ? (error.stack ?? error.message) : String(error));
 }
 
 run(process.argv.slice(2)).catch((error: unknown) => {
-  if (error instanceof UsageError) process.stderr.write(`mailgate: ${error.message}\n${USAGE}\n`);
-  else if (error instanceof ConfigError) process.stderr.write(`mailgate: configuration error: ${error.message}\n`);
-  else if (isMailgateError(error)) process.stderr.write(`mailgate: ${error.message}\n`);
-  else process.stderr.write(`mailgate: ${error instanceof Error ? (error.stack ?? error.message) : String(error)}\n`);
-  process.exit(error instanceof UsageError ? 64 : 1);
+  process.stderr.write(`mailgate: ${failureLine(error)}\n`);
+  // 2 for a command line that cannot be run as written (as getopt-style tools answer), 1 for anything else.
+  process.exit(error instanceof UsageError ? 2 : 1);
 });

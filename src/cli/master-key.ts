@@ -8,7 +8,7 @@ import { open, readFile, rename } from 'node:fs/promises';
 import path from 'node:path';
 import { resealSecrets } from '../auth/master-key-check.js';
 import { createSecretBox } from '../auth/secret-box.js';
-import { parseArgs, single, UsageError } from './args.js';
+import { parseArgs, single, UsageError, unknownChoice } from './args.js';
 import { printJson, type CliContext } from './context.js';
 
 async function newKeyFrom(file: string | undefined): Promise<Buffer> {
@@ -31,7 +31,7 @@ async function writeDurably(file: string, text: string): Promise<void> {
 
 export async function masterKeyCommand(ctx: CliContext, argv: string[]): Promise<void> {
   const [action, ...rest] = argv;
-  if (action !== 'rotate') throw new UsageError(`unknown master-key action "${action ?? ''}" (rotate)`);
+  if (action !== 'rotate') throw unknownChoice('master-key action', action, ['rotate']);
   const args = parseArgs(rest, ['new-key-file']);
   const key = await newKeyFrom(single(args, 'new-key-file'));
   const encoded = key.toString('base64');

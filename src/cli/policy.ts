@@ -6,7 +6,7 @@ import { userInfo } from 'node:os';
 import type { Policy, PolicyParams } from '../core/policy.js';
 import type { DetectionLevel } from '../core/spam-info.js';
 import type { Route } from '../core/tracking.js';
-import { parseArgs, required, single, UsageError } from './args.js';
+import { parseArgs, required, single, UsageError, unknownChoice } from './args.js';
 import { printJson, type CliContext } from './context.js';
 
 const OPTIONS = ['id', 'name', 'kind', 'route', 'held-group', 'position', 'disabled', 'level', 'min-score', 'extension', 'content-type', 'max-size', 'pattern', 'target', 'address', 'by'];
@@ -70,5 +70,5 @@ export async function policyCommand(ctx: CliContext, argv: string[]): Promise<vo
     printJson({ removed: id });
     return;
   }
-  throw new UsageError(`unknown policy action "${action ?? ''}" (list, add, remove)`);
+  throw unknownChoice('policy action', action, ['list', 'add', 'remove']);
 }

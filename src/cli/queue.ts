@@ -6,7 +6,7 @@
 import { QUEUE_STATES, type QueueState } from '../core/storage/queue-store.js';
 import type { Gateway } from '../gateway.js';
 import type { QueueEntryView, QueueListQuery } from '../services/queue-control.js';
-import { parseArgs, single, UsageError } from './args.js';
+import { parseArgs, single, unknownChoice, UsageError } from './args.js';
 import { printJson } from './context.js';
 
 const UNIT_SECONDS: Record<string, number> = { s: 1, m: 60, h: 3600, d: 86_400 };
@@ -98,6 +98,6 @@ export async function queueCommand(gateway: Gateway, argv: string[]): Promise<vo
       return printJson(await queue.flush(id, by));
     }
     default:
-      throw new UsageError(`unknown queue action "${action ?? ''}" (list, show, retry, bounce, delete, flush)`);
+      throw unknownChoice('queue action', action, ['list', 'show', 'retry', 'bounce', 'delete', 'flush']);
   }
 }

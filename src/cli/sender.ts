@@ -1,6 +1,6 @@
 /** `mailgate sender list [permitted|blocked] | add <list> <pattern> [--note N] | remove <list> <pattern|id>`. */
 import { assertSenderList } from '../services/inbound-settings.js';
-import { parseArgs, single, UsageError } from './args.js';
+import { parseArgs, single, UsageError, unknownChoice } from './args.js';
 import { printJson, type CliContext } from './context.js';
 import { cliOperator } from './policy.js';
 
@@ -22,5 +22,5 @@ export async function senderCommand(ctx: CliContext, argv: string[]): Promise<vo
     printJson({ removed: pattern, list });
     return;
   }
-  throw new UsageError(`unknown sender action "${action ?? ''}" (list, add, remove)`);
+  throw unknownChoice('sender action', action, ['list', 'add', 'remove']);
 }

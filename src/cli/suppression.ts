@@ -4,7 +4,7 @@
  */
 import { systemClock } from '../core/ports.js';
 import { createSuppressions } from '../services/suppressions.js';
-import { parseArgs, single, UsageError } from './args.js';
+import { parseArgs, single, unknownChoice, UsageError } from './args.js';
 import { printJson, type CliContext } from './context.js';
 
 function operator(by: string | undefined): string {
@@ -46,5 +46,5 @@ export async function suppressionCommand(ctx: CliContext, argv: string[]): Promi
     printJson({ address: address.toLowerCase(), removed: true });
     return;
   }
-  throw new UsageError(`unknown suppression action "${action ?? ''}" (list, add, remove)`);
+  throw unknownChoice('suppression action', action, ['list', 'add', 'remove']);
 }

@@ -7,12 +7,12 @@ import { requireUser } from '../auth/identity.js';
 import { createTokenService } from '../auth/tokens.js';
 import { CLI_CLIENT_ID, issueWorksUserTokens, worksScopesOf } from '../api/works/auth.js';
 import { systemClock } from '../core/ports.js';
-import { parseArgs, required, single, UsageError } from './args.js';
+import { parseArgs, required, single, unknownChoice } from './args.js';
 import { printJson, type CliContext } from './context.js';
 
 export async function tokenCommand(ctx: CliContext, argv: string[]): Promise<void> {
   const [action, ...rest] = argv;
-  if (action !== 'create') throw new UsageError(`unknown token action "${action ?? ''}" (create)`);
+  if (action !== 'create') throw unknownChoice('token action', action, ['create']);
   const args = parseArgs(rest, ['user', 'scope']);
   const user = await requireUser(ctx.store, required(args, 'user').trim().toLowerCase());
   const scopes = worksScopesOf(single(args, 'scope') ?? 'mail');

@@ -10,6 +10,7 @@ import { promises as dns } from 'node:dns';
 import { writeFile } from 'node:fs/promises';
 import path from 'node:path';
 import { withTempDir } from './temp-dir.js';
+import { assertInstalled } from './tools.js';
 
 export interface DnsRecords {
   /** Zones answered only from these records (e.g. `test`). */
@@ -100,6 +101,7 @@ export async function startDnsServer(records: DnsRecords): Promise<DnsServer> {
 }
 
 async function startOnFreePort(conf: string, probe: string): Promise<{ address: string; port: number; stop(): Promise<void> }> {
+  assertInstalled('/usr/sbin/dnsmasq', 'dnsmasq-base');
   const port = await freeUdpPort();
   const child = spawn(
     '/usr/sbin/dnsmasq',

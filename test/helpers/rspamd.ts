@@ -9,6 +9,7 @@ import { mkdir, writeFile } from 'node:fs/promises';
 import { createServer } from 'node:net';
 import path from 'node:path';
 import { withTempDir } from './temp-dir.js';
+import { assertInstalled } from './tools.js';
 
 export interface Rspamd {
   url: string;
@@ -25,6 +26,7 @@ async function freePort(): Promise<number> {
 }
 
 export async function startRspamd(timeoutMs = 90_000): Promise<Rspamd> {
+  assertInstalled('rspamd', 'rspamd');
   const temp = await withTempDir();
   const local = path.join(temp.dir, 'local.d');
   await mkdir(local);

@@ -13,7 +13,8 @@ export async function migratePostgres(pool: pg.Pool): Promise<string[]> {
   try {
     const { rows } = await client.query<{ schema: string | null }>('SELECT current_schema() AS schema');
     const schema = rows[0]?.schema;
-    if (!schema) throw new Error('no schema of the search_path exists in this database; create it first');
+    // PostgreSQL's own SQLSTATE for it (invalid_schema_name), so callers can tell it apart.
+    if (!schema) throw Object.assign(new Error('no schema of the search_path exists in this database; create it first'), { code: '3F000' });
     // The lock is per schema: test runs and tenants in other schemas migrate independently.
     const lock = `mailgate:migrations:${schema}`;
     await client.query('SELECT pg_advisory_lock(hashtext($1))', [lock]);
