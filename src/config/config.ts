@@ -6,7 +6,7 @@
 import { isIP } from 'node:net';
 import path from 'node:path';
 import { parseNetwork, type Network } from './networks.js';
-import { bool, ConfigError, int } from './parsers.js';
+import { bool, ConfigError, int, secondsList } from './parsers.js';
 import { parseRelayUrl, type RelayConfig } from './relay-url.js';
 
 export { ConfigError } from './parsers.js';
@@ -18,10 +18,11 @@ import { digestOptions, type DigestConfig } from './digest-options.js';
 import { connectionOptions, type ConnectionConfig } from './connection-options.js';
 import { leaseOptions, type LeaseConfig } from './lease-options.js';
 import { suppressionOptions, type SuppressionConfig } from './suppression-options.js';
+import { webhookOptions, type WebhookConfig } from './webhook-options.js';
 
 export type DeliveryMode = 'capture' | 'relay' | 'mx';
 
-export interface Config extends GuessingConfig, OpsConfig, DigestConfig, ConnectionConfig, LeaseConfig, SuppressionConfig, ConsoleConfig {
+export interface Config extends GuessingConfig, OpsConfig, DigestConfig, ConnectionConfig, LeaseConfig, SuppressionConfig, ConsoleConfig, WebhookConfig {
   dataDir: string;
   httpHost: string;
   httpPort: number;
@@ -232,6 +233,7 @@ const OPTIONS: { [K in keyof Config]: Option<K> } = {
   ...leaseOptions(int),
   ...suppressionOptions(int),
   ...consoleOptions(int),
+  ...webhookOptions(int),
   graphTokenLifetimeSeconds: {
     key: 'graphTokenLifetimeSeconds',
     env: 'MAILGATE_GRAPH_TOKEN_LIFETIME_SECONDS',
@@ -255,14 +257,7 @@ const OPTIONS: { [K in keyof Config]: Option<K> } = {
   retrySchedule: {
     key: 'retrySchedule',
     env: 'MAILGATE_RETRY_SCHEDULE',
-    parse: (raw, env) => {
-      const text = raw || '60,300,900,1800,3600,7200,14400';
-      const steps = text.split(',').map((s) => Number(s.trim()));
-      if (steps.some((s) => !Number.isFinite(s) || s < 0)) {
-        throw new ConfigError(env, `expected comma-separated seconds, got "${text}"`);
-      }
-      return steps;
-    },
+    parse: secondsList('60,300,900,1800,3600,7200,14400'),
   },
   queueLifetime: { key: 'queueLifetime', env: 'MAILGATE_QUEUE_LIFETIME_SECONDS', parse: int(1, 60 * 86_400, 5 * 86_400) },
   workerConcurrency: { key: 'workerConcurrency', env: 'MAILGATE_WORKER_CONCURRENCY', parse: int(0, 1000, 16) },

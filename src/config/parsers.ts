@@ -25,3 +25,13 @@ export function bool(fallback: boolean) {
     throw new ConfigError(env, `expected true or false, got "${raw}"`);
   };
 }
+
+/** A comma-separated list of seconds (retry schedules). */
+export function secondsList(fallback: string) {
+  return (raw: string | undefined, env: string): number[] => {
+    const text = raw || fallback;
+    const steps = text.split(',').map((s) => Number(s.trim()));
+    if (steps.some((s) => !Number.isFinite(s) || s < 0)) throw new ConfigError(env, `expected comma-separated seconds, got "${text}"`);
+    return steps;
+  };
+}

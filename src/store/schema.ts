@@ -86,6 +86,35 @@ export interface Database {
     detail: string;
     write_id: string | null;
     write_seq: number | null;
+    /** Log order for readers that follow the table (webhooks); see migration 0015. */
+    tx: Generated<number>;
+  };
+  webhook_endpoints: {
+    id: string;
+    url: string;
+    events: string;
+    secret_enc: string;
+    created_by: string;
+    created_at: number;
+    cursor_tx: number;
+    cursor_id: number;
+    failures: number;
+    next_attempt_at: number;
+    lease_owner: string | null;
+    lease_until: number | null;
+    disabled_at: number | null;
+    disabled_reason: string | null;
+  };
+  webhook_attempts: {
+    id: Generated<number>;
+    endpoint_id: string;
+    event_id: string;
+    event_type: string;
+    at: number;
+    ok: number;
+    status: number | null;
+    error: string | null;
+    duration_ms: number;
   };
   litigation_holds: {
     id: string;

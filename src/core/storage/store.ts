@@ -17,6 +17,7 @@ import type { HealthStore } from './health-store.js';
 import type { DigestStore } from './digest-store.js';
 import type { SuppressionStore } from './suppression-store.js';
 import type { ConsoleStore } from './console-store.js';
+import type { WebhookStore } from './webhook-store.js';
 import type { ApiAppRecord, ApiKeyRecord, DkimKeyRecord, EventRecord, FileRecord, LeaseRequest, MessageRecord, RecipientRecord, Settlement, UserRecord } from './records.js';
 
 // The records are the port's vocabulary: importers of the port get them from here too.
@@ -34,6 +35,11 @@ export interface Capabilities {
   sharedRateLimits: boolean;
   /** Several processes deliver from this queue, so a lease found at start may be a live process's. */
   sharedQueue: boolean;
+  /**
+   * Concurrent writers can make a smaller event id visible after a larger one, so readers that
+   * follow the event log stop at the oldest running transaction (migration 0015).
+   */
+  logHorizon: boolean;
 }
 
 export interface Store
@@ -54,7 +60,8 @@ export interface Store
     HealthStore,
     DigestStore,
     SuppressionStore,
-    ConsoleStore {
+    ConsoleStore,
+    WebhookStore {
   readonly capabilities: Capabilities;
   readonly blobs: BlobStore;
   /** Calls `listener` when another process committed new work; returns the unsubscribe function. */

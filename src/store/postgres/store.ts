@@ -20,6 +20,7 @@ export const POSTGRES_CAPABILITIES: Capabilities = {
   listenNotify: true,
   sharedRateLimits: true,
   sharedQueue: true,
+  logHorizon: true,
 };
 
 export interface PostgresOptions {

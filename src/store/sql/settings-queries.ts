@@ -17,7 +17,9 @@ export function settingsQueries(db: Kysely<Database>, writes: WriteBatcher): Set
       if (key) return key.sealed;
       const dkim = await db.selectFrom('dkim_keys').select('private_key_enc as sealed').limit(1).executeTakeFirst();
       if (dkim) return dkim.sealed;
-      return (await db.selectFrom('signing_keys').select('private_key_enc as sealed').limit(1).executeTakeFirst())?.sealed;
+      const signing = await db.selectFrom('signing_keys').select('private_key_enc as sealed').limit(1).executeTakeFirst();
+      if (signing) return signing.sealed;
+      return (await db.selectFrom('webhook_endpoints').select('secret_enc as sealed').limit(1).executeTakeFirst())?.sealed;
     },
     resealSecrets(reseal, verifier) {
       return writes.run(async (trx) => {
@@ -41,6 +43,10 @@ export function settingsQueries(db: Kysely<Database>, writes: WriteBatcher): Set
         }
         for (const row of await trx.selectFrom('signing_keys').select(['kid', 'private_key_enc']).execute()) {
           await trx.updateTable('signing_keys').set({ private_key_enc: reseal(row.private_key_enc) }).where('kid', '=', row.kid).execute();
+          count += 1;
+        }
+        for (const row of await trx.selectFrom('webhook_endpoints').select(['id', 'secret_enc']).execute()) {
+          await trx.updateTable('webhook_endpoints').set({ secret_enc: reseal(row.secret_enc) }).where('id', '=', row.id).execute();
           count += 1;
         }
         await trx

@@ -25,6 +25,7 @@ import { settingsQueries } from './settings-queries.js';
 import { suppressionQueries } from './suppression-queries.js';
 import { trackingQueries } from './tracking-queries.js';
 import { uploadQueries } from './upload-queries.js';
+import { webhookQueries } from './webhook-queries.js';
 
 export interface SqlStoreParts {
   db: Kysely<Database>;
@@ -82,6 +83,7 @@ export function createSqlStore(parts: SqlStoreParts): Store {
     ...healthQueries(db, writes),
     ...trackingQueries(db, writes),
     ...consoleQueries(db, writes),
+    ...webhookQueries(db, writes, parts.capabilities),
     ...inboundQueries(db, writes, requeued),
     ...queueControlQueries(db, writes, parts.capabilities, requeued),
     ...digestQueries(db, writes, requeued),

@@ -18,6 +18,7 @@ export const SQLITE_CAPABILITIES: Capabilities = {
   listenNotify: false,
   sharedRateLimits: false,
   sharedQueue: false,
+  logHorizon: false,
 };
 
 function openDatabase(file: string): Database.Database {
