@@ -52,6 +52,9 @@ import { claimInstance } from './services/instance-heartbeat.js';
 import { createSuppressions, type Suppressions } from './services/suppressions.js';
 import { assertNotSuppressed } from './core/suppression.js';
 import { createConsoleSessions, type ConsoleSessions } from './services/console-sessions.js';
+import type { PeriodicPass } from './services/periodic-pass.js';
+import { createWebhookDispatcher } from './services/webhooks/dispatcher.js';
+import { createWebhookSubscriptions, type WebhookSubscriptions } from './services/webhooks/subscriptions.js';
 
 export interface Gateway {
   config: Config;
@@ -115,6 +118,10 @@ export interface Gateway {
   digest: QuarantineDigest;
   /** What the digests' one-time links do (docs/quarantine-digest.md). */
   digestActions: DigestActions;
+  /** Webhook subscriptions, their delivery logs and the backlog of unsent events. */
+  webhooks: WebhookSubscriptions;
+  /** Sends webhook events from the tracking event log (started with delivery). */
+  webhookDispatch: PeriodicPass<number>;
   close(): Promise<void>;
 }
 
@@ -264,6 +271,7 @@ export async function createGateway(config: Config, options: { log?: Logger; clo
     onAttempt: observeAttempt(metrics),
   });
   metrics.onScrape(collectQueue(metrics, store, clock));
+  const webhookDispatch = createWebhookDispatcher({ store, secrets, clock, log, config, owner });
 
   const guesses = createGuessGuard({
     counters: store,
@@ -298,6 +306,7 @@ export async function createGateway(config: Config, options: { log?: Logger; clo
       stopWaking ??= store.onWake(() => worker.wake());
       instance.start();
       worker.start();
+      webhookDispatch.start();
       // Unreviewed holds expire on MAILGATE_HELD_LIFETIME_SECONDS; a minute's lateness is fine.
       heldSweep ??= setInterval(() => {
         held.expire().catch((error: unknown) => log.error({ err: error }, 'held expiry failed'));
@@ -320,9 +329,12 @@ export async function createGateway(config: Config, options: { log?: Logger; clo
     readiness: createReadiness({ store, dataDir: config.dataDir, minFreeMb: config.readyMinFreeMb, spaceShort: () => space.short }),
     digest,
     digestActions: createDigestActions({ store, links: digestLinks, held, settings, clock }),
+    webhooks: createWebhookSubscriptions({ store, secrets, clock }),
+    webhookDispatch,
     async close() {
       clearInterval(heldSweep);
       stopWaking?.();
+      await webhookDispatch.stop();
       await purge.stop();
       await uploadSweep.stop();
       await digest.stop();

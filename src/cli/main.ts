@@ -21,6 +21,7 @@ import { suppressionCommand } from './suppression.js';
 import { tokenCommand } from './token.js';
 import { mailgateVersion } from '../version.js';
 import { userCommand } from './user.js';
+import { webhookCommand } from './webhook.js';
 
 const USAGE = `usage: mailgate <command>
   serve                                       start the gateway (HTTP APIs, SMTP listener, delivery)
@@ -49,6 +50,10 @@ const USAGE = `usage: mailgate <command>
   digest send [--recipient A]                 queue quarantine digests now (MAILGATE_DIGEST_DOMAINS), whatever the schedule
   suppression list | suppression add <address> [--reason R] [--expires ISO] | suppression remove <address>
                                               addresses client mail is refused for (hard bounces add them)
+  webhook add --url U [--event E]...          subscribe to message.accepted|delivered|deferred|bounced|held|released|rejected
+                                              (none = all); prints {"id","secret"} once
+  webhook list | webhook log <id> [--limit N] endpoints / an endpoint's delivery log, as JSON lines (no secrets)
+  webhook remove <id> | webhook enable <id>   remove an endpoint, or resume a disabled one
   master-key rotate [--new-key-file F]        re-seal every stored secret with a new master key (stop all gateways first)
 Every MAILGATE_* variable has a matching flag, e.g. --data-dir ./data, --http-port 8025.`;
 
@@ -90,6 +95,7 @@ const COMMANDS: Record<string, Command> = {
   dnsbl: withStore(dnsblCommand),
   token: withStore(tokenCommand),
   suppression: withStore(suppressionCommand),
+  webhook: withStore(webhookCommand),
   queue: (config, args) => withGateway(config, (gateway) => queueCommand(gateway, args)),
   digest: (config, args) => withGateway(config, (gateway) => digestCommand(gateway, args)),
   'master-key': withStore(masterKeyCommand),

@@ -25,6 +25,7 @@ import { sessionRoutes } from './routes/session.js';
 import { overviewRoutes } from './routes/overview.js';
 import { messageContentRoutes } from './routes/message-content.js';
 import { heldRoutes } from './routes/held.js';
+import { webhookRoutes } from './routes/webhooks.js';
 
 const ROUTES: Array<(app: FastifyInstance, ctx: AdminContext) => void> = [
   sessionRoutes,
@@ -37,6 +38,7 @@ const ROUTES: Array<(app: FastifyInstance, ctx: AdminContext) => void> = [
   queueRoutes,
   identityRoutes,
   suppressionRoutes,
+  webhookRoutes,
 ];
 
 /** The admin error body. */
