@@ -22,6 +22,7 @@ const ON_BOTH_BACKENDS = [
   'test/quarantine-digest.test.ts',
   'test/bounces.test.ts',
   'test/console-session.test.ts',
+  'test/webhooks.test.ts',
 ];
 
 export default defineConfig({
