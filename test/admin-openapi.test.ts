@@ -173,6 +173,17 @@ describe('admin OpenAPI document', () => {
     expect((await call('POST', '/admin/api/held/{id}/sender-list', { id: 'nope' }, { list: 'blocked' })).status).toBe(404);
     expect((await call('GET', '/admin/api/held/log')).body.entries).toEqual([]);
 
+    // Webhook endpoints.
+    const hook = await call('POST', '/admin/api/webhooks', {}, { url: 'https://hooks.example.test/in', events: ['message.delivered'] });
+    expect(hook.status).toBe(201);
+    expect((await call('GET', '/admin/api/webhooks')).body.webhooks).toHaveLength(1);
+    expect((await call('GET', '/admin/api/webhooks/{id}', { id: hook.body.id })).body.url).toBe('https://hooks.example.test/in');
+    expect((await call('POST', '/admin/api/webhooks/{id}/enable', { id: hook.body.id })).body.enabled).toBe(true);
+    expect((await call('GET', '/admin/api/webhooks/{id}/log', { id: hook.body.id })).body.attempts).toEqual([]);
+    expect((await call('POST', '/admin/api/webhooks', {}, { url: 'ftp://hooks.example.test/' })).body.error).toMatchObject({ code: 'invalid_value', field: 'url' });
+    expect((await call('POST', '/admin/api/webhooks', {}, { events: [] }, false)).body.error).toMatchObject({ code: 'field_required', field: 'url' });
+    expect((await call('DELETE', '/admin/api/webhooks/{id}', { id: hook.body.id })).status).toBe(204);
+
     // Every documented operation was exercised with a real answer.
     const operations = Object.entries(doc.paths as Json).flatMap(([path, ops]) => Object.keys(ops as Json).map((m) => `${m.toUpperCase()} ${path}`));
     const exercised = new Set([...checked].map((c) => c.split(' ').slice(0, 2).join(' ')));
