@@ -272,6 +272,8 @@ export async function createGateway(config: Config, options: { log?: Logger; clo
   });
   metrics.onScrape(collectQueue(metrics, store, clock));
   const webhookDispatch = createWebhookDispatcher({ store, secrets, clock, log, config, owner });
+  const webhooks = createWebhookSubscriptions({ store, secrets, clock });
+  metrics.onScrape(async () => metrics.webhookBacklog.set(await webhooks.backlog()));
 
   const guesses = createGuessGuard({
     counters: store,
@@ -329,7 +331,7 @@ export async function createGateway(config: Config, options: { log?: Logger; clo
     readiness: createReadiness({ store, dataDir: config.dataDir, minFreeMb: config.readyMinFreeMb, spaceShort: () => space.short }),
     digest,
     digestActions: createDigestActions({ store, links: digestLinks, held, settings, clock }),
-    webhooks: createWebhookSubscriptions({ store, secrets, clock }),
+    webhooks,
     webhookDispatch,
     async close() {
       clearInterval(heldSweep);

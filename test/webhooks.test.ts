@@ -163,6 +163,8 @@ describe('webhooks', () => {
     // Every failure was for the first event: nothing overtakes it.
     expect(new Set(failed.map((a) => a.eventId)).size).toBe(1);
     await waitFor(async () => (await first.server.gateway.webhooks.backlog()) === 6, 'all six events in the backlog');
+    const scraped = await (await fetch(`${first.url}/metrics`)).text();
+    expect(scraped).toMatch(/^mailgate_webhook_backlog 6$/m);
     await first.server.close();
 
     const second = await gateway(first.databaseEnv, temp.dir);
