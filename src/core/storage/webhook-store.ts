@@ -72,9 +72,12 @@ export interface WebhookStore {
   removeWebhookEndpoint(id: string): Promise<boolean>;
   /** Enables a disabled endpoint again, due now with no failures counted; false when there is none. */
   enableWebhookEndpoint(id: string, now: number): Promise<boolean>;
-  /** Enabled endpoints due at `now` whose lease is free (unlocked reads: claim before sending). */
-  listDueWebhookEndpoints(now: number): Promise<WebhookEndpointRecord[]>;
-  /** Leases one endpoint to `owner` if still enabled, due and free; the fresh record, or undefined. */
+  /**
+   * Enabled endpoints due at `now` whose lease is free or `owner`'s own (a restarted instance
+   * takes its previous life's leases back at once); unlocked reads: claim before sending.
+   */
+  listDueWebhookEndpoints(now: number, owner: string): Promise<WebhookEndpointRecord[]>;
+  /** Leases one endpoint to `owner` if still enabled, due and free (or its own); the fresh record, or undefined. */
   claimWebhookEndpoint(id: string, owner: string, now: number, leaseUntil: number): Promise<WebhookEndpointRecord | undefined>;
   /** Gives up `owner`'s lease on the endpoint, moving its cursor past passed-over events. */
   releaseWebhookEndpoint(id: string, owner: string, cursor: LogPosition): Promise<void>;

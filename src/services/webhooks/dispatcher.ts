@@ -104,7 +104,7 @@ export function createWebhookDispatcher(deps: WebhookDispatcherDeps): PeriodicPa
       prunedAt = now;
       await store.pruneWebhookAttempts(now - LOG_KEEP_MS);
     }
-    const due = await store.listDueWebhookEndpoints(now);
+    const due = await store.listDueWebhookEndpoints(now, owner);
     const sent = await Promise.all(due.map((endpoint) => visit(endpoint)));
     return sent.reduce((a, b) => a + b, 0);
   }

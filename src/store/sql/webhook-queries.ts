@@ -17,11 +17,12 @@ function after(position: LogPosition): Expression<SqlBool> {
 /** Events below the horizon are final: every transaction that could still add one before them has ended. */
 const BELOW_HORIZON = sql<SqlBool>`tx < pg_snapshot_xmin(pg_current_snapshot())::text::bigint`;
 
-function leaseFree(eb: ExpressionBuilder<Database, 'webhook_endpoints'>, now: number): Expression<SqlBool> {
+/** Enabled, due, and its lease free, expired, or `owner`'s own (left by this instance's previous life). */
+function claimable(eb: ExpressionBuilder<Database, 'webhook_endpoints'>, now: number, owner: string): Expression<SqlBool> {
   return eb.and([
     eb('disabled_at', 'is', null),
     eb('next_attempt_at', '<=', now),
-    eb.or([eb('lease_until', 'is', null), eb('lease_until', '<', now)]),
+    eb.or([eb('lease_until', 'is', null), eb('lease_until', '<', now), eb('lease_owner', '=', owner)]),
   ]);
 }
 
@@ -69,8 +70,8 @@ export function webhookQueries(db: Kysely<Database>, writes: WriteBatcher, capab
       return Number(updated.numUpdatedRows) === 1;
     },
 
-    async listDueWebhookEndpoints(now) {
-      const found = await db.selectFrom('webhook_endpoints').selectAll().where((eb) => leaseFree(eb, now)).orderBy('id').execute();
+    async listDueWebhookEndpoints(now, owner) {
+      const found = await db.selectFrom('webhook_endpoints').selectAll().where((eb) => claimable(eb, now, owner)).orderBy('id').execute();
       return found.map(toWebhookEndpoint);
     },
 
@@ -83,7 +84,7 @@ export function webhookQueries(db: Kysely<Database>, writes: WriteBatcher, capab
             .updateTable('webhook_endpoints')
             .set({ lease_owner: owner, lease_until: leaseUntil })
             .where('id', '=', id)
-            .where((eb) => leaseFree(eb, now))
+            .where((eb) => claimable(eb, now, owner))
             .returningAll()
             .executeTakeFirst(),
         RELAXED,
