@@ -52,9 +52,7 @@ import { claimInstance } from './services/instance-heartbeat.js';
 import { createSuppressions, type Suppressions } from './services/suppressions.js';
 import { assertNotSuppressed } from './core/suppression.js';
 import { createConsoleSessions, type ConsoleSessions } from './services/console-sessions.js';
-import type { PeriodicPass } from './services/periodic-pass.js';
-import { createWebhookDispatcher } from './services/webhooks/dispatcher.js';
-import { createWebhookSubscriptions, type WebhookSubscriptions } from './services/webhooks/subscriptions.js';
+import { createWebhookService, type WebhookService } from './services/webhooks/webhook-service.js';
 
 export interface Gateway {
   config: Config;
@@ -118,10 +116,8 @@ export interface Gateway {
   digest: QuarantineDigest;
   /** What the digests' one-time links do (docs/quarantine-digest.md). */
   digestActions: DigestActions;
-  /** Webhook subscriptions, their delivery logs and the backlog of unsent events. */
-  webhooks: WebhookSubscriptions;
-  /** Sends webhook events from the tracking event log (started with delivery). */
-  webhookDispatch: PeriodicPass<number>;
+  /** Webhook subscriptions, delivery logs, the backlog of unsent events, and the dispatcher (started with delivery). */
+  webhooks: WebhookService;
   close(): Promise<void>;
 }
 
@@ -271,8 +267,7 @@ export async function createGateway(config: Config, options: { log?: Logger; clo
     onAttempt: observeAttempt(metrics),
   });
   metrics.onScrape(collectQueue(metrics, store, clock));
-  const webhookDispatch = createWebhookDispatcher({ store, secrets, clock, log, config, owner });
-  const webhooks = createWebhookSubscriptions({ store, secrets, clock });
+  const webhooks = createWebhookService({ store, secrets, clock, log, config, owner });
   metrics.onScrape(async () => metrics.webhookBacklog.set(await webhooks.backlog()));
 
   const guesses = createGuessGuard({
@@ -308,7 +303,7 @@ export async function createGateway(config: Config, options: { log?: Logger; clo
       stopWaking ??= store.onWake(() => worker.wake());
       instance.start();
       worker.start();
-      webhookDispatch.start();
+      webhooks.dispatch.start();
       // Unreviewed holds expire on MAILGATE_HELD_LIFETIME_SECONDS; a minute's lateness is fine.
       heldSweep ??= setInterval(() => {
         held.expire().catch((error: unknown) => log.error({ err: error }, 'held expiry failed'));
@@ -332,11 +327,10 @@ export async function createGateway(config: Config, options: { log?: Logger; clo
     digest,
     digestActions: createDigestActions({ store, links: digestLinks, held, settings, clock }),
     webhooks,
-    webhookDispatch,
     async close() {
       clearInterval(heldSweep);
       stopWaking?.();
-      await webhookDispatch.stop();
+      await webhooks.dispatch.stop();
       await purge.stop();
       await uploadSweep.stop();
       await digest.stop();

@@ -112,8 +112,8 @@ describe('webhooks', () => {
     expect(accepted?.id).not.toBe(delivered?.id);
 
     // Nothing is left and nothing is sent twice (the first pass may be the one that sent the last event).
-    await gw.server.gateway.webhookDispatch.runOnce();
-    expect(await gw.server.gateway.webhookDispatch.runOnce()).toBe(0);
+    await gw.server.gateway.webhooks.dispatch.runOnce();
+    expect(await gw.server.gateway.webhooks.dispatch.runOnce()).toBe(0);
     expect(hooks.arrived).toBe(2);
     expect(await gw.server.gateway.webhooks.backlog()).toBe(0);
     const log = await admin(gw, boss, 'GET', `/admin/api/webhooks/${id}/log`);
@@ -170,8 +170,8 @@ describe('webhooks', () => {
     const second = await gateway(first.databaseEnv, temp.dir);
     await hooks.up();
     await waitFor(() => hooks.accepted.length >= 6, 'the backlog');
-    await second.server.gateway.webhookDispatch.runOnce();
-    expect(await second.server.gateway.webhookDispatch.runOnce()).toBe(0);
+    await second.server.gateway.webhooks.dispatch.runOnce();
+    expect(await second.server.gateway.webhooks.dispatch.runOnce()).toBe(0);
     const received = hooks.accepted.map((h) => h.body);
     expect(received).toHaveLength(6);
     expect(received[0]?.id).toBe(failed[0]?.eventId);
@@ -209,8 +209,8 @@ describe('webhooks', () => {
     expect(attempts.map((a) => [a.ok, a.status, a.error])).toEqual(Array(3).fill([false, 500, 'HTTP 500']));
     expect(new Set(attempts.map((a) => a.eventId)).size).toBe(1);
     // Disabled: no further attempts, and the backlog counts enabled endpoints only.
-    await gw.server.gateway.webhookDispatch.runOnce();
-    expect(await gw.server.gateway.webhookDispatch.runOnce()).toBe(0);
+    await gw.server.gateway.webhooks.dispatch.runOnce();
+    expect(await gw.server.gateway.webhooks.dispatch.runOnce()).toBe(0);
     expect(hooks.arrived).toBe(3);
     expect(hooks.accepted).toEqual([]);
     expect(await gw.server.gateway.webhooks.backlog()).toBe(0);
