@@ -21,7 +21,13 @@ export type Dialect = (typeof DIALECTS)[number];
 
 export const HOSTNAME = 'gateway.test';
 export const SENDER = 'chaos-sender@example.test';
-export const RECIPIENT = 'reader@remote.test';
+/**
+ * A recipient of its own per message: an injected 550 puts its address on the suppression list
+ * (docs/bounces.md), which must not refuse the other messages of the run.
+ */
+export function recipientFor(id: string): string {
+  return `reader.${id}@remote.test`;
+}
 const PASSWORD = 'chaos horse battery staple';
 
 /** Credentials stored in the gateway's database before it starts. */
@@ -94,22 +100,22 @@ export function loadClient(target: Target, accounts: Accounts): LoadClient {
 
   async function sendOne(dialect: Dialect, id: string): Promise<Answer> {
     if (dialect === 'mimecast') {
-      const body = { data: [{ to: [{ emailAddress: RECIPIENT }], subject: id, plainBody: { content: `body of ${id}` } }] };
+      const body = { data: [{ to: [{ emailAddress: recipientFor(id) }], subject: id, plainBody: { content: `body of ${id}` } }] };
       const res = await mcPost(target.url, accounts.keys, '/api/email/send-email', JSON.stringify(body));
       return { accepted: res.status === 200 && res.body.fail.length === 0, status: res.status, headers: res.headers, body: JSON.stringify(res.body) };
     }
     if (dialect === 'graph') {
       const token = await (graph ??= graphToken(target.url, accounts.graphApp));
-      const message = { subject: id, body: { contentType: 'Text', content: `body of ${id}` }, toRecipients: [{ emailAddress: { address: RECIPIENT } }] };
+      const message = { subject: id, body: { contentType: 'Text', content: `body of ${id}` }, toRecipients: [{ emailAddress: { address: recipientFor(id) } }] };
       const res = await fetch(`${target.url}/v1.0/users/${SENDER}/sendMail`, { method: 'POST', headers: json(token), body: JSON.stringify({ message, saveToSentItems: false }) });
       return answerOf(res);
     }
     if (dialect === 'works') {
-      const body = { to: RECIPIENT, subject: id, body: `body of ${id}`, contentType: 'text', isSaveSentMail: false };
+      const body = { to: recipientFor(id), subject: id, body: `body of ${id}`, contentType: 'text', isSaveSentMail: false };
       return answerOf(await fetch(`${target.url}/works/v1.0/users/me/mail`, { method: 'POST', headers: json(accounts.worksToken), body: JSON.stringify(body) }));
     }
     try {
-      const info = await smtp.sendMail({ from: SENDER, to: RECIPIENT, subject: id, text: `body of ${id}` });
+      const info = await smtp.sendMail({ from: SENDER, to: recipientFor(id), subject: id, text: `body of ${id}` });
       return { accepted: /^250\b/.test(info.response), status: 250, body: info.response };
     } catch (error) {
       const code = (error as { responseCode?: number }).responseCode;
