@@ -12,22 +12,11 @@ import type { EventRecord, Store } from '../core/storage/store.js';
 import type { FailedRecipient } from './failure-notices.js';
 
 /** A waiting delivery as operators see it (dates in ISO 8601). */
-export interface QueueEntryView {
-  messageId: string;
-  recipientId: string;
-  recipient: string;
-  domain: string;
-  sender: string;
-  subject: string;
-  transport: string;
-  state: QueueState;
-  attempts: number;
+export type QueueEntryView = Omit<QueueEntry, 'nextAttemptAt' | 'receivedAt' | 'expiresAt' | 'leaseUntil'> & {
   nextAttemptAt: string;
-  lastCode: number | null;
-  lastReply: string | null;
   receivedAt: string;
   expiresAt: string;
-}
+};
 
 export interface QueueListQuery {
   state?: QueueState;
