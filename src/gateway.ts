@@ -167,9 +167,10 @@ export async function createGateway(config: Config, options: { log?: Logger; clo
     isMailbox: async (address) => (await store.getUserByEmail(address)) !== undefined,
   };
   const isLocalDomain = (domain: string) => config.localDomains.includes(domain.toLowerCase());
+  const resolve = createDnsResolver(config.dnsServers);
   const scanner = createScanner({
     store,
-    resolve: createDnsResolver(config.dnsServers),
+    resolve,
     hostname: config.hostname,
     ...(config.rspamdUrl ? { rspamdUrl: config.rspamdUrl } : {}),
     log,
@@ -314,7 +315,7 @@ export async function createGateway(config: Config, options: { log?: Logger; clo
     mailboxes: createMailboxService({ store, clock }),
     settings,
     holds: createLitigationHolds(store, clock),
-    identities: createIdentityService({ store, secrets, clock }),
+    identities: createIdentityService({ store, secrets, clock, resolve }),
     files: createFileService({ store, clock, config }),
     heldQueue: createHeldQueue(store),
     drafts: createDraftService({ store, clock, config }),

@@ -8,12 +8,14 @@ import addFormats from 'ajv-formats';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { MimecastKeys } from '../src/auth/identity.js';
 import { createOAuthClient } from '../src/auth/oauth-clients.js';
+import { startDnsServer, type DnsServer } from './helpers/dns-server.js';
 import { startTestGateway, type TestGateway } from './helpers/gateway.js';
 import { mcHeaders, mcPost } from './helpers/mimecast-client.js';
 
 type Json = Record<string, any>; // eslint-disable-line @typescript-eslint/no-explicit-any
 
 let gw: TestGateway;
+let dns: DnsServer;
 let admin: MimecastKeys;
 let doc: Json;
 const ajv = new Ajv({ strict: false, allErrors: true, logger: false });
@@ -60,7 +62,9 @@ async function call(method: string, template: string, values: Record<string, str
 }
 
 beforeAll(async () => {
-  gw = await startTestGateway();
+  // Answers NXDOMAIN for every name under test: the DKIM record check has a real server to ask.
+  dns = await startDnsServer({ localZones: ['test'] });
+  gw = await startTestGateway({ MAILGATE_DNS_SERVERS: dns.address });
   admin = await gw.user('admin@example.test', ['admin']);
   const res = await fetch(`${gw.url}/admin/api/openapi.json`);
   expect(res.status).toBe(200);
@@ -69,6 +73,7 @@ beforeAll(async () => {
 
 afterAll(async () => {
   await gw?.stop();
+  await dns?.close();
 });
 
 describe('admin OpenAPI document', () => {
@@ -142,11 +147,30 @@ describe('admin OpenAPI document', () => {
     expect((await call('POST', '/admin/api/keys/{accessKey}/revoke', { accessKey: leaver.accessKey })).body.revokedAt).toEqual(expect.any(String));
     expect((await call('GET', '/admin/api/apps')).body.apps).toHaveLength(1);
     expect((await call('POST', '/admin/api/apps/{clientId}/revoke', { clientId: oauth.clientId })).body.revokedAt).toEqual(expect.any(String));
+    const joiner = await call('POST', '/admin/api/users', {}, { email: 'joiner@example.test', roles: ['tracking'], password: 'long enough password' });
+    expect(joiner).toMatchObject({ status: 201, body: { email: 'joiner@example.test', roles: ['tracking'] } });
+    expect((await call('POST', '/admin/api/users', {}, { email: 'short@example.test', password: 'short' })).body.error).toMatchObject({ code: 'invalid_value', field: 'password' });
+    expect((await call('GET', '/admin/api/users')).body.users.map((u: Json) => u.email)).not.toContain('short@example.test');
+    const keys = await call('POST', '/admin/api/keys', {}, { user: 'joiner@example.test', expiresAt: '2099-01-01T00:00:00Z' });
+    expect(keys).toMatchObject({ status: 201, body: { accessKey: expect.any(String), secretKey: expect.any(String) } });
+    expect((await call('GET', '/admin/api/keys')).body.keys.find((k: Json) => k.accessKey === keys.body.accessKey)).toMatchObject({ user: 'joiner@example.test', expiresAt: '2099-01-01T00:00:00.000Z' });
+    expect(JSON.stringify((await call('GET', '/admin/api/keys')).body)).not.toContain(keys.body.secretKey);
+    expect((await call('POST', '/admin/api/keys', {}, { user: 'nobody@example.test' })).status).toBe(404);
+    const graphApp = await call('POST', '/admin/api/apps', {}, { name: 'mailer', permissions: ['Mail.Send'] });
+    expect(graphApp.body).toMatchObject({ clientSecret: expect.any(String), app: { name: 'mailer', kind: 'oauth', permissions: ['Mail.Send'] } });
+    const v2App = await call('POST', '/admin/api/apps', {}, { user: 'joiner@example.test' });
+    expect(v2App.body.app).toMatchObject({ kind: 'mimecast-2.0', user: 'joiner@example.test' });
+    expect((await call('POST', '/admin/api/apps', {}, { name: 'bad', permissions: ['Mail.Everything'] })).body.error).toMatchObject({ code: 'invalid_value', field: 'permission' });
+    expect((await call('GET', '/admin/api/audit?action=user_create,key_create,app_create')).body.total).toBe(4);
     expect((await call('DELETE', '/admin/api/users/{email}', { email: 'leaver@example.test' })).body.email).toBe('leaver@example.test');
     expect((await call('DELETE', '/admin/api/users/{email}', { email: 'leaver@example.test' })).status).toBe(404);
     const dkim = await call('POST', '/admin/api/dkim-keys', {}, { domain: 'example.test', selector: 's1', algorithm: 'ed25519-sha256' });
     expect(dkim).toMatchObject({ status: 201, body: { dnsName: 's1._domainkey.example.test', signing: true } });
     expect((await call('GET', '/admin/api/dkim-keys')).body.keys).toHaveLength(1);
+    // Nothing is published under example.test: the check says so rather than failing.
+    const check = await call('GET', '/admin/api/dkim-keys/{domain}/{selector}/dns', { domain: 'example.test', selector: 's1' });
+    expect(check.body).toMatchObject({ dnsName: 's1._domainkey.example.test', expected: dkim.body.dnsValue, served: [], matches: false, problem: 's1._domainkey.example.test does not exist' });
+    expect((await call('GET', '/admin/api/dkim-keys/{domain}/{selector}/dns', { domain: 'example.test', selector: 'nope' })).status).toBe(404);
     expect((await call('POST', '/admin/api/dkim-keys', {}, { domain: 'example.test', algorithm: 'md5' }, false)).status).toBe(400);
     expect((await call('DELETE', '/admin/api/dkim-keys/{domain}/{selector}', { domain: 'example.test', selector: 's1' })).status).toBe(204);
 

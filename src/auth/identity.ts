@@ -15,7 +15,7 @@ export interface MimecastKeys {
 }
 
 export async function addUser(
-  store: Store,
+  store: Pick<Store, 'getUserByEmail' | 'createUser'>,
   input: { email: string; name?: string; roles?: string[] },
   now = Date.now(),
 ): Promise<UserRecord> {
@@ -35,7 +35,7 @@ export async function addUser(
   return user;
 }
 
-export async function requireUser(store: Store, email: string): Promise<UserRecord> {
+export async function requireUser(store: Pick<Store, 'getUserByEmail'>, email: string): Promise<UserRecord> {
   const user = await store.getUserByEmail(email);
   if (!user) throw new MailgateError('not_found', `No user ${email}`, 'user');
   return user;
@@ -43,7 +43,7 @@ export async function requireUser(store: Store, email: string): Promise<UserReco
 
 /** A new application and an access/secret key pair bound to the user; the plain secrets are shown once. */
 export async function createMimecastKeys(
-  store: Store,
+  store: Pick<Store, 'getUserByEmail' | 'createApiApp' | 'createApiKey'>,
   secrets: SecretBox,
   input: { email: string; appName?: string; expiresAt?: number | null },
   now = Date.now(),

@@ -35,11 +35,16 @@ export async function verifyPassword(password: string, stored: string): Promise<
   return key.length === expected.length && timingSafeEqual(key, expected);
 }
 
-/** Sets a user's password; refuses ones too short to be worth hashing. */
-export async function setUserPassword(store: Pick<OAuthStore, 'setUserPassword'>, userId: string, password: string, now = Date.now()): Promise<void> {
+/** Refuses passwords too short to be worth hashing. */
+export function assertPassword(password: unknown): asserts password is string {
   if (typeof password !== 'string' || [...password].length < MIN_LENGTH) {
     throw new MailgateError('invalid_value', `A password needs at least ${MIN_LENGTH} characters`, 'password');
   }
+}
+
+/** Sets a user's password; refuses ones too short to be worth hashing. */
+export async function setUserPassword(store: Pick<OAuthStore, 'setUserPassword'>, userId: string, password: string, now = Date.now()): Promise<void> {
+  assertPassword(password);
   await store.setUserPassword(userId, await hashPassword(password), now);
 }
 

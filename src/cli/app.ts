@@ -5,7 +5,7 @@
  * secrets) and `mailgate app revoke <clientId>` (docs/identities.md).
  */
 import { registerRedirectUri } from '../auth/authorization-codes.js';
-import { authenticateClient, createOAuthClient } from '../auth/oauth-clients.js';
+import { authenticateClient } from '../auth/oauth-clients.js';
 import { createServiceAccount } from '../auth/service-accounts.js';
 import { tenantIdFor } from '../auth/tenant.js';
 import { parseArgs, required, single, unknownChoice, UsageError } from './args.js';
@@ -31,8 +31,8 @@ export async function appCommand(ctx: CliContext, argv: string[]): Promise<void>
     return printJson(await ctx.identities.revokeApp(clientId, cliOperator(single(args, 'by'))));
   }
   if (action !== 'create') throw unknownChoice('app action', action, ['create', 'service-account', 'list', 'revoke']);
-  const args = parseArgs(rest, ['name', 'permission', 'redirect-uri']);
-  const created = await createOAuthClient(ctx.store, { name: required(args, 'name'), permissions: args.options.get('permission') ?? [] });
+  const args = parseArgs(rest, ['name', 'permission', 'redirect-uri', 'by']);
+  const created = await ctx.identities.createApp({ name: required(args, 'name'), permissions: args.options.get('permission') ?? [] }, cliOperator(single(args, 'by')));
   const redirectUris = args.options.get('redirect-uri') ?? [];
   for (const uri of redirectUris) await registerRedirectUri(ctx.store, created.clientId, uri, Date.now());
   printJson({

@@ -9,6 +9,7 @@ import type { Store } from '../core/storage/store.js';
 import { systemClock } from '../core/ports.js';
 import { createInboundSettings, type InboundSettings } from '../services/inbound-settings.js';
 import { createIdentityService, type IdentityService } from '../services/identities.js';
+import { createDnsResolver } from '../scan/dns-resolver.js';
 
 export interface CliContext {
   config: Config;
@@ -25,7 +26,13 @@ export async function withContext<T>(config: Config, run: (ctx: CliContext) => P
   try {
     const secrets = createSecretBox(loadMasterKey(config.dataDir));
     await assertMasterKey(store, secrets);
-    return await run({ config, store, secrets, settings: createInboundSettings(store, systemClock), identities: createIdentityService({ store, secrets, clock: systemClock }) });
+    return await run({
+      config,
+      store,
+      secrets,
+      settings: createInboundSettings(store, systemClock),
+      identities: createIdentityService({ store, secrets, clock: systemClock, resolve: createDnsResolver(config.dnsServers) }),
+    });
   } finally {
     await store.close();
   }

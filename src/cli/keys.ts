@@ -1,11 +1,9 @@
 /**
- * `mailgate keys create --user <email> [--expires <ISO date>]`: Mimecast API 1.0 app + access/secret keys.
+ * `mailgate keys create --user <email> [--expires <ISO date>] [--by NAME]`: Mimecast API 1.0 app + access/secret keys.
  * `mailgate keys list` (one JSON line per key, no secrets) and `mailgate keys revoke <accessKey>` (docs/identities.md).
  * `mailgate keys create --user <email> --oauth [--app-name <name>]`: a Mimecast API 2.0 application
  * bound to the user; its client secret is printed once and stored only hashed.
  */
-import { createMimecastKeys, requireUser } from '../auth/identity.js';
-import { createOAuthClient } from '../auth/oauth-clients.js';
 import { parseArgs, required, single, unknownChoice, UsageError } from './args.js';
 import { printJson, printJsonLines, type CliContext } from './context.js';
 import { cliOperator } from './policy.js';
@@ -23,13 +21,13 @@ export async function keysCommand(ctx: CliContext, argv: string[]): Promise<void
     return printJson(await ctx.identities.revokeKey(accessKey, cliOperator(single(args, 'by'))));
   }
   if (action !== 'create') throw unknownChoice('keys action', action, ['create', 'list', 'revoke']);
-  const args = parseArgs(given, ['user', 'expires', 'app-name'], ['oauth']);
+  const args = parseArgs(given, ['user', 'expires', 'app-name', 'by'], ['oauth']);
+  const operator = cliOperator(single(args, 'by'));
   const oauth = args.flags.has('oauth');
   const appName = single(args, 'app-name');
   if (oauth) {
     if (single(args, 'expires') !== undefined) throw new UsageError('--expires applies to 1.0 keys; 2.0 bearer tokens expire on their own');
-    const user = await requireUser(ctx.store, required(args, 'user'));
-    const created = await createOAuthClient(ctx.store, { name: appName ?? `API 2.0 application for ${user.email}`, permissions: [], userId: user.id });
+    const created = await ctx.identities.createApp({ user: required(args, 'user'), ...(appName ? { name: appName } : {}) }, operator);
     printJson({ clientId: created.clientId, clientSecret: created.clientSecret });
     return;
   }
@@ -37,10 +35,6 @@ export async function keysCommand(ctx: CliContext, argv: string[]): Promise<void
   const expiresAt = expires === undefined ? null : Date.parse(expires);
   if (Number.isNaN(expiresAt)) throw new UsageError(`--expires is not a date: "${expires}"`);
   printJson(
-    await createMimecastKeys(ctx.store, ctx.secrets, {
-      email: required(args, 'user'),
-      expiresAt,
-      ...(appName ? { appName } : {}),
-    }),
+    await ctx.identities.createKeys({ email: required(args, 'user'), expiresAt, ...(appName ? { appName } : {}) }, operator),
   );
 }

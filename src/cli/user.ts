@@ -1,9 +1,8 @@
 /**
- * `mailgate user add <email> [--name N] [--role R]... [--password P|-]`, `mailgate user delegate <email> --address A`,
+ * `mailgate user add <email> [--name N] [--role R]... [--password P|-] [--by NAME]`, `mailgate user delegate <email> --address A`,
  * `mailgate user list` (one JSON line per user) and `mailgate user remove <email> [--by NAME]` (docs/identities.md).
  */
-import { addUser, requireUser } from '../auth/identity.js';
-import { setUserPassword } from '../auth/passwords.js';
+import { requireUser } from '../auth/identity.js';
 import { assertAddress } from '../core/validate.js';
 import { parseArgs, required, single, unknownChoice, UsageError } from './args.js';
 import { printJson, printJsonLines, type CliContext } from './context.js';
@@ -18,16 +17,19 @@ export async function userCommand(ctx: CliContext, argv: string[]): Promise<void
     return printJsonLines(await ctx.identities.users());
   }
   if (!ACTIONS.includes(action ?? '')) throw unknownChoice('user action', action, ACTIONS);
-  const args = parseArgs(rest, action === 'remove' ? ['by'] : ['name', 'role', 'address', 'password']);
+  const args = parseArgs(rest, { remove: ['by'], add: ['name', 'role', 'password', 'by'] }[action as string] ?? ['address']);
   const email = args.positional[0];
   if (!email) throw new UsageError('an email address is required');
   if (action === 'remove') return printJson(await ctx.identities.removeUser(email, cliOperator(single(args, 'by'))));
   if (action === 'add') {
     const name = single(args, 'name');
     const password = single(args, 'password');
-    const user = await addUser(ctx.store, { email, ...(name ? { name } : {}), roles: args.options.get('role') ?? [] });
     // `--password -` reads it from stdin, keeping it out of the process list and shell history.
-    if (password !== undefined) await setUserPassword(ctx.store, user.id, password === '-' ? await readStdin() : password);
+    const secret = password === '-' ? await readStdin() : password;
+    const user = await ctx.identities.createUser(
+      { email, ...(name ? { name } : {}), roles: args.options.get('role') ?? [], ...(secret !== undefined ? { password: secret } : {}) },
+      cliOperator(single(args, 'by')),
+    );
     printJson({ id: user.id, email: user.email, name: user.name, roles: user.roles });
     return;
   }

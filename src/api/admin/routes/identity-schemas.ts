@@ -30,7 +30,16 @@ const dkimKey = obj({
   dnsValue: str('the TXT record value'),
 });
 
+const dnsCheck = obj({
+  dnsName: str(),
+  expected: str('the TXT value to publish'),
+  served: { ...strings, description: 'each TXT record DNS serves now at dnsName' },
+  matches: { type: 'boolean', description: 'a served record carries the key to publish' },
+  problem: nullable(str('why nothing could be read')),
+});
+
 const tags = ['identities'];
+const once = 'shown in this answer only';
 
 export const identitySchemas: Record<string, RouteSchema> = {
   listUsers: { summary: 'Users', tags, response: responses({ 200: obj({ users: list(user) }) }) },
@@ -40,9 +49,38 @@ export const identitySchemas: Record<string, RouteSchema> = {
     params: params('email'),
     response: responses({ 200: user }),
   },
+  createUser: {
+    summary: 'Create a user with roles and, optionally, a password',
+    tags,
+    body: {
+      type: 'object',
+      properties: { email: str(), name: str(), roles: { ...strings, description: 'user, tracking, held-reviewer, admin; user when none' }, password: str('at least 8 characters') },
+      required: ['email'],
+    },
+    response: responses({ 201: user }),
+  },
   listKeys: { summary: 'Mimecast API 1.0 keys, revoked ones included', tags, response: responses({ 200: obj({ keys: list(key) }) }) },
+  createKeys: {
+    summary: 'Create a Mimecast API 1.0 application and key pair for a user (the secrets are shown once)',
+    tags,
+    body: { type: 'object', properties: { user: str('the user’s email'), appName: str(), expiresAt: isoDate() }, required: ['user'] },
+    response: responses({ 201: obj({ appId: str(), appKey: str(once), accessKey: str(), secretKey: str(`base64; ${once}`) }) }),
+  },
   revokeKey: { summary: 'Revoke a Mimecast API 1.0 key', tags, params: params('accessKey'), response: responses({ 200: key }) },
   listApps: { summary: 'OAuth apps (Graph, LINE WORKS, Mimecast API 2.0), revoked ones included', tags, response: responses({ 200: obj({ apps: list(app) }) }) },
+  createApp: {
+    summary: 'Create an OAuth app: a Graph or LINE WORKS client, or with user a Mimecast API 2.0 application (the secret is shown once)',
+    tags,
+    body: {
+      type: 'object',
+      properties: {
+        name: str('required unless user is given'),
+        permissions: { ...strings, description: 'app permissions: Mail.Send, Mail.ReadWrite, Mail.Read' },
+        user: str('the email of the user a Mimecast API 2.0 application acts as'),
+      },
+    },
+    response: responses({ 201: obj({ tenantId: str(), clientId: str(), clientSecret: str(once), app }) }),
+  },
   revokeApp: { summary: 'Revoke an OAuth app: no new tokens, its tokens refused', tags, params: params('clientId'), response: responses({ 200: app }) },
   listDkimKeys: { summary: 'DKIM keys with the DNS records to publish', tags, response: responses({ 200: obj({ keys: list(dkimKey) }) }) },
   createDkimKey: {
@@ -54,6 +92,12 @@ export const identitySchemas: Record<string, RouteSchema> = {
       required: ['domain'],
     },
     response: responses({ 201: dkimKey }),
+  },
+  checkDkimDns: {
+    summary: 'What DNS serves now for a DKIM key’s record (through MAILGATE_DNS_SERVERS), compared with the record to publish',
+    tags,
+    params: params('domain', 'selector'),
+    response: responses({ 200: dnsCheck }),
   },
   removeDkimKey: { summary: 'Remove a DKIM key', tags, params: params('domain', 'selector'), response: responses({ 204: null }) },
 };
