@@ -6,11 +6,11 @@
 import { execFile } from 'node:child_process';
 import path from 'node:path';
 import { promisify } from 'node:util';
-import { simpleParser } from 'mailparser';
 import nodemailer from 'nodemailer';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { createDigestLinks } from '../src/auth/digest-links.js';
 import { DIGEST_SUBJECT_PREFIX } from '../src/services/digest-message.js';
+import { digestLinks as digestLinksOf, inboxCopies as inboxCopiesOf, readDigest, sendDigest as sendDigestOf } from './helpers/digest.js';
 import { GTUBE, startHeldEnv, type HeldEnv } from './helpers/held-env.js';
 import { waitFor } from './helpers/wait-for.js';
 
@@ -33,33 +33,9 @@ afterAll(async () => {
 
 const gateway = () => env.gw.server.gateway;
 
-/** The copies of a message filed in a user's inbox (the local recipients' delivery sink). */
-async function inboxCopies(address: string, messageId: string) {
-  const user = await gateway().store.getUserByEmail(address);
-  return (await gateway().store.listMailbox(user?.id as string, 'inbox')).filter((e) => e.messageId === messageId);
-}
-
-/** A digest's subject and its links per listed message (by the held message's subject). */
-async function readDigest(raw: Buffer): Promise<{ subject: string; links: Map<string, Record<string, string>> }> {
-  const parsed = await simpleParser(raw);
-  const links = new Map<string, Record<string, string>>();
-  let subject = '';
-  for (const line of (parsed.text ?? '').split(/\r?\n/)) {
-    const field = /^(Subject|Release|Block sender|Permit sender): (.*)$/.exec(line);
-    if (!field) continue;
-    if (field[1] === 'Subject') subject = field[2] as string;
-    else links.set(subject, { ...links.get(subject), [field[1] as string]: field[2] as string });
-  }
-  expect(parsed.html).toContain('/quarantine/confirm?t=');
-  return { subject: parsed.subject ?? '', links };
-}
-
-/** Waits for the digest (a message id) in the recipient's inbox and reads it as delivered. */
-async function digestLinks(address: string, digestId: string): ReturnType<typeof readDigest> {
-  await waitFor(async () => (await inboxCopies(address, digestId)).length === 1, 'the digest in the inbox');
-  const [entry] = await inboxCopies(address, digestId);
-  return readDigest(await gateway().store.blobs.get(entry?.blobKey as string));
-}
+const inboxCopies = (address: string, messageId: string) => inboxCopiesOf(gateway(), address, messageId);
+const digestLinks = (address: string, digestId: string) => digestLinksOf(gateway(), address, digestId);
+const sendDigest = (address: string) => sendDigestOf(gateway(), address);
 
 /** Sends from outside over SMTP with an envelope sender that may differ from the header From. */
 async function smtpSend(mail: { envelopeFrom: string; from?: string; to: string[]; subject: string }) {
@@ -75,12 +51,6 @@ async function smtpSend(mail: { envelopeFrom: string; from?: string; to: string[
   } finally {
     transport.close();
   }
-}
-
-async function sendDigest(address: string): Promise<string> {
-  const sent = await gateway().digest.sendNow(address);
-  expect(sent).toHaveLength(1);
-  return sent[0]?.messageId as string;
 }
 
 /** The link's path and query on this gateway's HTTP listener (links name MAILGATE_DIGEST_BASE_URL). */

@@ -18,8 +18,9 @@ const REFUSALS: Record<RefusedLink | 'missing', { status: number; text: string }
   used: { status: 410, text: 'This link was already used; each link works once. Nothing was changed.' },
 };
 
+/** The empty inline icon keeps browsers from asking for /favicon.ico, whose 404 would be a console error. */
 function page(reply: FastifyReply, status: number, title: string, body: string): FastifyReply {
-  const html = `<!doctype html><html lang="en"><head><meta charset="utf-8"><meta name="viewport" content="width=device-width, initial-scale=1"><title>${escapeHtml(title)}</title></head><body><main><h1>${escapeHtml(title)}</h1>${body}</main></body></html>`;
+  const html = `<!doctype html><html lang="en"><head><meta charset="utf-8"><meta name="viewport" content="width=device-width, initial-scale=1"><link rel="icon" href="data:,"><title>${escapeHtml(title)}</title></head><body><main><h1>${escapeHtml(title)}</h1>${body}</main></body></html>`;
   return sendHtmlPage(reply, status, html);
 }
 
