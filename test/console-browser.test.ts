@@ -8,6 +8,7 @@ import path from 'node:path';
 import type { Browser, Page } from 'playwright-core';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { addUser } from '../src/auth/identity.js';
+import { authenticateClient } from '../src/auth/oauth-clients.js';
 import { setUserPassword } from '../src/auth/passwords.js';
 import { storeDeferredMessage } from './helpers/deferred-message.js';
 import { chromiumPath, launchChromium, watchedPage, type WatchedPage } from './helpers/browser.js';
@@ -248,6 +249,85 @@ describe.skipIf(!chromiumPath)('web console in Chromium (skipped when no Chromiu
     await shot(w.page, 'settings');
     expect((await send()).status).toBe(401);
     expect(w.errors).toEqual([]);
+  });
+
+  it('creates keys (secret shown once, and it signs calls), an app, a user, a policy, a DNSBL zone and a DKIM key with its DNS check', async () => {
+    const { store, secrets, settings } = held.env.gw.server.gateway;
+    const w = await signedIn('root@example.test');
+    await w.page.goto(`${base}#/settings`);
+    const status = (text: string) => w.page.getByRole('status').filter({ hasText: text }).waitFor();
+
+    await w.page.getByLabel('Keys for user').fill('plain@example.test');
+    await w.page.getByRole('button', { name: 'Create keys' }).click();
+    const shown = w.page.getByRole('region', { name: 'New Mimecast keys' });
+    await shown.waitFor();
+    const secret = async (name: string) => (await shown.getByTestId(`secret-${name}`).textContent()) as string;
+    const keys = { appId: await secret('appId'), appKey: await secret('appKey'), accessKey: await secret('accessKey'), secretKey: await secret('secretKey') };
+    await shot(w.page, 'settings-new-key');
+    const body = JSON.stringify({ data: [{ to: [{ emailAddress: 'out@remote.test' }], subject: 'signed with console keys', plainBody: { content: 'x' } }] });
+    expect((await mcPost(held.env.gw.url, keys, '/api/email/send-email', body)).status).toBe(200);
+    await w.page.getByRole('button', { name: 'Done' }).click();
+    await w.page.reload();
+    await w.page.getByRole('table', { name: 'Mimecast keys' }).getByText(keys.accessKey).waitFor();
+    expect(await w.page.content()).not.toContain(keys.secretKey);
+
+    await w.page.getByLabel('App name').fill('console graph app');
+    await w.page.getByRole('checkbox', { name: 'Mail.Send' }).check();
+    await w.page.getByRole('button', { name: 'Create app' }).click();
+    const app = w.page.getByRole('region', { name: 'New app secret' });
+    const clientId = (await app.getByTestId('secret-clientId').textContent()) as string;
+    const client = await authenticateClient(store, clientId, (await app.getByTestId('secret-clientSecret').textContent()) as string);
+    expect(client).toMatchObject({ name: 'console graph app', permissions: ['Mail.Send'] });
+
+    await w.page.getByLabel('New user’s email').fill('newcomer@example.test');
+    await w.page.getByLabel('Console password').fill(PASSWORD);
+    await w.page.getByRole('checkbox', { name: 'held-reviewer' }).check();
+    await w.page.getByRole('button', { name: 'Create user' }).click();
+    await status('User newcomer@example.test created');
+    expect(await w.page.getByText('newcomer@example.test: held-reviewer').count()).toBe(1);
+
+    await w.page.getByLabel('Policy name').fill('console exe');
+    await w.page.getByLabel('Kind').selectOption('attachment');
+    await w.page.getByLabel('Setting (spam level, extensions, pattern or addresses)').fill('exe, scr');
+    await w.page.getByRole('button', { name: 'Create policy' }).click();
+    await status('Policy console exe created');
+    expect((await settings.policies()).find((p) => p.name === 'console exe')).toMatchObject({ kind: 'attachment', routes: ['inbound'], params: { extensions: ['exe', 'scr'] } });
+    await w.page.getByRole('button', { name: 'Delete policy console exe' }).click();
+    await status('Policy console exe deleted');
+    expect((await settings.policies()).map((p) => p.name)).not.toContain('console exe');
+
+    await w.page.getByLabel('Blocklist zone').fill('zen.console.test');
+    await w.page.getByLabel('Weight').fill('2.5');
+    await w.page.getByRole('button', { name: 'Add zone' }).click();
+    await status('DNSBL zone zen.console.test saved');
+    expect(await settings.zones()).toContainEqual(expect.objectContaining({ zone: 'zen.console.test', kind: 'ip', weight: 2.5 }));
+    await w.page.getByRole('button', { name: 'Remove zone zen.console.test' }).click();
+    await status('DNSBL zone zen.console.test removed');
+    expect(await settings.zones()).toEqual([]);
+
+    // A new key is not published yet; the key the DNS server publishes for pass.test is found and matches.
+    await w.page.getByLabel('Signing domain').fill('example.test');
+    await w.page.getByLabel('Selector').fill('console1');
+    await w.page.getByRole('button', { name: 'Create DKIM key' }).click();
+    await status('DKIM key console1._domainkey.example.test created');
+    await w.page.getByRole('button', { name: 'Check DNS for console1._domainkey.example.test' }).click();
+    const unpublished = w.page.getByRole('listitem', { name: 'console1._domainkey.example.test' }).getByRole('status', { name: 'DNS check' });
+    await expect.poll(() => unpublished.textContent()).toContain('console1._domainkey.example.test does not exist');
+    const { passDkim } = held.env;
+    await store.putDkimKey({ domain: 'pass.test', selector: 's1', algorithm: 'rsa-sha256', privateKeyEnc: secrets.seal(passDkim.privateKeyPem), publicKey: passDkim.publicKey, createdAt: Date.now() });
+    await w.page.reload();
+    await w.page.getByRole('button', { name: 'Check DNS for s1._domainkey.pass.test' }).click();
+    const published = w.page.getByRole('listitem', { name: 's1._domainkey.pass.test' }).getByRole('status', { name: 'DNS check' });
+    await expect.poll(() => published.textContent()).toContain('DNS serves the record to publish');
+    expect(await published.textContent()).toContain(passDkim.publicKey.slice(0, 40));
+    await shot(w.page, 'settings-created');
+    await store.removeDkimKey('pass.test', 's1');
+    expect(w.errors).toEqual([]);
+
+    const newcomer = await signedIn('newcomer@example.test');
+    await newcomer.page.getByRole('link', { name: 'Held' }).waitFor();
+    expect(await newcomer.page.getByRole('link', { name: 'Settings' }).count()).toBe(0);
+    expect(newcomer.errors).toEqual([]);
   });
 
   it('fits a 390 px wide screen without sideways scrolling', async () => {

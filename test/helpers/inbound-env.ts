@@ -5,7 +5,7 @@
  * 127.0.0.2 (listed in the bl.test blocklist).
  */
 import { dkimSign, sealMessage } from 'mailauth';
-import { generateDkimKey, dkimDnsRecord } from '../../src/mime/dkim-keys.js';
+import { generateDkimKey, dkimDnsRecord, type GeneratedDkimKey } from '../../src/mime/dkim-keys.js';
 import { startDnsServer, type DnsServer } from './dns-server.js';
 import { startTestGateway, type TestGateway } from './gateway.js';
 import { startSmtpSink, type SmtpSink } from './smtp-sink.js';
@@ -14,6 +14,8 @@ export interface InboundEnv {
   dns: DnsServer;
   sink: SmtpSink;
   gw: TestGateway;
+  /** The key published in the DNS server for pass.test, selector s1. */
+  passDkim: GeneratedDkimKey;
   /** DKIM-signs a message as pass.test (selector s1, key published in the DNS server). */
   signPass(raw: Buffer): Promise<Buffer>;
   /** Adds an ARC set sealed by arc.test (key published) on top of the message. */
@@ -53,6 +55,7 @@ export async function startInboundEnv(env: Record<string, string> = {}): Promise
     dns,
     sink,
     gw,
+    passDkim: dkim,
     async signPass(raw) {
       const signed = await dkimSign(raw, { signatureData: [{ signingDomain: 'pass.test', selector: 's1', privateKey: dkim.privateKeyPem }] } as never);
       return Buffer.concat([Buffer.from(signed.signatures), raw]);

@@ -105,7 +105,7 @@ export function Zones({ zones, change }: { zones: Zone[]; change: Change }) {
       </ul>
       <form className="search" onSubmit={create} aria-label="Add a DNSBL zone">
         <label>
-          Zone
+          Blocklist zone
           <input name="zone" required />
         </label>
         <label>
