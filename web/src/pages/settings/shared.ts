@@ -9,7 +9,11 @@ export function fieldsOf(event: FormEvent<HTMLFormElement>): Record<string, stri
   event.preventDefault();
   const form = event.currentTarget;
   const fields: Record<string, string> = {};
-  for (const [name, value] of new FormData(form)) fields[name] = fields[name] ? `${fields[name]},${String(value)}` : String(value).trim();
+  // Checkboxes sharing a name (roles, permissions) come back comma-joined.
+  for (const [name, value] of new FormData(form)) {
+    const text = String(value).trim();
+    fields[name] = fields[name] ? `${fields[name]},${text}` : text;
+  }
   form.reset();
   return fields;
 }
