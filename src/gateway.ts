@@ -1,15 +1,11 @@
 /** Composition of the gateway's parts from config; listeners are attached by main.ts. */
 import { EventEmitter } from 'node:events';
-import path from 'node:path';
 import { pino, type Logger } from 'pino';
 import type { Config } from './config/config.js';
-import { ingest } from './core/ingest.js';
 import { createDiskSpaceGuard, type DiskSpaceGuard } from './core/disk-full.js';
 import type { AcceptedMessage, Principal, Submission } from './core/message.js';
 import { assertMaySendAs, type ClaimedSender, type SenderDirectory } from './core/send-as.js';
-import { newId } from './core/ids.js';
-import { systemClock, type Clock, type Transport } from './core/ports.js';
-import type { TransportName } from './core/tracking.js';
+import { systemClock, type Clock } from './core/ports.js';
 import { createSecretBox, loadMasterKey, type SecretBox } from './auth/secret-box.js';
 import { assertMasterKey } from './auth/master-key-check.js';
 import { createTokenService, type TokenService } from './auth/tokens.js';
@@ -19,11 +15,7 @@ import { createDnsResolver } from './scan/dns-resolver.js';
 import { createScanner } from './scan/scanner.js';
 import { createComposer } from './mime/compose.js';
 import { createDkimSigner } from './mime/dkim-domain-signer.js';
-import { prepareRawMessage, readHeaderSummary, readRecipientNames } from './mime/raw-message.js';
-import { createCaptureTransport } from './delivery/capture-transport.js';
-import { createLocalTransport } from './delivery/local-transport.js';
-import { createMxTransport } from './delivery/mx-transport.js';
-import { createRelayTransport } from './delivery/relay-transport.js';
+import { buildTransports, createAcceptance } from './acceptance.js';
 import { createDeliveryWorker } from './delivery/worker.js';
 import { prepareDataDir, tightenDataFiles } from './store/data-dir-modes.js';
 import { openStore } from './store/open-store.js';
@@ -124,21 +116,6 @@ export interface Gateway {
 /** How often expired holds are looked for. */
 const HELD_SWEEP_MS = 60_000;
 
-/** Graph allows 500 recipients per message; the same cap protects every dialect. */
-const MAX_RECIPIENTS = 500;
-
-function buildTransports(config: Config, store: Store, clock: Clock): Partial<Record<TransportName, Transport>> {
-  const transports: Partial<Record<TransportName, Transport>> = {
-    local: createLocalTransport(store, { newId: () => newId(), clock }),
-    capture: createCaptureTransport(path.join(config.dataDir, 'capture')),
-    mx: createMxTransport({ hostname: config.hostname, port: config.mxPort, maxIdlePerTarget: config.workerConcurrency }),
-  };
-  // Every worker slot may be sending to the relay at once; a smaller idle pool would close and
-  // reopen connections (TCP + greeting + EHLO) between messages under load.
-  if (config.relay) transports.relay = createRelayTransport(config.relay, { hostname: config.hostname, maxIdlePerTarget: config.workerConcurrency });
-  return transports;
-}
-
 export async function createGateway(config: Config, options: { log?: Logger; clock?: Clock } = {}): Promise<Gateway> {
   const log = options.log ?? pino({ level: config.logLevel });
   const clock = options.clock ?? systemClock;
@@ -175,41 +152,7 @@ export async function createGateway(config: Config, options: { log?: Logger; clo
     ...(config.rspamdUrl ? { rspamdUrl: config.rspamdUrl } : {}),
     log,
   });
-  const accept = (submission: Submission) =>
-    ingest(submission, {
-      sink: store,
-      blobs: store.blobs,
-      composer,
-      raw: {
-        prepare(raw, ids) {
-          // A client's Bcc header must not reach the recipients it hides.
-          const prepared = prepareRawMessage(raw, ids, { stripBcc: true });
-          const summary = readHeaderSummary(prepared.raw);
-          return {
-            ...prepared,
-            from: summary.fromHeader,
-            subject: summary.subject,
-            fromAddresses: summary.fromAddresses,
-            senderAddresses: summary.senderAddresses,
-            // From the client's bytes: the Bcc field holding blind recipients' names is gone from `prepared`.
-            recipientNames: readRecipientNames(raw),
-          };
-        },
-      },
-      signer,
-      clock,
-      notifier: { wake: () => worker.wake() },
-      hostname: config.hostname,
-      localDomains: config.localDomains,
-      remoteTransport: config.delivery,
-      queueLifetimeMs: config.queueLifetime * 1000,
-      retentionMs: config.retentionDays * DAY_MS,
-      maxRecipients: MAX_RECIPIENTS,
-      senders,
-      screening: { policies: store, scanner, recipientSenders: store },
-      heldLifetimeMs: config.heldLifetime * 1000,
-      suppressions: store,
-    });
+  const accept = createAcceptance({ config, store, composer, signer, clock, wake: () => worker.wake(), senders, scanner });
   // A full disk refuses as a temporary failure, warned about once (docs/full-disk.md).
   const space = createDiskSpaceGuard(log);
   // Every way in is timed and counted here, once (metrics/gateway-observers.ts).

@@ -1,0 +1,87 @@
+/**
+ * The parts the gateway assembles around ingest(): how a submission is accepted (client MIME read,
+ * composition, signing, screening, the send-as rule, suppression) and the delivery transports.
+ */
+import path from 'node:path';
+import type { Config } from './config/config.js';
+import { ingest } from './core/ingest.js';
+import type { AcceptedMessage, Submission } from './core/message.js';
+import { newId } from './core/ids.js';
+import type { SenderDirectory } from './core/send-as.js';
+import type { Clock, Composer, Signer, Transport } from './core/ports.js';
+import type { TransportName } from './core/tracking.js';
+import type { Store } from './core/storage/store.js';
+import { prepareRawMessage, readHeaderSummary, readRecipientNames } from './mime/raw-message.js';
+import type { Scanner } from './core/screening.js';
+import { createCaptureTransport } from './delivery/capture-transport.js';
+import { createLocalTransport } from './delivery/local-transport.js';
+import { createMxTransport } from './delivery/mx-transport.js';
+import { createRelayTransport } from './delivery/relay-transport.js';
+import { DAY_MS } from './tracking/retention.js';
+
+/** Graph allows 500 recipients per message; the same cap protects every dialect. */
+const MAX_RECIPIENTS = 500;
+
+export function buildTransports(config: Config, store: Store, clock: Clock): Partial<Record<TransportName, Transport>> {
+  const transports: Partial<Record<TransportName, Transport>> = {
+    local: createLocalTransport(store, { newId: () => newId(), clock }),
+    capture: createCaptureTransport(path.join(config.dataDir, 'capture')),
+    mx: createMxTransport({ hostname: config.hostname, port: config.mxPort, maxIdlePerTarget: config.workerConcurrency }),
+  };
+  // Every worker slot may be sending to the relay at once; a smaller idle pool would close and
+  // reopen connections (TCP + greeting + EHLO) between messages under load.
+  if (config.relay) transports.relay = createRelayTransport(config.relay, { hostname: config.hostname, maxIdlePerTarget: config.workerConcurrency });
+  return transports;
+}
+
+export interface AcceptanceParts {
+  config: Config;
+  store: Store;
+  composer: Composer;
+  signer: Signer;
+  clock: Clock;
+  /** Wakes the delivery worker after a commit. */
+  wake: () => void;
+  senders: SenderDirectory;
+  scanner: Scanner;
+}
+
+/** ingest() bound to this gateway's parts and settings. */
+export function createAcceptance(parts: AcceptanceParts): (submission: Submission) => Promise<AcceptedMessage> {
+  const { config, store, composer, signer, clock, wake, senders, scanner } = parts;
+  return (submission) =>
+    ingest(submission, {
+      sink: store,
+      blobs: store.blobs,
+      composer,
+      raw: {
+        prepare(raw, ids) {
+          // A client's Bcc header must not reach the recipients it hides.
+          const prepared = prepareRawMessage(raw, ids, { stripBcc: true });
+          const summary = readHeaderSummary(prepared.raw);
+          return {
+            ...prepared,
+            from: summary.fromHeader,
+            subject: summary.subject,
+            fromAddresses: summary.fromAddresses,
+            senderAddresses: summary.senderAddresses,
+            // From the client's bytes: the Bcc field holding blind recipients' names is gone from `prepared`.
+            recipientNames: readRecipientNames(raw),
+          };
+        },
+      },
+      signer,
+      clock,
+      notifier: { wake },
+      hostname: config.hostname,
+      localDomains: config.localDomains,
+      remoteTransport: config.delivery,
+      queueLifetimeMs: config.queueLifetime * 1000,
+      retentionMs: config.retentionDays * DAY_MS,
+      maxRecipients: MAX_RECIPIENTS,
+      senders,
+      screening: { policies: store, scanner, recipientSenders: store },
+      heldLifetimeMs: config.heldLifetime * 1000,
+      suppressions: store,
+    });
+}
