@@ -16,7 +16,7 @@ const SLOW_PER_PROTOCOL = LONG ? 300 : 30;
 /** Normal requests per dialect while the slow clients trickle. */
 const NORMAL_PER_DIALECT = LONG ? 50 : 5;
 
-/** A connection that writes `text` one byte at a time, on a shared one-second tick. */
+/** A connection that writes `text` one byte at a time: the first at once, the rest on a shared one-second tick. */
 interface Trickle {
   socket: net.Socket;
   text: string;
@@ -29,7 +29,9 @@ async function openTrickles(port: number, count: number, text: string): Promise<
     Array.from({ length: count }, async () => {
       const socket = net.connect(port, '127.0.0.1');
       await once(socket, 'connect');
-      const trickle: Trickle = { socket, text, sent: 0, closed: false };
+      // The first byte goes at once: every slow connection is mid-request before the normal clients start.
+      socket.write(text[0] as string);
+      const trickle: Trickle = { socket, text, sent: 1, closed: false };
       socket.on('data', () => undefined);
       socket.on('error', () => undefined);
       socket.once('close', () => (trickle.closed = true));
