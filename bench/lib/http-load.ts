@@ -14,7 +14,8 @@ import { mcHeaders } from '../../test/helpers/mimecast-client.js';
 import { textOfSize } from './message-text.js';
 
 export interface LoadSpec {
-  url: string;
+  /** The gateway, or several gateway processes: request n goes to url[n % url.length]. */
+  url: string | string[];
   keys: MimecastKeys;
   count: number;
   /** Requests in flight (closed loop). */
@@ -59,13 +60,13 @@ function post(agent: http.Agent, url: URL, uri: string, keys: MimecastKeys, body
 }
 
 async function main(spec: LoadSpec): Promise<LoadResult> {
-  const url = new URL(spec.url);
+  const urls = [spec.url].flat().map((u) => new URL(u));
   const agent = new http.Agent({ keepAlive: true, maxSockets: spec.concurrency });
   const attachment = spec.attachmentBytes ? Buffer.from(textOfSize(spec.attachmentBytes)) : undefined;
   const item = { to: [{ emailAddress: 'sink@remote.test' }], subject: 'bench', plainBody: { content: textOfSize(spec.bodyBytes) } };
   const plain = Buffer.from(JSON.stringify({ data: [item] }));
 
-  async function payload(): Promise<Buffer> {
+  async function payload(url: URL): Promise<Buffer> {
     if (!attachment) return plain;
     const sha256 = createHash('sha256').update(attachment).digest('hex');
     const arg = JSON.stringify({ data: [{ sha256, fileSize: attachment.length }] });
@@ -76,9 +77,10 @@ async function main(spec: LoadSpec): Promise<LoadResult> {
   }
 
   const result: LoadResult = { startedAt: Date.now(), endedAt: 0, ok: 0, failures: 0, latencies: [] };
-  async function one(): Promise<void> {
+  async function one(seq: number): Promise<void> {
+    const url = urls[seq % urls.length] as URL;
     try {
-      const body = await payload();
+      const body = await payload(url);
       const t0 = performance.now();
       const res = await post(agent, url, '/api/email/send-email', spec.keys, body);
       const ms = performance.now() - t0;
@@ -107,18 +109,14 @@ async function main(spec: LoadSpec): Promise<LoadResult> {
       const wait = due - performance.now();
       if (wait > 1) await new Promise((r) => setTimeout(r, wait));
       if (inFlight.size >= spec.concurrency) await Promise.race(inFlight);
-      started++;
-      const p = one().finally(() => inFlight.delete(p));
+      const p = one(started++).finally(() => inFlight.delete(p));
       inFlight.add(p);
     }
     await Promise.all(inFlight);
   } else {
     await Promise.all(
       Array.from({ length: Math.min(spec.concurrency, spec.count) }, async () => {
-        while (started < spec.count) {
-          started++;
-          await one();
-        }
+        while (started < spec.count) await one(started++);
       }),
     );
   }

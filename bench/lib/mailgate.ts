@@ -28,8 +28,8 @@ export function buildMailgate(): void {
   if (!existsSync(cli)) throw new Error('the build produced no dist/cli/main.js');
 }
 
-function mailgateCli(dataDir: string, args: string[]): string {
-  return execFileSync(process.execPath, [cli, ...args, '--data-dir', dataDir], { encoding: 'utf8', env: { ...process.env, MAILGATE_LOG_LEVEL: 'warn' } });
+function mailgateCli(dataDir: string, args: string[], env: Record<string, string> = {}): string {
+  return execFileSync(process.execPath, [cli, ...args, '--data-dir', dataDir], { encoding: 'utf8', env: { ...process.env, MAILGATE_LOG_LEVEL: 'warn', ...env } });
 }
 
 export interface Template {
@@ -41,13 +41,19 @@ export interface Template {
 /** The sending user of every bench; mail from this domain is DKIM-signed when `dkim` is set. */
 export const SENDER = 'bench@example.test';
 
-/** A data dir with the bench user, its Mimecast keys and (optionally) a DKIM key, copied for each run. */
-export function prepareTemplate(options: { dkim: boolean; localUsers?: string[] }): Template {
+/**
+ * A data dir with the bench user, its Mimecast keys and (optionally) a DKIM key, copied for each run.
+ * With MAILGATE_DATABASE_URL in `env` the records go to that database and the dir keeps only the
+ * master key they are sealed with.
+ */
+export function prepareTemplate(options: { dkim: boolean; localUsers?: string[]; env?: Record<string, string> }): Template {
   const dir = mkdtempSync(path.join(tmpdir(), 'bench-mailgate-template-'));
-  mailgateCli(dir, ['user', 'add', SENDER, '--name', 'Bench']);
-  for (const user of options.localUsers ?? []) mailgateCli(dir, ['user', 'add', user]);
-  const keys = JSON.parse(mailgateCli(dir, ['keys', 'create', '--user', SENDER])) as MimecastKeys;
-  if (options.dkim) mailgateCli(dir, ['dkim', 'create', '--domain', 'example.test', '--selector', 'bench']);
+  const run = (args: string[]) => mailgateCli(dir, args, options.env);
+  if (options.env?.MAILGATE_DATABASE_URL) run(['migrate']);
+  run(['user', 'add', SENDER, '--name', 'Bench']);
+  for (const user of options.localUsers ?? []) run(['user', 'add', user]);
+  const keys = JSON.parse(run(['keys', 'create', '--user', SENDER])) as MimecastKeys;
+  if (options.dkim) run(['dkim', 'create', '--domain', 'example.test', '--selector', 'bench']);
   return { dir, keys, remove: () => rmSync(dir, { recursive: true, force: true }) };
 }
 

@@ -5,7 +5,7 @@
  */
 import { execFileSync, spawn, type ChildProcess } from 'node:child_process';
 import { once } from 'node:events';
-import { chmodSync, chownSync, copyFileSync, mkdirSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
+import { chmodSync, chownSync, copyFileSync, existsSync, mkdirSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import path from 'node:path';
 import { setTimeout as sleep } from 'node:timers/promises';
@@ -92,11 +92,23 @@ export interface PostfixPeer {
   stop(): Promise<void>;
 }
 
+/**
+ * How the peer is configured beyond the isolation every instance gets (its own config and queue dir,
+ * loopback only, port 25 never opened, relayhost and mynetworks set):
+ * - `bench`: the benches' long-standing instance, logging through `maillog_file` (postlogd) into
+ *   the temp dir, no local domains, IPv4 only, mailgate's 50 MB message size limit;
+ * - `debian`: Debian's main.cf as its postinst writes it, logging to syslog as stock (where no
+ *   syslog daemon listens on /dev/log, the log lines go nowhere, as on a stock install without one).
+ */
+export type PeerConfig = 'bench' | 'debian';
+
 export interface PeerOptions {
   /** The sink everything is relayed to. */
   relayPort: number;
   /** Queue only: accepted mail goes to the hold queue and is never delivered (acceptance alone). */
   acceptOnly?: boolean;
+  /** `bench` unless given. */
+  config?: PeerConfig;
 }
 
 function postfixUid(): number {
@@ -107,9 +119,51 @@ function postconf(configDir: string, ...args: string[]): void {
   execFileSync('/usr/sbin/postconf', ['-c', configDir, ...args], { stdio: ['ignore', 'ignore', 'inherit'] });
 }
 
+/** The bench instance's own settings (see PeerConfig). */
+function benchSettings(dir: string): string[] {
+  return [
+    'compatibility_level = 3.6',
+    'mail_owner = postfix',
+    'setgid_group = postdrop',
+    'myhostname = peer.bench.test',
+    'mydestination =',
+    'local_recipient_maps =',
+    'alias_maps =',
+    'alias_database =',
+    'inet_protocols = ipv4',
+    'smtpd_relay_restrictions = permit_mynetworks, reject',
+    // Logged to a file, as mailgate logs each delivery too, into the temp dir.
+    `maillog_file = ${dir}/maillog`,
+    `maillog_file_prefixes = ${dir}`,
+    'biff = no',
+    // mailgate's MAILGATE_MAX_MESSAGE_BYTES default; Postfix's own is 10 MB.
+    'message_size_limit = 52428800',
+  ];
+}
+
+/**
+ * What Debian's postinst writes for a new install: main.cf.debian (plus main.cf.tls when the
+ * snakeoil key exists), its relay restrictions, and the debconf defaults for the rest.
+ */
+function debianSettings(): string[] {
+  const tls = existsSync('/etc/ssl/private/ssl-cert-snakeoil.key') ? readFileSync('/usr/share/postfix/main.cf.tls', 'utf8') : '';
+  return [
+    readFileSync('/usr/share/postfix/main.cf.debian', 'utf8'),
+    tls,
+    'smtpd_relay_restrictions = permit_mynetworks permit_sasl_authenticated defer_unauth_destination',
+    'myhostname = peer.bench.test',
+    'alias_maps = hash:/etc/aliases',
+    'alias_database = hash:/etc/aliases',
+    'mydestination = $myhostname, localhost.bench.test, localhost',
+    'mailbox_size_limit = 0',
+    'recipient_delimiter = +',
+    'inet_protocols = all',
+  ];
+}
+
 /**
  * Starts a private Postfix instance: config and queue under a temp dir, smtpd on a loopback port,
- * everything relayed to the sink. Defaults otherwise, so its queue files are fsynced as usual.
+ * everything relayed to the sink. Queue files are fsynced as usual in both configurations.
  */
 export async function startPostfixPeer(options: PeerOptions): Promise<PostfixPeer> {
   const dir = mkdtempSync(path.join(tmpdir(), 'bench-postfix-'));
@@ -124,33 +178,19 @@ export async function startPostfixPeer(options: PeerOptions): Promise<PostfixPee
   writeFileSync(
     path.join(configDir, 'main.cf'),
     [
-      'compatibility_level = 3.6',
+      ...(options.config === 'debian' ? debianSettings() : benchSettings(dir)),
+      // The isolation both configurations share (none of it is set above).
       `queue_directory = ${dir}/queue`,
       `data_directory = ${dir}/data`,
-      'mail_owner = postfix',
-      'setgid_group = postdrop',
-      'myhostname = peer.bench.test',
-      'mydestination =',
-      'local_recipient_maps =',
-      'alias_maps =',
-      'alias_database =',
       `relayhost = [127.0.0.1]:${options.relayPort}`,
       'inet_interfaces = loopback-only',
-      'inet_protocols = ipv4',
       'mynetworks = 127.0.0.0/8',
-      'smtpd_relay_restrictions = permit_mynetworks, reject',
       // Never the system's port 25: the stock smtp/inet service is off, ours is added below.
       'master_service_disable = smtp/inet',
       // Acceptance alone: every message is queued on disk (fsynced as usual) into the hold queue,
       // which the queue manager leaves alone. (Disabling qmgr instead makes cleanup stall on its
       // missing trigger socket, about a second per message.)
       ...(options.acceptOnly ? ['smtpd_data_restrictions = check_client_access static:HOLD'] : []),
-      // Logged as a real deployment would (mailgate logs each delivery too), into the temp dir.
-      `maillog_file = ${dir}/maillog`,
-      `maillog_file_prefixes = ${dir}`,
-      'biff = no',
-      // mailgate's MAILGATE_MAX_MESSAGE_BYTES default; Postfix's own is 10 MB.
-      'message_size_limit = 52428800',
       '',
     ].join('\n'),
   );

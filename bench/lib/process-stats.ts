@@ -86,23 +86,30 @@ export interface MemoryWatch {
   stop(): number;
 }
 
-/** Samples the tree's memory every `everyMs`; the kernel's peak counter is reset first so it covers only this run. */
-export function watchPeakMemory(root: number, everyMs = 50): MemoryWatch {
-  try {
-    // "5" resets VmHWM to the current RSS (proc(5), clear_refs).
-    writeFileSync(`/proc/${root}/clear_refs`, '5');
-  } catch {
-    // Not permitted: the sampled peak still stands.
+/**
+ * Samples the memory of the trees under `roots` (summed: several gateway processes count together)
+ * every `everyMs`; the kernel's peak counter is reset first so it covers only this run.
+ */
+export function watchPeakMemory(roots: number | number[], everyMs = 50): MemoryWatch {
+  const all = [roots].flat();
+  for (const root of all) {
+    try {
+      // "5" resets VmHWM to the current RSS (proc(5), clear_refs).
+      writeFileSync(`/proc/${root}/clear_refs`, '5');
+    } catch {
+      // Not permitted: the sampled peak still stands.
+    }
   }
-  let peak = treeMemoryBytes(root);
+  const now = () => all.reduce((sum, root) => sum + treeMemoryBytes(root), 0);
+  let peak = now();
   const timer = setInterval(() => {
-    peak = Math.max(peak, treeMemoryBytes(root));
+    peak = Math.max(peak, now());
   }, everyMs);
   return {
     stop() {
       clearInterval(timer);
-      const lone = processTree(root).length === 1;
-      return Math.max(peak, treeMemoryBytes(root), lone ? statusField(root, 'VmHWM') : 0);
+      const lone = all.length === 1 && processTree(all[0] as number).length === 1;
+      return Math.max(peak, now(), lone ? statusField(all[0] as number, 'VmHWM') : 0);
     },
   };
 }

@@ -1,5 +1,6 @@
 /** The row every bench prints, its measurement around a load run, and the table as Markdown. */
 import { treeCpuSeconds, watchPeakMemory } from './process-stats.js';
+import { loadAverage } from './system.js';
 
 export interface Row {
   bench: string;
@@ -18,6 +19,8 @@ export interface Row {
   cpuPer1000: number;
   /** mailgate / Postfix (or / ceiling) on the row's headline figure. */
   ratio?: string;
+  /** The machine's 1-minute load average when the row started and when it ended. */
+  load?: string;
 }
 
 export function percentile(values: number[], p: number): number | undefined {
@@ -32,23 +35,30 @@ export interface Measured {
   startedAt: number;
   cpuSeconds: number;
   peakRssBytes: number;
+  loadAtStart: number;
+  loadAtEnd: number;
 }
 
 /**
- * Runs `load` while watching `pid`'s process tree: CPU from just before the load starts until
- * `settled` resolves (delivery done), and the peak memory over the same span.
+ * Runs `load` while watching the process trees of `pid` (one, or several gateway processes summed):
+ * CPU from just before the load starts until `settled` resolves (delivery done), the peak memory
+ * over the same span, and the machine's load average at both ends.
  */
 export async function measure(
-  pid: number,
+  pid: number | number[],
   load: () => Promise<{ startedAt: number; endedAt: number }>,
   settled?: () => Promise<number>,
 ): Promise<Measured> {
-  const memory = watchPeakMemory(pid);
-  const cpu0 = treeCpuSeconds(pid);
+  const pids = [pid].flat();
+  const cpu = () => pids.reduce((sum, p) => sum + treeCpuSeconds(p), 0);
+  const loadAtStart = loadAverage();
+  const memory = watchPeakMemory(pids);
+  const cpu0 = cpu();
   const run = await load();
   const deliveredAt = settled ? await settled() : undefined;
-  const cpuSeconds = treeCpuSeconds(pid) - cpu0;
-  return { startedAt: run.startedAt, acceptedAt: run.endedAt, ...(deliveredAt ? { deliveredAt } : {}), cpuSeconds, peakRssBytes: memory.stop() };
+  const cpuSeconds = cpu() - cpu0;
+  const peakRssBytes = memory.stop();
+  return { startedAt: run.startedAt, acceptedAt: run.endedAt, ...(deliveredAt ? { deliveredAt } : {}), cpuSeconds, peakRssBytes, loadAtStart, loadAtEnd: loadAverage() };
 }
 
 /** Builds a row from a measurement and the load's own counts and latencies. */
@@ -66,6 +76,7 @@ export function rowOf(base: Pick<Row, 'bench' | 'system' | 'size' | 'conc' | 'dk
     ...(p99 !== undefined ? { p99Ms: p99 } : {}),
     peakRssMiB: m.peakRssBytes / 2 ** 20,
     cpuPer1000: (m.cpuSeconds / Math.max(ok, 1)) * 1000,
+    load: `${m.loadAtStart.toFixed(2)}→${m.loadAtEnd.toFixed(2)}`,
   };
 }
 
@@ -79,7 +90,7 @@ const fixed = (n: number | undefined, digits: number) => (n === undefined ? '–
 
 /** Prints the rows as a Markdown table, with the load average the run started at. */
 export function printTable(title: string, rows: Row[], load: number): void {
-  const head = ['bench', 'system', 'size', 'conc', 'dkim', 'msgs', 'fail', 'accepted/s', 'delivered/s', 'p50 ms', 'p99 ms', 'peak RSS MiB', 'CPU s/1000', 'ratio'];
+  const head = ['bench', 'system', 'size', 'conc', 'dkim', 'msgs', 'fail', 'accepted/s', 'delivered/s', 'p50 ms', 'p99 ms', 'peak RSS MiB', 'CPU s/1000', 'ratio', 'load 1m start→end'];
   const lines = rows.map((r) => [
     r.bench,
     r.system,
@@ -95,6 +106,7 @@ export function printTable(title: string, rows: Row[], load: number): void {
     fixed(r.peakRssMiB, 0),
     fixed(r.cpuPer1000, 2),
     r.ratio ?? '',
+    r.load ?? '–',
   ]);
   console.log(`\n### ${title} (load average at start ${load.toFixed(2)}, ${new Date().toISOString()})\n`);
   console.log(`| ${head.join(' | ')} |`);
