@@ -4,28 +4,16 @@
  * request that cannot commit in time is answered 503, never 2xx.
  */
 import { afterEach, describe, expect, it } from 'vitest';
-import { createPostgresSchema } from './helpers/backends.js';
+import { postgresBehindProxy } from './helpers/backends.js';
 import { startTestGateway, type TestGateway } from './helpers/gateway.js';
 import { mcPost } from './helpers/mimecast-client.js';
 import { startSmtpSink } from './helpers/smtp-sink.js';
-import { startTcpProxy, type TcpProxy } from './helpers/tcp-proxy.js';
 import { waitFor } from './helpers/wait-for.js';
 
 const cleanups: Array<() => Promise<unknown>> = [];
 afterEach(async () => {
   while (cleanups.length > 0) await cleanups.pop()?.();
 });
-
-/** A fresh schema reached through a cuttable proxy. */
-async function databaseBehindProxy(): Promise<{ url: string; proxy: TcpProxy }> {
-  const schema = await createPostgresSchema();
-  cleanups.push(() => schema.dispose());
-  const target = new URL(schema.url);
-  const proxy = await startTcpProxy(Number(target.port || 5432), target.hostname);
-  cleanups.push(() => proxy.close());
-  target.port = String(proxy.port);
-  return { url: target.toString(), proxy };
-}
 
 async function gateway(env: Record<string, string>): Promise<TestGateway> {
   const gw = await startTestGateway(env);
@@ -38,7 +26,7 @@ const body = (subject: string) =>
 
 describe('a PostgreSQL outage while running', () => {
   it('holds requests until the database is back, then answers 200 and delivers every message once', async () => {
-    const { url, proxy } = await databaseBehindProxy();
+    const { url, proxy } = await postgresBehindProxy(cleanups);
     const relay = await startSmtpSink();
     cleanups.push(() => relay.close());
     const gw = await gateway({
@@ -68,7 +56,7 @@ describe('a PostgreSQL outage while running', () => {
   });
 
   it('answers 503 (not 2xx) when the database stays away longer than the retry time, and recovers after', async () => {
-    const { url, proxy } = await databaseBehindProxy();
+    const { url, proxy } = await postgresBehindProxy(cleanups);
     const gw = await gateway({ MAILGATE_DATABASE_URL: url, MAILGATE_DATABASE_RETRY_SECONDS: '1' });
     const keys = await gw.user('sender@example.test');
     proxy.cut();

@@ -3,14 +3,13 @@
  * processes have: each recipient gets one scheduled digest per period, and a link acts once.
  */
 import { pino } from 'pino';
-import { afterEach, describe, expect, it } from 'vitest';
+import { describe, expect, it } from 'vitest';
 import { createDigestLinks } from '../src/auth/digest-links.js';
 import { newId } from '../src/core/ids.js';
 import type { Submission } from '../src/core/message.js';
 import type { NewMessage } from '../src/core/ports.js';
-import type { Store } from '../src/core/storage/store.js';
 import { createQuarantineDigest, RECIPIENT_RELEASABLE_REASONS } from '../src/services/quarantine-digest.js';
-import { backends } from './helpers/backends.js';
+import { backends, sharedStoresPerTest } from './helpers/backends.js';
 
 const T0 = 1_800_000_000_000;
 const DAY = 86_400_000;
@@ -44,17 +43,7 @@ function heldSpam(to: string): NewMessage {
   };
 }
 
-let dispose: (() => Promise<void>) | undefined;
-afterEach(async () => {
-  await dispose?.();
-  dispose = undefined;
-});
-
-async function shared(backend: (typeof backends)[number], count: number): Promise<Store[]> {
-  const opened = await backend.openShared(count);
-  dispose = opened.dispose;
-  return opened.stores;
-}
+const shared = sharedStoresPerTest();
 
 describe.each(backends)('quarantine digest store: $name', (backend) => {
   it('sends each recipient one scheduled digest per period when several processes run the pass at once', async () => {

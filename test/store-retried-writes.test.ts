@@ -8,9 +8,9 @@ import { afterEach, describe, expect, it } from 'vitest';
 import type { NewEvent } from '../src/core/ports.js';
 import type { Settlement, Store } from '../src/core/storage/store.js';
 import { openPostgresStore } from '../src/store/postgres/store.js';
-import { backends, createPostgresSchema } from './helpers/backends.js';
+import { backends, postgresBehindProxy } from './helpers/backends.js';
 import { messageRecord, useStore } from './helpers/records.js';
-import { startTcpProxy, type TcpProxy } from './helpers/tcp-proxy.js';
+import type { TcpProxy } from './helpers/tcp-proxy.js';
 
 const T0 = 1_800_000_000_000;
 const USER = { id: 'u1', email: 'a@example.test', name: null, roles: [], createdAt: T0 };
@@ -135,13 +135,8 @@ describe('PostgreSQL: the reply to a commit that landed is lost', () => {
   });
 
   async function storeBehindProxy(): Promise<{ store: Store; proxy: TcpProxy }> {
-    const schema = await createPostgresSchema();
-    cleanups.push(() => schema.dispose());
-    const target = new URL(schema.url);
-    const proxy = await startTcpProxy(Number(target.port || 5432), target.hostname);
-    cleanups.push(() => proxy.close());
-    target.port = String(proxy.port);
-    const store = await openPostgresStore({ url: target.toString(), poolSize: 2, connectTimeoutMs: 5_000, retryMs: 20_000 });
+    const { url, proxy } = await postgresBehindProxy(cleanups);
+    const store = await openPostgresStore({ url, poolSize: 2, connectTimeoutMs: 5_000, retryMs: 20_000 });
     cleanups.push(() => store.close());
     return { store, proxy };
   }

@@ -2,11 +2,10 @@
  * Several stores on one database, as several gateway processes have: leases never overlap, rate
  * counters are shared, and (where the backend can) a commit in one wakes the others.
  */
-import { afterEach, describe, expect, it } from 'vitest';
+import { describe, expect, it } from 'vitest';
 import { newId } from '../src/core/ids.js';
 import type { NewMessage } from '../src/core/ports.js';
-import type { Store } from '../src/core/storage/store.js';
-import { backends, postgresBackend } from './helpers/backends.js';
+import { backends, postgresBackend, sharedStoresPerTest } from './helpers/backends.js';
 
 const T0 = 1_800_000_000_000;
 
@@ -33,17 +32,7 @@ function message(): NewMessage {
   };
 }
 
-let dispose: (() => Promise<void>) | undefined;
-afterEach(async () => {
-  await dispose?.();
-  dispose = undefined;
-});
-
-async function shared(backend: (typeof backends)[number], count: number): Promise<Store[]> {
-  const opened = await backend.openShared(count);
-  dispose = opened.dispose;
-  return opened.stores;
-}
+const shared = sharedStoresPerTest();
 
 describe.each(backends)('stores sharing one database: $name', (backend) => {
   it('never lease one recipient to two stores leasing at the same time', async () => {

@@ -6,6 +6,8 @@ import pg from 'pg';
 import { openPostgresStore } from '../../src/store/postgres/store.js';
 import { openSqliteStore } from '../../src/store/sqlite/store.js';
 import type { Store } from '../../src/core/storage/store.js';
+import { afterEach } from 'vitest';
+import { startTcpProxy, type TcpProxy } from './tcp-proxy.js';
 import { withTempDir } from './temp-dir.js';
 
 /** The test PostgreSQL server (trust auth on the CI machine); each test gets its own schema in it. */
@@ -141,3 +143,31 @@ export const backends: Backend[] = [sqliteBackend, postgresBackend];
 
 /** The backend of test gateways: the vitest `postgres` project runs the end-to-end files again on PostgreSQL. */
 export const gatewayBackend: Backend = process.env.MAILGATE_TEST_BACKEND === 'postgres' ? postgresBackend : sqliteBackend;
+
+/**
+ * For a test file: `shared(backend, n)` opens n stores on one fresh database, as n gateway
+ * processes would, disposed after each test.
+ */
+export function sharedStoresPerTest(): (backend: Backend, count: number) => Promise<Store[]> {
+  let dispose: (() => Promise<void>) | undefined;
+  afterEach(async () => {
+    await dispose?.();
+    dispose = undefined;
+  });
+  return async (backend, count) => {
+    const opened = await backend.openShared(count);
+    dispose = opened.dispose;
+    return opened.stores;
+  };
+}
+
+/** A fresh PostgreSQL schema reached through a cuttable loopback proxy; both are undone by `cleanups`. */
+export async function postgresBehindProxy(cleanups: Array<() => Promise<unknown>>): Promise<{ url: string; proxy: TcpProxy }> {
+  const schema = await createPostgresSchema();
+  cleanups.push(() => schema.dispose());
+  const target = new URL(schema.url);
+  const proxy = await startTcpProxy(Number(target.port || 5432), target.hostname);
+  cleanups.push(() => proxy.close());
+  target.port = String(proxy.port);
+  return { url: target.toString(), proxy };
+}
