@@ -10,23 +10,11 @@ import { statusInfo, trackingStatusOf, type TrackingStatus } from './message-tra
 /** Statuses whose `info` line comes from the event log (hold reason, reviewer). */
 export const EXPLAINED_BY_EVENTS: readonly TrackingStatus[] = ['held', 'rejected'];
 
-/** Search input after a dialect parsed its wire format; times are epoch ms. */
-export interface SearchCriteria {
-  start?: number;
-  end?: number;
-  internetMessageId?: string;
-  from?: string;
-  to?: string;
-  subject?: string;
-  senderIp?: string;
-  route?: Route;
-  status?: MessageStatus;
-  /** The way in (dialect). */
-  source?: string;
-  order?: 'asc' | 'desc';
+/** Search input after a dialect parsed its wire format: the store's filters, unchecked; times are epoch ms. */
+export type SearchCriteria = Partial<Omit<MessageSearch, 'limit' | 'after'>> & {
   pageSize?: number;
   pageToken?: string;
-}
+};
 
 /** One search hit (docs/vendor-apis.md#mimecast-api-10 `trackedEmails` facts). */
 export interface TrackedMessage {
