@@ -23,8 +23,8 @@ function inForce(db: Kysely<Database>, now: number) {
 export function suppressionQueries(db: Kysely<Database>): SuppressionStore {
   return {
     async putSuppression(e) {
-      const row = {
-        address: e.address.toLowerCase(),
+      // A later entry for the address replaces the earlier one, whole.
+      const update = {
         reason: e.reason,
         source_message_id: e.sourceMessageId,
         created_by: e.createdBy,
@@ -33,16 +33,8 @@ export function suppressionQueries(db: Kysely<Database>): SuppressionStore {
       };
       await db
         .insertInto('suppressions')
-        .values(row)
-        .onConflict((oc) =>
-          oc.column('address').doUpdateSet({
-            reason: row.reason,
-            source_message_id: row.source_message_id,
-            created_by: row.created_by,
-            created_at: row.created_at,
-            expires_at: row.expires_at,
-          }),
-        )
+        .values({ address: e.address.toLowerCase(), ...update })
+        .onConflict((oc) => oc.column('address').doUpdateSet(update))
         .execute();
     },
     async removeSuppression(address) {
