@@ -86,6 +86,13 @@ describe('console session', () => {
     expect((await call('GET', '/console/', { plain: true })).status).toBe(403);
   });
 
+  it('refuses an oversize sign-in body before reading it as credentials, in the admin error format', async () => {
+    const res = await call('POST', '/admin/api/session', { body: { email: 'boss@example.test', password: 'x'.repeat(300 * 1024) } });
+    expect(res.status).toBe(413);
+    expect(res.body).toMatchObject({ error: { code: 'too_large' } });
+    expect(res.headers.get('set-cookie')).toBeNull();
+  });
+
   it('serves the console over HTTPS with a content security policy', async () => {
     const res = await call('GET', '/console/');
     expect(res.status).toBe(200);

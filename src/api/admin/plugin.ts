@@ -46,12 +46,17 @@ export function adminError(error: MailgateError): { error: { code: string; messa
   return { error: { code: error.code, message: error.message, ...(error.field !== undefined ? { field: error.field } : {}) } };
 }
 
+/** The largest admin API request body. */
+const ADMIN_BODY_LIMIT = 256 * 1024;
+
 export async function adminPlugin(app: FastifyInstance, opts: { gateway: Gateway }): Promise<void> {
   const { gateway } = opts;
   // Fastify's own JSON parser (prototype-poisoning checks included), after the nesting limit.
   const parseJson = app.getDefaultJsonParser('error', 'error');
   app.removeContentTypeParser('application/json');
-  app.addContentTypeParser('application/json', { parseAs: 'string' }, (request, body, done) => {
+  // Admin bodies are small settings; sign-in is read before any credential, so it is bounded well
+  // below the upload ceiling of the other routes (docs/request-limits.md).
+  app.addContentTypeParser('application/json', { parseAs: 'string', bodyLimit: ADMIN_BODY_LIMIT }, (request, body, done) => {
     try {
       assertJsonDepth(String(body));
     } catch (error) {
