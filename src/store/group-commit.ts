@@ -17,6 +17,9 @@ export interface WriteOptions {
   durable?: boolean;
 }
 
+/** A write whose loss in a crash only repeats work (see WriteOptions.durable). */
+export const RELAXED: WriteOptions = { durable: false };
+
 export interface WriteBatcher {
   run<R>(work: Work<R>, options?: WriteOptions): Promise<R>;
 }

@@ -1,6 +1,7 @@
 /** Idempotency keys in the database, so that a retry reaching any gateway process finds the first answer. */
 import type { Kysely, Selectable } from 'kysely';
 import type { IdempotencyRecord, IdempotencyStore } from '../../core/storage/idempotency-store.js';
+import { RELAXED, type WriteBatcher } from '../group-commit.js';
 import type { Database } from '../schema.js';
 
 type Row = Selectable<Database['idempotency_keys']>;
@@ -17,55 +18,64 @@ function toRecord(row: Row): IdempotencyRecord {
   };
 }
 
-export function idempotencyQueries(db: Kysely<Database>): IdempotencyStore {
-  const find = async (key: string, now: number) => {
-    const row = await db.selectFrom('idempotency_keys').selectAll().where('key', '=', key).where('expires_at', '>', now).executeTakeFirst();
+/**
+ * Writes share the group commit. A claim need not reach the disk by itself: the request's own
+ * durable commit (the accepted message, or the answer below) carries it along, and a claim lost
+ * with a crash before either is one whose request was never answered. The answer is durable before
+ * it is sent, so a retry after a crash still finds it.
+ */
+export function idempotencyQueries(db: Kysely<Database>, writes: WriteBatcher): IdempotencyStore {
+  const find = async (key: string, now: number, on: Kysely<Database> = db) => {
+    const row = await on.selectFrom('idempotency_keys').selectAll().where('key', '=', key).where('expires_at', '>', now).executeTakeFirst();
     return row && toRecord(row);
   };
   return {
-    async claimIdempotencyKey(claim) {
-      // A few rounds at most: another process may delete or insert the row between our statements.
-      for (let round = 0; ; round++) {
-        await db
-          .deleteFrom('idempotency_keys')
-          .where('key', '=', claim.key)
-          .where((eb) => eb.or([eb('expires_at', '<=', claim.now), eb.and([eb('state', '=', 'pending'), eb('created_at', '<', claim.staleBefore)])]))
-          .execute();
-        const inserted = await db
-          .insertInto('idempotency_keys')
-          .values({
-            key: claim.key,
-            owner: claim.owner,
-            fingerprint: claim.fingerprint,
-            state: 'pending',
-            status: null,
-            content_type: null,
-            body: null,
-            created_at: claim.now,
-            expires_at: claim.expiresAt,
-          })
-          .onConflict((oc) => oc.column('key').doNothing())
-          .executeTakeFirst();
-        if (Number(inserted.numInsertedOrUpdatedRows ?? 0) === 1) return { claimed: true };
-        const record = await find(claim.key, claim.now);
-        if (record) return { claimed: false, record };
-        if (round >= 3) throw new Error('idempotency key could not be claimed');
-      }
-    },
+    claimIdempotencyKey: (claim) =>
+      writes.run(async (trx) => {
+        // A few rounds at most: another process may delete or insert the row between our statements.
+        for (let round = 0; ; round++) {
+          await trx
+            .deleteFrom('idempotency_keys')
+            .where('key', '=', claim.key)
+            .where((eb) => eb.or([eb('expires_at', '<=', claim.now), eb.and([eb('state', '=', 'pending'), eb('created_at', '<', claim.staleBefore)])]))
+            .execute();
+          const inserted = await trx
+            .insertInto('idempotency_keys')
+            .values({
+              key: claim.key,
+              owner: claim.owner,
+              fingerprint: claim.fingerprint,
+              state: 'pending',
+              status: null,
+              content_type: null,
+              body: null,
+              created_at: claim.now,
+              expires_at: claim.expiresAt,
+            })
+            .onConflict((oc) => oc.column('key').doNothing())
+            .executeTakeFirst();
+          if (Number(inserted.numInsertedOrUpdatedRows ?? 0) === 1) return { claimed: true as const };
+          const record = await find(claim.key, claim.now, trx);
+          if (record) return { claimed: false as const, record };
+          if (round >= 3) throw new Error('idempotency key could not be claimed');
+        }
+      }, RELAXED),
     findIdempotencyKey: find,
     async completeIdempotencyKey(key, owner, answer) {
-      await db
-        .updateTable('idempotency_keys')
-        .set({ state: 'done', status: answer.status, content_type: answer.contentType, body: answer.body.toString('base64') })
-        .where('key', '=', key)
-        .where('owner', '=', owner)
-        .execute();
+      await writes.run((trx) =>
+        trx
+          .updateTable('idempotency_keys')
+          .set({ state: 'done', status: answer.status, content_type: answer.contentType, body: answer.body.toString('base64') })
+          .where('key', '=', key)
+          .where('owner', '=', owner)
+          .execute(),
+      );
     },
     async releaseIdempotencyKey(key, owner) {
-      await db.deleteFrom('idempotency_keys').where('key', '=', key).where('owner', '=', owner).where('state', '=', 'pending').execute();
+      await writes.run((trx) => trx.deleteFrom('idempotency_keys').where('key', '=', key).where('owner', '=', owner).where('state', '=', 'pending').execute(), RELAXED);
     },
     async purgeIdempotencyKeys(now) {
-      const deleted = await db.deleteFrom('idempotency_keys').where('expires_at', '<=', now).executeTakeFirst();
+      const deleted = await writes.run((trx) => trx.deleteFrom('idempotency_keys').where('expires_at', '<=', now).executeTakeFirst(), RELAXED);
       return Number(deleted.numDeletedRows);
     },
   };

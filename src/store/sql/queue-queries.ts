@@ -1,6 +1,6 @@
 /** The delivery queue: recipients are jobs, leased and settled; backend differences come from capabilities. */
 import { sql, type Kysely, type Transaction } from 'kysely';
-import type { WriteBatcher } from '../group-commit.js';
+import { RELAXED, type WriteBatcher } from '../group-commit.js';
 import type { DeliveryJob } from '../../core/ports.js';
 import { messageStatusOf, type RecipientStatus, type Route, type TransportName } from '../../core/tracking.js';
 import { writtenEventRows } from '../message-rows.js';
@@ -10,7 +10,6 @@ import type { Capabilities, Store } from '../../core/storage/store.js';
 export type QueueQueries = Pick<Store, 'leaseDeliveries' | 'settleDelivery' | 'nextDueAt' | 'releaseLeases'>;
 
 const WAITING: RecipientStatus[] = ['queued', 'deferred'];
-const RELAXED = { durable: false } as const;
 // As literals, not bound parameters: SQLite uses the partial index `recipients_due` (WHERE status
 // IN ('queued','deferred')) only when it can prove the query's condition implies the index's at
 // prepare time, and a `?` proves nothing, so leasing scanned and sorted every recipient ever queued.

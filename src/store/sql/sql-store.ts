@@ -76,7 +76,7 @@ export function createSqlStore(parts: SqlStoreParts): Store {
     ...oauthGrantQueries(db),
     ...draftQueries(db),
     ...uploadQueries(db),
-    ...idempotencyQueries(db),
+    ...idempotencyQueries(db, writes),
     ...settingsQueries(db, writes),
     ...rateLimitQueries(writes),
     ...guessCounterQueries(db, writes),

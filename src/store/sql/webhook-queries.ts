@@ -3,12 +3,11 @@ import { sql, type Expression, type ExpressionBuilder, type Kysely, type SqlBool
 import type { Capabilities } from '../../core/storage/store.js';
 import type { LogPosition, WebhookStore } from '../../core/storage/webhook-store.js';
 import { sourceKindsOf } from '../../core/webhook-events.js';
-import type { WriteBatcher } from '../group-commit.js';
+import { RELAXED, type WriteBatcher } from '../group-commit.js';
 import { toEvent } from '../message-rows.js';
 import type { Database } from '../schema.js';
 import { toWebhookAttempt, toWebhookEndpoint, webhookAttemptRow, webhookEndpointRow } from '../webhook-rows.js';
 
-const RELAXED = { durable: false } as const;
 
 function after(position: LogPosition): Expression<SqlBool> {
   return sql<SqlBool>`(tx, id) > (${position.tx}, ${position.id})`;
