@@ -1,38 +1,19 @@
 /**
  * The parts the gateway assembles around ingest(): how a submission is accepted (client MIME read,
- * composition, signing, screening, the send-as rule, suppression) and the delivery transports.
+ * composition, signing, screening, the send-as rule, suppression).
  */
-import path from 'node:path';
 import type { Config } from './config/config.js';
 import { ingest } from './core/ingest.js';
 import type { AcceptedMessage, Submission } from './core/message.js';
-import { newId } from './core/ids.js';
 import type { SenderDirectory } from './core/send-as.js';
-import type { Clock, Composer, Signer, Transport } from './core/ports.js';
-import type { TransportName } from './core/tracking.js';
+import type { Clock, Composer, Signer } from './core/ports.js';
 import type { Store } from './core/storage/store.js';
 import { prepareRawMessage, readHeaderSummary, readRecipientNames } from './mime/raw-message.js';
 import type { Scanner } from './core/screening.js';
-import { createCaptureTransport } from './delivery/capture-transport.js';
-import { createLocalTransport } from './delivery/local-transport.js';
-import { createMxTransport } from './delivery/mx-transport.js';
-import { createRelayTransport } from './delivery/relay-transport.js';
 import { DAY_MS } from './tracking/retention.js';
 
 /** Graph allows 500 recipients per message; the same cap protects every dialect. */
 const MAX_RECIPIENTS = 500;
-
-export function buildTransports(config: Config, store: Store, clock: Clock): Partial<Record<TransportName, Transport>> {
-  const transports: Partial<Record<TransportName, Transport>> = {
-    local: createLocalTransport(store, { newId: () => newId(), clock }),
-    capture: createCaptureTransport(path.join(config.dataDir, 'capture')),
-    mx: createMxTransport({ hostname: config.hostname, port: config.mxPort, maxIdlePerTarget: config.workerConcurrency }),
-  };
-  // Every worker slot may be sending to the relay at once; a smaller idle pool would close and
-  // reopen connections (TCP + greeting + EHLO) between messages under load.
-  if (config.relay) transports.relay = createRelayTransport(config.relay, { hostname: config.hostname, maxIdlePerTarget: config.workerConcurrency });
-  return transports;
-}
 
 export interface AcceptanceParts {
   config: Config;

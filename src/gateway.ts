@@ -15,8 +15,10 @@ import { createDnsResolver } from './scan/dns-resolver.js';
 import { createScanner } from './scan/scanner.js';
 import { createComposer } from './mime/compose.js';
 import { createDkimSigner } from './mime/dkim-domain-signer.js';
-import { buildTransports, createAcceptance } from './acceptance.js';
-import { createDeliveryWorker } from './delivery/worker.js';
+import { createAcceptance } from './acceptance.js';
+import { buildTransports } from './delivery/transports.js';
+import { createDeliveryWorker, type DeliveryWorkerDeps } from './delivery/worker.js';
+import { createDeliveryThreads } from './delivery/threads/delivery-threads.js';
 import { prepareDataDir, tightenDataFiles } from './store/data-dir-modes.js';
 import { openStore } from './store/open-store.js';
 import type { Settlement, Store } from './core/storage/store.js';
@@ -137,7 +139,10 @@ export async function createGateway(config: Config, options: { log?: Logger; clo
   const composer = createComposer();
   const signer = createDkimSigner(store, secrets);
   const events = new EventEmitter<{ settled: [Settlement] }>();
-  const transports = buildTransports(config, store, clock);
+  // Delivery threads use the system clock; a gateway given another clock (tests) delivers itself.
+  const threaded = config.deliveryThreads > 0 && config.workerConcurrency > 0 && !options.clock;
+  // Delivery threads build their own transports.
+  const transports = threaded ? {} : buildTransports(config, store, clock);
 
   const senders: SenderDirectory = {
     delegationsOf: (userId) => store.listDelegations(userId),
@@ -192,13 +197,7 @@ export async function createGateway(config: Config, options: { log?: Logger; clo
   const digest = createQuarantineDigest({ store, links: digestLinks, ingest: submit, clock, log, config });
   const owner = instance.id;
   const countSettlement = observeSettlement(metrics);
-  const worker = createDeliveryWorker({
-    store,
-    transports,
-    clock,
-    config,
-    owner,
-    log,
+  const hooks: Pick<DeliveryWorkerDeps, 'onFinalFailure' | 'onSettled' | 'onAttempt'> = {
     async onFinalFailure(job, reply) {
       const failed = { ...job, code: reply.code, reply: reply.reply };
       await suppressions.recordBounce(failed).catch((err: unknown) => log.error({ err, messageId: job.messageId }, 'suppression: recording a bounce failed'));
@@ -209,7 +208,10 @@ export async function createGateway(config: Config, options: { log?: Logger; clo
       events.emit('settled', settlement);
     },
     onAttempt: observeAttempt(metrics),
-  });
+  };
+  const worker = threaded
+    ? createDeliveryThreads({ config, owner, log, threads: config.deliveryThreads, ...hooks })
+    : createDeliveryWorker({ store, transports, clock, config, owner, log, ...hooks });
   metrics.onScrape(collectQueue(metrics, store, clock));
   const webhooks = createWebhookService({ store, secrets, clock, log, config, owner });
   metrics.onScrape(async () => metrics.webhookBacklog.set(await webhooks.backlog()));

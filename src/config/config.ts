@@ -17,12 +17,13 @@ import { opsOptions, type OpsConfig } from './ops-options.js';
 import { digestOptions, type DigestConfig } from './digest-options.js';
 import { connectionOptions, type ConnectionConfig } from './connection-options.js';
 import { leaseOptions, type LeaseConfig } from './lease-options.js';
+import { deliveryThreadOptions, type DeliveryThreadConfig } from './delivery-options.js';
 import { suppressionOptions, type SuppressionConfig } from './suppression-options.js';
 import { webhookOptions, type WebhookConfig } from './webhook-options.js';
 
 export type DeliveryMode = 'capture' | 'relay' | 'mx';
 
-export interface Config extends GuessingConfig, OpsConfig, DigestConfig, ConnectionConfig, LeaseConfig, SuppressionConfig, ConsoleConfig, WebhookConfig {
+export interface Config extends GuessingConfig, OpsConfig, DigestConfig, ConnectionConfig, LeaseConfig, DeliveryThreadConfig, SuppressionConfig, ConsoleConfig, WebhookConfig {
   dataDir: string;
   httpHost: string;
   httpPort: number;
@@ -231,6 +232,7 @@ const OPTIONS: { [K in keyof Config]: Option<K> } = {
   ...opsOptions(int),
   ...connectionOptions(int),
   ...leaseOptions(int),
+  ...deliveryThreadOptions(int),
   ...suppressionOptions(int),
   ...consoleOptions(int),
   ...webhookOptions(int),

@@ -52,6 +52,8 @@ export async function startTestGateway(
     MAILGATE_LOG_LEVEL: 'silent',
     MAILGATE_HOSTNAME: 'gateway.test',
     MAILGATE_LOCAL_DOMAINS: 'example.test',
+    // In-process delivery: tests read its logs and move its clock (delivery threads: delivery-threads.test.ts).
+    MAILGATE_DELIVERY_THREADS: '0',
     ...env,
   });
   const server = await startServer(config, options);

@@ -1,0 +1,50 @@
+/**
+ * A delivery thread: its own store connection and transports, the same lease → send → settle loop
+ * as a single-threaded gateway, with the worker's hooks posted to the serving thread.
+ */
+import { parentPort, threadId, workerData } from 'node:worker_threads';
+import { pino } from 'pino';
+import { systemClock } from '../../core/ports.js';
+import { openStore } from '../../store/open-store.js';
+import { buildTransports } from '../transports.js';
+import { createDeliveryWorker } from '../worker.js';
+import type { FromThread, ThreadData, ToThread } from './protocol.js';
+import { listenForWakes } from './wake-signal.js';
+
+const port = parentPort;
+if (!port) throw new Error('delivery-thread.ts runs as a worker thread of `mailgate serve`');
+const { config, owner, slots, wakes } = workerData as ThreadData;
+const log = pino({ level: config.logLevel }).child({ deliveryThread: threadId });
+const post = (message: FromThread) => port.postMessage(message);
+
+const store = await openStore(config, log);
+const transports = buildTransports(config, store, systemClock, slots);
+const worker = createDeliveryWorker({
+  store,
+  transports,
+  clock: systemClock,
+  config: { ...config, workerConcurrency: slots },
+  owner,
+  log,
+  onFinalFailure: async (job, reply) => post({ type: 'final-failure', job, reply }),
+  onSettled: (settlement, job) => post({ type: 'settled', settlement, job }),
+  onAttempt: (record) => post({ type: 'attempt', record }),
+});
+const stopListening = listenForWakes(wakes, () => worker.wake());
+// Commits by other processes on a shared database wake it too.
+const stopWaking = store.onWake(() => worker.wake());
+
+port.on('message', (message: ToThread) => {
+  if (message.type === 'stop') void stop();
+});
+
+async function stop(): Promise<void> {
+  stopListening();
+  stopWaking();
+  await worker.stop();
+  await Promise.all(Object.values(transports).map((t) => t.close()));
+  await store.close();
+  port?.close();
+}
+
+worker.start();
