@@ -45,7 +45,7 @@ async function send(gw: TestGateway, keys: MimecastKeys, to: string[], subject: 
   );
   expect(res.status).toBe(200);
   expect(res.body.fail).toEqual([]);
-  const internetId = String(res.body.data[0].messageId);
+  const internetId = String((res.body.data[0] as { messageId: string }).messageId);
   return internetId.slice(1, internetId.indexOf('@'));
 }
 

@@ -248,6 +248,8 @@ export interface Database {
     user_id: string;
     client_id: string | null;
   };
+  /** Message and file bytes: every blob on PostgreSQL (BYTEA, read through pg directly); small ones on SQLite (migration 0022). */
+  blobs: { key: string; data: Buffer; created_at: number };
   /** PostgreSQL only: the pieces of streamed blobs (migration 0008); SQLite streams to files. */
   blob_pieces: { key: string; seq: number; data: Buffer };
 }

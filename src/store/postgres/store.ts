@@ -108,7 +108,7 @@ export async function openPostgresStore(options: PostgresOptions): Promise<Store
       db,
       capabilities: POSTGRES_CAPABILITIES,
       now: sql<number>`(extract(epoch from clock_timestamp()) * 1000)::bigint`,
-      blobs: blobsWithReconnect(createPgBlobStore(pool), policy),
+      blobs: () => blobsWithReconnect(createPgBlobStore(pool), policy),
       afterNewWork: () => wake.notify(),
       onWake: (listener) => wake.onWake(listener),
       async close() {

@@ -1,7 +1,7 @@
 /** A Store from one Kysely connection: every backend shares these queries and differs only in capabilities. */
 import type { Kysely, RawBuilder } from 'kysely';
 import type { BlobStore } from '../../core/ports.js';
-import { createWriteBatcher, type WriteBatcherOptions } from '../group-commit.js';
+import { createWriteBatcher, type WriteBatcher, type WriteBatcherOptions } from '../group-commit.js';
 import type { Database } from '../schema.js';
 import type { Capabilities, Store } from '../../core/storage/store.js';
 import { digestQueries } from './digest-queries.js';
@@ -32,7 +32,8 @@ export interface SqlStoreParts {
   capabilities: Capabilities;
   /** The database's clock in ms, as SQL (heartbeats from many hosts compare on one clock). */
   now: RawBuilder<number>;
-  blobs: BlobStore;
+  /** The blob store, given the store's group commit (blobs in the database write through it). */
+  blobs: (writes: WriteBatcher) => BlobStore;
   /** Called after a commit that queued new work (e.g. NOTIFY other processes); must not throw. */
   afterNewWork?: () => void;
   /** Subscribes to new work committed by other processes (e.g. LISTEN); absent when none can exist. */
@@ -60,7 +61,7 @@ export function createSqlStore(parts: SqlStoreParts): Store {
   };
   return {
     capabilities: parts.capabilities,
-    blobs: parts.blobs,
+    blobs: parts.blobs(writes),
     onWake: parts.onWake ?? (() => () => undefined),
     acceptMessage: (message) =>
       writes.run(async (trx) => {

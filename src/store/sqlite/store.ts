@@ -1,4 +1,4 @@
-/** The embedded default backend: one SQLite file (WAL, synchronous=FULL) plus file blobs. */
+/** The embedded default backend: one SQLite file (WAL, synchronous=FULL) holding small blobs too, plus files for large ones. */
 import Database from 'better-sqlite3';
 import { Kysely, SqliteDialect, sql } from 'kysely';
 import { mkdirSync } from 'node:fs';
@@ -8,6 +8,7 @@ import type { Database as Schema } from '../schema.js';
 import { createSqlStore } from '../sql/sql-store.js';
 import type { Capabilities, Store } from '../../core/storage/store.js';
 import { createFileBlobStore } from './blob-store.js';
+import { createInlineBlobStore } from './inline-blob-store.js';
 import { migrateSqlite } from './migrate.js';
 import { relaxedCommits } from './relaxed-commit.js';
 import { withStatementCache } from './statement-cache.js';
@@ -53,7 +54,7 @@ export async function openSqliteStore(dataDir: string): Promise<Store> {
     capabilities: SQLITE_CAPABILITIES,
     // Julian days to Unix ms: SQLite's own clock, as PostgreSQL's is used there.
     now: sql<number>`CAST((julianday('now') - 2440587.5) * 86400000 AS INTEGER)`,
-    blobs: withRecentBlobCache(createFileBlobStore(path.join(dataDir, 'blobs'))),
+    blobs: (writes) => withRecentBlobCache(createInlineBlobStore(db, writes, createFileBlobStore(path.join(dataDir, 'blobs')))),
     relaxed: relaxedCommits(db, raw),
     // Commits by other processes (the CLI) on the same file.
     onWake: (listener) => wake.onWake(listener),
