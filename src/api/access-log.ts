@@ -7,8 +7,13 @@
 import type { FastifyInstance, FastifyRequest } from 'fastify';
 import { isMailgateError, type ErrorCode } from '../core/errors.js';
 import type { Gateway } from '../gateway.js';
-import { runInRequest, type RequestContext } from '../logging/request-context.js';
 import { codeClass } from '../metrics/registry.js';
+
+/** What the access-log line learns while a request is served. */
+export interface RequestContext {
+  /** Messages accepted while serving the request, in order (fromClient() hands the list to ingest()). */
+  messageIds: string[];
+}
 
 declare module 'fastify' {
   interface FastifyRequest {
@@ -46,10 +51,8 @@ function principalOf(request: FastifyRequest): string | undefined {
 export function addAccessLog(app: FastifyInstance, gateway: Gateway, dialectOf: DialectOf): void {
   const { metrics } = gateway;
   app.addHook('onRequest', (request, _reply, done) => {
-    const context: RequestContext = { messageIds: [] };
-    request.accessLog = context;
-    // Everything after this hook (dialect hooks, handler, ingest) runs inside the context.
-    runInRequest(context, done);
+    request.accessLog = { messageIds: [] };
+    done();
   });
 
   app.addHook('onError', async (request, _reply, error) => {

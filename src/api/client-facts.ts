@@ -21,7 +21,8 @@ function apiClientFacts(request: FastifyRequest): ApiClientFacts {
   return { ip: request.ip, requestSize };
 }
 
-/** The submission with its HTTP client's facts attached. */
+/** The submission with its HTTP client's facts attached, reporting its id to the request's access-log line. */
 export function fromClient(submission: Submission, request: FastifyRequest): Submission {
-  return { ...submission, meta: { ...submission.meta, client: apiClientFacts(request) } };
+  const acceptedIds = request.accessLog?.messageIds;
+  return { ...submission, meta: { ...submission.meta, client: apiClientFacts(request) }, ...(acceptedIds ? { acceptedIds } : {}) };
 }

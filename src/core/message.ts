@@ -83,6 +83,8 @@ export interface Submission {
   meta?: Record<string, unknown>;
   /** Set by the SMTP listener: mail from outside is scanned in full and the facts are tracked. */
   connection?: InboundConnection;
+  /** The serving HTTP request's list of accepted ids, for its access-log line (api/access-log.ts). */
+  acceptedIds?: string[];
 }
 
 export interface AcceptedMessage {

@@ -5,7 +5,6 @@ import type { AcceptedMessage, Submission } from '../core/message.js';
 import type { AttemptRecord, Clock, DeliveryJob } from '../core/ports.js';
 import type { HoldAction } from '../core/held-review.js';
 import type { Settlement, Store } from '../core/storage/store.js';
-import { currentRequest } from '../logging/request-context.js';
 import type { DeliveryOutcome, GatewayMetrics } from './registry.js';
 
 type Ingest = (submission: Submission) => Promise<AcceptedMessage>;
@@ -33,7 +32,7 @@ export function observedIngest(ingest: Ingest, metrics: GatewayMetrics): Ingest 
     end({ result: 'accepted' });
     metrics.messages.inc({ event: 'accepted', route: accepted.route, dialect });
     if (accepted.recipients.some((r) => r.status === 'held')) metrics.messages.inc({ event: 'held', route: accepted.route, dialect });
-    currentRequest()?.messageIds.push(accepted.id);
+    submission.acceptedIds?.push(accepted.id);
     return accepted;
   };
 }
