@@ -32,6 +32,12 @@ export interface WriteBatcherOptions {
    * the disk does so for this transaction alone (absent: every batch is durable).
    */
   relaxed?: <R>(transact: (db: Kysely<Database>) => Promise<R>) => Promise<R>;
+  /**
+   * Makes every relaxed commit so far durable, off the event loop (SQLite: an fdatasync of the WAL
+   * file). When given, durable batches too commit relaxed and then wait for this, and the next
+   * batch commits while the disk is busy (docs/storage.md).
+   */
+  sync?: () => Promise<void>;
 }
 
 interface Pending {
@@ -43,10 +49,12 @@ interface Pending {
 
 export function createWriteBatcher(db: Kysely<Database>, options: WriteBatcherOptions = {}): WriteBatcher {
   const maxBatch = options.maxBatch ?? 256;
+  const { relaxed, sync } = options;
   let queue: Pending[] = [];
   let running = false;
 
-  async function commit(batch: Pending[]): Promise<unknown[]> {
+  /** Commits the batch; resolves with its results and whether it still waits for a sync. */
+  async function commit(batch: Pending[]): Promise<{ results: unknown[]; unsynced: boolean }> {
     const transact = (on: Kysely<Database>) =>
       on.transaction().execute(async (trx) => {
         const out: unknown[] = [];
@@ -54,9 +62,24 @@ export function createWriteBatcher(db: Kysely<Database>, options: WriteBatcherOp
         return out;
       });
     const durable = batch.some((p) => p.durable);
-    const results = durable || !options.relaxed ? await transact(db) : await options.relaxed(transact);
-    await options.afterCommit?.();
-    return results;
+    if (!relaxed) return { results: await transact(db), unsynced: false };
+    if (!durable) return { results: await relaxed(transact), unsynced: false };
+    if (sync) return { results: await relaxed(transact), unsynced: true };
+    return { results: await transact(db), unsynced: false };
+  }
+
+  /** Answers the batch once it is durable; the drain loop goes on meanwhile. */
+  function settle(batch: Pending[], results: unknown[], unsynced: boolean): void {
+    const made = unsynced && sync ? sync() : Promise.resolve();
+    made
+      .then(async () => {
+        await options.afterCommit?.();
+        batch.forEach((p, i) => p.resolve(results[i]));
+      })
+      .catch((error: unknown) => {
+        // The commit may or may not have reached the disk: nobody is told it did.
+        for (const p of batch) p.reject(error);
+      });
   }
 
   async function drain(): Promise<void> {
@@ -64,8 +87,8 @@ export function createWriteBatcher(db: Kysely<Database>, options: WriteBatcherOp
       const batch = queue.slice(0, maxBatch);
       queue = queue.slice(batch.length);
       try {
-        const results = await commit(batch);
-        batch.forEach((p, i) => p.resolve(results[i]));
+        const { results, unsynced } = await commit(batch);
+        settle(batch, results, unsynced);
       } catch (error) {
         if (batch.length === 1) {
           batch[0]?.reject(error);
@@ -73,7 +96,8 @@ export function createWriteBatcher(db: Kysely<Database>, options: WriteBatcherOp
         }
         for (const p of batch) {
           try {
-            p.resolve((await commit([p]))[0]);
+            const alone = await commit([p]);
+            settle([p], alone.results, alone.unsynced);
           } catch (single) {
             p.reject(single);
           }

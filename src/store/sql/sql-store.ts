@@ -40,6 +40,8 @@ export interface SqlStoreParts {
   onWake?: Store['onWake'];
   /** Runs a transaction whose commit need not wait for the disk (see WriteOptions). */
   relaxed?: WriteBatcherOptions['relaxed'];
+  /** Makes relaxed commits durable off the event loop (see WriteBatcherOptions). */
+  sync?: WriteBatcherOptions['sync'];
   close(): Promise<void>;
 }
 
@@ -55,6 +57,7 @@ export function createSqlStore(parts: SqlStoreParts): Store {
   const writes = createWriteBatcher(db, {
     ...(afterNewWork ? { afterCommit } : {}),
     ...(parts.relaxed ? { relaxed: parts.relaxed } : {}),
+    ...(parts.sync ? { sync: parts.sync } : {}),
   });
   const requeued = () => {
     newWork = true;

@@ -13,6 +13,7 @@ import { migrateSqlite } from './migrate.js';
 import { relaxedCommits } from './relaxed-commit.js';
 import { withStatementCache } from './statement-cache.js';
 import { openWakeChannel } from './wake-channel.js';
+import { createWalSync } from './wal-sync.js';
 
 export const SQLITE_CAPABILITIES: Capabilities = {
   skipLocked: false,
@@ -49,6 +50,7 @@ export async function openSqliteStore(dataDir: string): Promise<Store> {
   await migrateSqlite(raw);
   const db = new Kysely<Schema>({ dialect: new SqliteDialect({ database: withStatementCache(raw) }) });
   const wake = openWakeChannel(raw);
+  const wal = createWalSync(path.join(dataDir, 'mailgate.sqlite-wal'));
   return createSqlStore({
     db,
     capabilities: SQLITE_CAPABILITIES,
@@ -56,11 +58,13 @@ export async function openSqliteStore(dataDir: string): Promise<Store> {
     now: sql<number>`CAST((julianday('now') - 2440587.5) * 86400000 AS INTEGER)`,
     blobs: (writes) => withRecentBlobCache(createInlineBlobStore(db, writes, createFileBlobStore(path.join(dataDir, 'blobs')))),
     relaxed: relaxedCommits(db, raw),
+    sync: () => wal.sync(),
     // Commits by other processes (the CLI) on the same file.
     onWake: (listener) => wake.onWake(listener),
     close: async () => {
       wake.close();
       await db.destroy();
+      await wal.close();
     },
   });
 }

@@ -1,0 +1,57 @@
+/**
+ * Durable commits without blocking the event loop (docs/storage.md). With synchronous=NORMAL a WAL
+ * commit writes its frames but does not fsync them; an fdatasync of the WAL file afterwards makes
+ * that commit (and every earlier one) durable, the same guarantee synchronous=FULL gives, but on
+ * libuv's thread pool while the event loop serves requests. Commits waiting for the disk share the
+ * next sync: one in flight, at most one queued behind it.
+ *
+ * The file stays the same inode while this process has the database open (SQLite deletes the WAL
+ * only when the last connection closes), so one descriptor serves for the store's life. If a
+ * checkpoint moved frames into the main file first, it synced them there (NORMAL syncs at every
+ * checkpoint).
+ */
+import { open, type FileHandle } from 'node:fs/promises';
+
+export interface WalSync {
+  sync(): Promise<void>;
+  close(): Promise<void>;
+}
+
+export function createWalSync(walFile: string): WalSync {
+  let handle: Promise<FileHandle> | undefined;
+  let inFlight: Promise<void> | undefined;
+  let queued: Promise<void> | undefined;
+
+  async function syncOnce(): Promise<void> {
+    // Opened at the first sync: by then a commit has created the file.
+    handle ??= open(walFile, 'r');
+    await (await handle).datasync();
+  }
+
+  function sync(): Promise<void> {
+    if (!inFlight) {
+      inFlight = syncOnce().finally(() => {
+        inFlight = undefined;
+      });
+      return inFlight;
+    }
+    // Frames written after the running sync began need a sync of their own, which waits its turn.
+    queued ??= inFlight.then(
+      () => undefined,
+      () => undefined,
+    ).then(() => {
+      queued = undefined;
+      return sync();
+    });
+    return queued;
+  }
+
+  return {
+    sync,
+    async close() {
+      await inFlight?.catch(() => undefined);
+      await queued?.catch(() => undefined);
+      if (handle) await (await handle).close();
+    },
+  };
+}
