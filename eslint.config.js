@@ -5,7 +5,10 @@ export default tseslint.config(
   ...tseslint.configs.recommended,
   {
     // Type information, so that promises nobody awaits or handles are caught.
-    languageOptions: { parserOptions: { projectService: true, tsconfigRootDir: import.meta.dirname } },
+    // allowDefaultProject: the one plain module, the delivery threads' TypeScript loader.
+    languageOptions: {
+      parserOptions: { projectService: { allowDefaultProject: ['src/delivery/threads/source-loader.mjs'] }, tsconfigRootDir: import.meta.dirname },
+    },
     rules: {
       '@typescript-eslint/no-unused-vars': ['error', { argsIgnorePattern: '^_' }],
       '@typescript-eslint/no-floating-promises': 'error',

@@ -23,6 +23,8 @@ const ON_BOTH_BACKENDS = [
   'test/bounces.test.ts',
   'test/console-session.test.ts',
   'test/webhooks.test.ts',
+  'test/lookup-cache.test.ts',
+  'test/delivery-threads.test.ts',
 ];
 
 export default defineConfig({

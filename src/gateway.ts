@@ -21,6 +21,7 @@ import { createDeliveryWorker, type DeliveryWorkerDeps } from './delivery/worker
 import { createDeliveryThreads } from './delivery/threads/delivery-threads.js';
 import { prepareDataDir, tightenDataFiles } from './store/data-dir-modes.js';
 import { openStore } from './store/open-store.js';
+import { withLookupCache } from './store/lookup-cache.js';
 import type { Settlement, Store } from './core/storage/store.js';
 import { createUploadSweep, type UploadSweep } from './services/upload-sweep.js';
 import { createPurgeJob, type PurgeJob } from './tracking/purge-job.js';
@@ -123,7 +124,8 @@ export async function createGateway(config: Config, options: { log?: Logger; clo
   const clock = options.clock ?? systemClock;
   prepareDataDir(config.dataDir, log);
   const metrics = createMetrics(log);
-  const store = timedStore(await openStore(config, log), metrics.storeDuration);
+  // Per-request lookups are cached until a change to what they read (store/lookup-cache.ts).
+  const store = withLookupCache(timedStore(await openStore(config, log), metrics.storeDuration));
   const secrets = createSecretBox(loadMasterKey(config.dataDir));
   // A wrong key is refused at start, not found one request at a time.
   await assertMasterKey(store, secrets).catch(async (error: unknown) => {

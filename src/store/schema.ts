@@ -2,6 +2,8 @@
 import type { Generated } from 'kysely';
 
 export interface Database {
+  /** One row: moved by triggers on the tables behind per-request lookups (migration 0023). */
+  lookup_version: { id: number; version: number };
   users: { id: string; email: string; email_key: string; name: string | null; roles: string; created_at: number; removed_at: number | null };
   delegations: { user_id: string; address: string };
   api_apps: { app_id: string; app_key_enc: string; name: string; created_at: number };

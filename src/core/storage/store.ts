@@ -67,6 +67,12 @@ export interface Store
   /** Calls `listener` when another process committed new work; returns the unsubscribe function. */
   onWake(listener: () => void): () => void;
 
+  /**
+   * A number that changes whenever users, delegations, API apps or keys, or hold policies change,
+   * by whichever process (store/lookup-cache.ts).
+   */
+  lookupVersion(): Promise<number>;
+
   createUser(user: UserRecord): Promise<void>;
   /** Removed users are unknown to these three lookups (docs/identities.md). */
   getUserByEmail(email: string): Promise<UserRecord | undefined>;

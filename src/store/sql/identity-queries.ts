@@ -7,6 +7,7 @@ import type { Store } from '../../core/storage/store.js';
 export type IdentityQueries = Pick<
   Store,
   | 'createUser'
+  | 'lookupVersion'
   | 'getUserByEmail'
   | 'getUserById'
   | 'listUsers'
@@ -28,6 +29,10 @@ export type IdentityQueries = Pick<
 
 export function identityQueries(db: Kysely<Database>): IdentityQueries {
   return {
+    async lookupVersion() {
+      const row = await db.selectFrom('lookup_version').select('version').where('id', '=', 1).executeTakeFirst();
+      return Number(row?.version ?? 0);
+    },
     async createUser(user) {
       // Fresh ids (docs/retries.md): a row with this id is this write, landed by an earlier try; the
       // same email under another id is still refused by its own unique index.
