@@ -72,7 +72,8 @@ export interface Gateway {
   checkSendAs(principal: Principal, claimed: readonly ClaimedSender[]): Promise<void>;
   /** The suppression rule ingest() applies, for SMTP's RCPT TO; throws `recipient_suppressed`. */
   checkSuppressed(addresses: readonly string[]): Promise<void>;
-  startDelivery(): void;
+  /** Starts delivery (its threads, when configured) and the webhook dispatcher; resolves once they run. */
+  startDelivery(): Promise<void>;
   /** Gives up this process's delivery leases, for a shutdown that cannot wait for them to finish. */
   releaseLeases(): Promise<number>;
   /** Held-message review: release, reject (with notice), expiry. */
@@ -211,9 +212,8 @@ export async function createGateway(config: Config, options: { log?: Logger; clo
     },
     onAttempt: observeAttempt(metrics),
   };
-  const worker = threaded
-    ? createDeliveryThreads({ config, owner, log, threads: config.deliveryThreads, ...hooks })
-    : createDeliveryWorker({ store, transports, clock, config, owner, log, ...hooks });
+  const threads = threaded ? createDeliveryThreads({ config, owner, log, threads: config.deliveryThreads, ...hooks }) : undefined;
+  const worker = threads ?? createDeliveryWorker({ store, transports, clock, config, owner, log, ...hooks });
   metrics.onScrape(collectQueue(metrics, store, clock));
   const webhooks = createWebhookService({ store, secrets, clock, log, config, owner });
   metrics.onScrape(async () => metrics.webhookBacklog.set(await webhooks.backlog()));
@@ -246,11 +246,12 @@ export async function createGateway(config: Config, options: { log?: Logger; clo
     checkSendAs: (principal, claimed) => assertMaySendAs(principal, claimed, { directory: senders, isLocal: isLocalDomain }),
     checkSuppressed: (addresses) => assertNotSuppressed(addresses, store, clock.now()),
     releaseLeases: () => store.releaseLeases(owner),
-    startDelivery() {
-      // Work committed by other processes on a shared database wakes this worker too.
-      stopWaking ??= store.onWake(() => worker.wake());
+    async startDelivery() {
+      // Work committed by other processes on a shared database wakes this worker too (threads watch for themselves).
+      if (!threads) stopWaking ??= store.onWake(() => worker.wake());
       instance.start();
       worker.start();
+      await threads?.ready();
       webhooks.dispatch.start();
       // Unreviewed holds expire on MAILGATE_HELD_LIFETIME_SECONDS; a minute's lateness is fine.
       heldSweep ??= setInterval(() => {

@@ -63,7 +63,7 @@ export async function startServer(config: Config, options: { log?: Logger; clock
     gateway.readiness.addListener('https', () => https.listening());
     if (works) gateway.readiness.addListener('works', works.listening);
     gateway.readiness.addListener('smtp', () => smtp.listening());
-    gateway.startDelivery();
+    await gateway.startDelivery();
     await gateway.purge.start();
     gateway.uploadSweep.start();
     gateway.digest.start();

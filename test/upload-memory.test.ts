@@ -1,7 +1,8 @@
 /**
  * Upload bodies stream to the blob store: eight parallel 49 MB Mimecast file uploads against a
  * gateway in its own process keep that process's peak RSS (VmHWM) far below the bytes in flight.
- * Before streaming, each body was collected whole and the same run peaked at about 840 MB.
+ * Before streaming, each body was collected whole and the same run peaked at about 840 MB. The
+ * bound is on the growth above the process's RSS at start, which holds its delivery thread too.
  */
 import { createHash, randomBytes } from 'node:crypto';
 import { readFile } from 'node:fs/promises';
@@ -16,7 +17,7 @@ import { withTempDir } from './helpers/temp-dir.js';
 const UPLOADS = 8;
 const SIZE = 49 * 1024 * 1024;
 /** The bound: 8 × 49 MB = 392 MB in flight; a streaming gateway holds a few pieces of each. */
-const MAX_RSS_MB = 300;
+const MAX_GROWTH_MB = 100;
 
 const cleanups: Array<() => Promise<unknown>> = [];
 afterAll(async () => {
@@ -28,7 +29,7 @@ async function statusKb(pid: number, field: 'VmHWM' | 'VmRSS'): Promise<number> 
   return Number(new RegExp(`^${field}:\\s+(\\d+) kB`, 'm').exec(status)?.[1]);
 }
 
-it('eight parallel 49 MB uploads keep the gateway process under 300 MB RSS', async () => {
+it('eight parallel 49 MB uploads grow the gateway process by less than 100 MB RSS', async () => {
   const temp = await withTempDir();
   cleanups.push(() => temp.remove());
   const masterKey = randomBytes(32).toString('base64');
@@ -68,5 +69,5 @@ it('eight parallel 49 MB uploads keep the gateway process under 300 MB RSS', asy
   );
   expect(answers.map((a) => a.status)).toEqual(Array(UPLOADS).fill(200));
   expect(new Set(answers.map((a) => a.body.data[0]?.id)).size).toBe(UPLOADS);
-  expect(peakMb).toBeLessThan(MAX_RSS_MB);
+  expect(peakMb - startRss / 1024).toBeLessThan(MAX_GROWTH_MB);
 }, 120_000);

@@ -48,3 +48,4 @@ async function stop(): Promise<void> {
 }
 
 worker.start();
+post({ type: 'ready' });

@@ -32,13 +32,20 @@ export function slotsOf(total: number, threads: number, index: number): number {
   return Math.max(1, Math.floor(total / threads) + (index < total % threads ? 1 : 0));
 }
 
-export function createDeliveryThreads(deps: DeliveryThreadsDeps): DeliveryWorker {
+export interface DeliveryThreads extends DeliveryWorker {
+  /** Resolves once every thread started has its store open and its loop running; rejects if one failed first. */
+  ready(): Promise<void>;
+}
+
+export function createDeliveryThreads(deps: DeliveryThreadsDeps): DeliveryThreads {
   const { config, owner, log } = deps;
   const threads = new Map<number, Worker>();
   const signal = createWakeSignal();
   let running = false;
+  const starting: Array<Promise<void>> = [];
 
   function handle(message: FromThread): void {
+    if (message.type === 'ready') return;
     if (message.type === 'attempt') deps.onAttempt?.(message.record);
     else if (message.type === 'settled') deps.onSettled?.(message.settlement, message.job);
     else {
@@ -54,6 +61,13 @@ export function createDeliveryThreads(deps: DeliveryThreadsDeps): DeliveryWorker
       ? new Worker(path.join(path.dirname(here), 'source-loader.mjs'), { workerData: { ...workerData, entry } })
       : new Worker(entry, { workerData });
     threads.set(index, thread);
+    starting.push(
+      new Promise<void>((resolve, reject) => {
+        thread.on('message', (message: FromThread) => message.type === 'ready' && resolve());
+        thread.once('error', reject);
+        thread.once('exit', (code) => reject(new Error(`a delivery thread exited with ${code} before it was ready`)));
+      }),
+    );
     thread.on('message', handle);
     thread.on('error', (err) => log.error({ err }, 'delivery: a delivery thread failed'));
     thread.on('exit', (code) => {
@@ -76,6 +90,9 @@ export function createDeliveryThreads(deps: DeliveryThreadsDeps): DeliveryWorker
       running = true;
       for (let i = 0; i < deps.threads; i++) spawn(i);
       log.info({ threads: deps.threads, slots: config.workerConcurrency }, 'delivery: started delivery threads');
+    },
+    async ready() {
+      await Promise.all(starting);
     },
     wake: () => signal.wake(),
     async stop() {

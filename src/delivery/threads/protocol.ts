@@ -19,6 +19,8 @@ export type ToThread = { type: 'stop' };
 
 /** The delivery worker's hooks, carried to the serving thread that owns metrics, events and notices. */
 export type FromThread =
+  /** Store open, loop running. */
+  | { type: 'ready' }
   | { type: 'attempt'; record: AttemptRecord }
   | { type: 'settled'; settlement: Settlement; job: DeliveryJob }
   | { type: 'final-failure'; job: DeliveryJob; reply: RecipientReply };

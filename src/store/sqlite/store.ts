@@ -1,6 +1,6 @@
 /** The embedded default backend: one SQLite file (WAL, synchronous=FULL) holding small blobs too, plus files for large ones. */
 import Database from 'better-sqlite3';
-import { Kysely, SqliteDialect, sql } from 'kysely';
+import { Kysely, sql } from 'kysely';
 import { mkdirSync } from 'node:fs';
 import path from 'node:path';
 import { withRecentBlobCache } from '../recent-blob-cache.js';
@@ -11,7 +11,7 @@ import { createFileBlobStore } from './blob-store.js';
 import { createInlineBlobStore } from './inline-blob-store.js';
 import { migrateSqlite } from './migrate.js';
 import { relaxedCommits } from './relaxed-commit.js';
-import { withStatementCache } from './statement-cache.js';
+import { MailgateSqliteDialect } from './dialect.js';
 import { openWakeChannel } from './wake-channel.js';
 import { createWalSync } from './wal-sync.js';
 
@@ -48,7 +48,7 @@ export async function openSqliteStore(dataDir: string): Promise<Store> {
   mkdirSync(dataDir, { recursive: true, mode: 0o700 });
   const raw = openDatabase(path.join(dataDir, 'mailgate.sqlite'));
   await migrateSqlite(raw);
-  const db = new Kysely<Schema>({ dialect: new SqliteDialect({ database: withStatementCache(raw) }) });
+  const db = new Kysely<Schema>({ dialect: new MailgateSqliteDialect(raw) });
   const wake = openWakeChannel(raw);
   const wal = createWalSync(path.join(dataDir, 'mailgate.sqlite-wal'));
   return createSqlStore({
