@@ -97,17 +97,27 @@ for (const d of list(values.dkim)) {
   for (const postgres of new Set(backends.map((b) => b.postgres))) prepared.set(`${d}/${postgres}`, await prepare(d === 'on', postgres));
 }
 const sink = await startSink();
-const load = await waitForQuietMachine(Number(values['max-load']), Number(values['max-wait']) * 1000);
+/** Every row starts on a quiet machine: the previous row's processes (a Postfix queue draining) must not share its CPU. */
+const quiet = () => waitForQuietMachine(Number(values['max-load']), Number(values['max-wait']) * 1000);
+const load = await quiet();
 const rows: Row[] = [];
 try {
   for (const size of list(values.sizes).map(Number)) {
     for (const concurrency of list(values.concurrency).map(Number)) {
       const ours: Row[] = [];
       for (const backend of backends) {
-        for (const dkim of list(values.dkim)) ours.push(await mailgateRow(sink, prepared.get(`${dkim}/${backend.postgres}`) as Prepared, backend, dkim, size, concurrency));
+        for (const dkim of list(values.dkim)) {
+          await quiet();
+          ours.push(await mailgateRow(sink, prepared.get(`${dkim}/${backend.postgres}`) as Prepared, backend, dkim, size, concurrency));
+        }
       }
       const peers: Row[] = [];
-      if (!values['no-peer']) for (const config of PEERS) peers.push(await postfixRelayRow(sink, count, size, concurrency, config));
+      if (!values['no-peer']) {
+        for (const config of PEERS) {
+          await quiet();
+          peers.push(await postfixRelayRow(sink, count, size, concurrency, config));
+        }
+      }
       // The peer is never handicapped: ratios are against whichever configuration was faster.
       const fastest = Math.max(0, ...peers.map((p) => p.deliveredPerSec ?? 0));
       for (const row of ours) {
