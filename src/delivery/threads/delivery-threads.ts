@@ -42,6 +42,7 @@ export function createDeliveryThreads(deps: DeliveryThreadsDeps): DeliveryThread
   const threads = new Map<number, Worker>();
   const signal = createWakeSignal();
   let running = false;
+  /** The first start of each thread, for ready(); restarts are only logged. */
   const starting: Array<Promise<void>> = [];
 
   function handle(message: FromThread): void {
@@ -55,19 +56,21 @@ export function createDeliveryThreads(deps: DeliveryThreadsDeps): DeliveryThread
     }
   }
 
-  function spawn(index: number): void {
+  function spawn(index: number, first: boolean): void {
     const workerData: ThreadData = { config, owner, slots: slotsOf(config.workerConcurrency, deps.threads, index), wakes: signal.buffer };
     const thread = fromSources
       ? new Worker(path.join(path.dirname(here), 'source-loader.mjs'), { workerData: { ...workerData, entry } })
       : new Worker(entry, { workerData });
     threads.set(index, thread);
-    starting.push(
-      new Promise<void>((resolve, reject) => {
-        thread.on('message', (message: FromThread) => message.type === 'ready' && resolve());
-        thread.once('error', reject);
-        thread.once('exit', (code) => reject(new Error(`a delivery thread exited with ${code} before it was ready`)));
-      }),
-    );
+    if (first) {
+      starting.push(
+        new Promise<void>((resolve, reject) => {
+          thread.on('message', (message: FromThread) => message.type === 'ready' && resolve());
+          thread.once('error', reject);
+          thread.once('exit', (code) => reject(new Error(`a delivery thread exited with ${code} before it was ready`)));
+        }),
+      );
+    }
     thread.on('message', handle);
     thread.on('error', (err) => log.error({ err }, 'delivery: a delivery thread failed'));
     thread.on('exit', (code) => {
@@ -75,7 +78,7 @@ export function createDeliveryThreads(deps: DeliveryThreadsDeps): DeliveryThread
       if (!running) return;
       log.error({ code }, 'delivery: a delivery thread exited; starting it again');
       setTimeout(() => {
-        if (running && !threads.has(index)) spawn(index);
+        if (running && !threads.has(index)) spawn(index, false);
       }, RESTART_PAUSE_MS).unref();
     });
   }
@@ -88,7 +91,7 @@ export function createDeliveryThreads(deps: DeliveryThreadsDeps): DeliveryThread
     start() {
       if (running) return;
       running = true;
-      for (let i = 0; i < deps.threads; i++) spawn(i);
+      for (let i = 0; i < deps.threads; i++) spawn(i, true);
       log.info({ threads: deps.threads, slots: config.workerConcurrency }, 'delivery: started delivery threads');
     },
     async ready() {
