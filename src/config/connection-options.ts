@@ -2,6 +2,7 @@
  * Timeouts and connection caps of the HTTP(S) and SMTP listeners (docs/request-limits.md#slow-clients),
  * declared beside config.ts's OPTIONS and spread into it.
  */
+import { int } from './parsers.js';
 
 export interface ConnectionConfig {
   /** Seconds a socket may stay silent before it is closed (Fastify `connectionTimeout`). */
@@ -22,9 +23,7 @@ export interface ConnectionConfig {
   smtpMaxClients: number;
 }
 
-type IntParser = (min: number, max: number, fallback: number) => (raw: string | undefined, env: string) => number;
-
-export function connectionOptions(int: IntParser) {
+export function connectionOptions() {
   return {
     httpConnectionTimeoutSeconds: { key: 'httpConnectionTimeoutSeconds', env: 'MAILGATE_HTTP_CONNECTION_TIMEOUT_SECONDS', parse: int(1, 3600, 60) },
     // Node's own default; a 50 MB upload at 2 Mbit/s takes about 200 s.

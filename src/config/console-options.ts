@@ -1,4 +1,5 @@
 /** The web console's session options (api/console/), declared beside config.ts's OPTIONS and spread into it. */
+import { int } from './parsers.js';
 
 export interface ConsoleConfig {
   /** Seconds a console session may go unused before it ends. */
@@ -7,9 +8,7 @@ export interface ConsoleConfig {
   consoleSessionSeconds: number;
 }
 
-type IntParser = (min: number, max: number, fallback: number) => (raw: string | undefined, env: string) => number;
-
-export function consoleOptions(int: IntParser) {
+export function consoleOptions() {
   // OWASP's session guidance: short idle timeouts for privileged consoles, and an absolute cap.
   return {
     consoleIdleSeconds: { key: 'consoleIdleSeconds', env: 'MAILGATE_CONSOLE_IDLE_SECONDS', parse: int(60, 86_400, 1800) },

@@ -1,5 +1,6 @@
 /** How delivery uses the machine's cores (docs/delivery-threads.md), spread into config.ts's OPTIONS. */
 import { availableParallelism } from 'node:os';
+import { int } from './parsers.js';
 
 export interface DeliveryThreadConfig {
   /** Worker threads that lease, send and settle deliveries; 0: the serving thread delivers itself. */
@@ -14,9 +15,7 @@ export function defaultDeliveryThreads(cores = availableParallelism()): number {
   return Math.min(Math.max(cores - 1, 0), MAX_DEFAULT_THREADS);
 }
 
-type IntParser = (min: number, max: number, fallback: number) => (raw: string | undefined, env: string) => number;
-
-export function deliveryThreadOptions(int: IntParser) {
+export function deliveryThreadOptions() {
   return {
     deliveryThreads: { key: 'deliveryThreads', env: 'MAILGATE_DELIVERY_THREADS', parse: int(0, 64, defaultDeliveryThreads()) },
   } as const;

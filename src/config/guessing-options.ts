@@ -1,4 +1,5 @@
 /** The sign-in guessing options (auth/guess-guard.ts), declared beside config.ts's OPTIONS and spread into it. */
+import { int } from './parsers.js';
 
 export interface GuessingConfig {
   /** Failed password or client-secret guesses per account within the window before it is locked out. */
@@ -15,9 +16,7 @@ export interface GuessingConfig {
   smtpAuthFailuresPerConnection: number;
 }
 
-type IntParser = (min: number, max: number, fallback: number) => (raw: string | undefined, env: string) => number;
-
-export function guessingOptions(int: IntParser) {
+export function guessingOptions() {
   // OWASP's authentication guidance: lock after a handful of failures, for minutes, not forever.
   return {
     authMaxFailures: { key: 'authMaxFailures', env: 'MAILGATE_AUTH_MAX_FAILURES', parse: int(1, 1000, 5) },

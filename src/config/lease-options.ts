@@ -1,4 +1,5 @@
 /** The heartbeat options that let leases know their owner (docs/leases.md), spread into config.ts's OPTIONS. */
+import { int } from './parsers.js';
 
 export interface LeaseConfig {
   /** Seconds between a process's heartbeats in the store. */
@@ -7,9 +8,7 @@ export interface LeaseConfig {
   heartbeatMissedBeats: number;
 }
 
-type IntParser = (min: number, max: number, fallback: number) => (raw: string | undefined, env: string) => number;
-
-export function leaseOptions(int: IntParser) {
+export function leaseOptions() {
   return {
     heartbeatSeconds: { key: 'heartbeatSeconds', env: 'MAILGATE_HEARTBEAT_SECONDS', parse: int(1, 60, 2) },
     heartbeatMissedBeats: { key: 'heartbeatMissedBeats', env: 'MAILGATE_HEARTBEAT_MISSED_BEATS', parse: int(1, 100, 3) },

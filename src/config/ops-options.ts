@@ -1,4 +1,5 @@
 /** The operations options (metrics and readiness, docs/operations-metrics.md), declared beside config.ts's OPTIONS and spread into it. */
+import { int } from './parsers.js';
 
 export interface OpsConfig {
   /** Bearer token `/metrics` requires from any client; unset = open to loopback clients only. */
@@ -7,9 +8,7 @@ export interface OpsConfig {
   readyMinFreeMb: number;
 }
 
-type IntParser = (min: number, max: number, fallback: number) => (raw: string | undefined, env: string) => number;
-
-export function opsOptions(int: IntParser) {
+export function opsOptions() {
   return {
     metricsToken: { key: 'metricsToken', env: 'MAILGATE_METRICS_TOKEN', parse: (raw: string | undefined) => raw || undefined },
     // Enough for SQLite's journal and a burst of queued mail; below it, take the gateway out of rotation before the disk fills.

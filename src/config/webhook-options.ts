@@ -1,5 +1,5 @@
 /** The webhook dispatcher's options (docs/webhooks.md), declared beside config.ts's OPTIONS and spread into it. */
-import { secondsList } from './parsers.js';
+import { int, secondsList } from './parsers.js';
 
 export interface WebhookConfig {
   /** Seconds one POST may take, connection included, before it counts as a failure. */
@@ -12,9 +12,7 @@ export interface WebhookConfig {
   webhookPollMs: number;
 }
 
-type IntParser = (min: number, max: number, fallback: number) => (raw: string | undefined, env: string) => number;
-
-export function webhookOptions(int: IntParser) {
+export function webhookOptions() {
   // With the default schedule, 16 failures in a row span about three days (as Stripe's rule).
   return {
     webhookTimeoutSeconds: { key: 'webhookTimeoutSeconds', env: 'MAILGATE_WEBHOOK_TIMEOUT_SECONDS', parse: int(1, 300, 10) },
