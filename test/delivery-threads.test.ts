@@ -18,12 +18,6 @@ afterEach(async () => {
   while (cleanups.length > 0) await cleanups.pop()?.();
 });
 
-async function sink(script?: Parameters<typeof startSmtpSink>[0]): Promise<SmtpSink> {
-  const s = await startSmtpSink(script);
-  cleanups.push(() => s.close());
-  return s;
-}
-
 async function threadedGateway(relay: SmtpSink, threads: number) {
   const logs = captureLogs();
   const gw: TestGateway = await startTestGateway(
@@ -57,7 +51,8 @@ describe('delivery threads', () => {
   });
 
   it('delivers from two threads and reports every settlement to the serving thread', async () => {
-    const relay = await sink();
+    const relay = await startSmtpSink();
+    cleanups.push(() => relay.close());
     const { gw, logs } = await threadedGateway(relay, 2);
     expect(logs.lines().find((l) => l.msg === 'delivery: started delivery threads')).toMatchObject({ threads: 2, slots: 5 });
     const keys = await gw.user('sender@example.test');

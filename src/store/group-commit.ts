@@ -53,8 +53,7 @@ export function createWriteBatcher(db: Kysely<Database>, options: WriteBatcherOp
   let queue: Pending[] = [];
   let running = false;
 
-  /** Commits the batch; resolves with its results and whether it still waits for a sync. */
-  async function commit(batch: Pending[]): Promise<{ results: unknown[]; unsynced: boolean }> {
+  async function commit(batch: Pending[]): Promise<unknown[]> {
     const transact = (on: Kysely<Database>) =>
       on.transaction().execute(async (trx) => {
         const out: unknown[] = [];
@@ -62,16 +61,14 @@ export function createWriteBatcher(db: Kysely<Database>, options: WriteBatcherOp
         return out;
       });
     const durable = batch.some((p) => p.durable);
-    if (!relaxed) return { results: await transact(db), unsynced: false };
-    if (!durable) return { results: await relaxed(transact), unsynced: false };
-    if (sync) return { results: await relaxed(transact), unsynced: true };
-    return { results: await transact(db), unsynced: false };
+    return relaxed && (!durable || sync) ? relaxed(transact) : transact(db);
   }
 
   /** Answers the batch once it is durable; the drain loop goes on meanwhile. */
-  function settle(batch: Pending[], results: unknown[], unsynced: boolean): void {
-    const made = unsynced && sync ? sync() : Promise.resolve();
-    made
+  function settle(batch: Pending[], results: unknown[]): void {
+    // A durable batch that commit() ran relaxed is on disk only after the sync.
+    const onDisk = relaxed && sync && batch.some((p) => p.durable) ? sync() : Promise.resolve();
+    onDisk
       .then(async () => {
         await options.afterCommit?.();
         batch.forEach((p, i) => p.resolve(results[i]));
@@ -87,8 +84,7 @@ export function createWriteBatcher(db: Kysely<Database>, options: WriteBatcherOp
       const batch = queue.slice(0, maxBatch);
       queue = queue.slice(batch.length);
       try {
-        const { results, unsynced } = await commit(batch);
-        settle(batch, results, unsynced);
+        settle(batch, await commit(batch));
       } catch (error) {
         if (batch.length === 1) {
           batch[0]?.reject(error);
@@ -96,8 +92,7 @@ export function createWriteBatcher(db: Kysely<Database>, options: WriteBatcherOp
         }
         for (const p of batch) {
           try {
-            const alone = await commit([p]);
-            settle([p], alone.results, alone.unsynced);
+            settle([p], await commit([p]));
           } catch (single) {
             p.reject(single);
           }

@@ -36,13 +36,12 @@ export function createWalSync(walFile: string): WalSync {
       return inFlight;
     }
     // Frames written after the running sync began need a sync of their own, which waits its turn.
-    queued ??= inFlight.then(
-      () => undefined,
-      () => undefined,
-    ).then(() => {
-      queued = undefined;
-      return sync();
-    });
+    queued ??= inFlight
+      .catch(() => undefined)
+      .then(() => {
+        queued = undefined;
+        return sync();
+      });
     return queued;
   }
 
