@@ -248,6 +248,21 @@ describe('dkimSignatureHeader (node:crypto signer) against mailauth', () => {
     expect(await verdict(ours)).toEqual({ result: 'pass', bodyHash: mailauthHash });
   });
 
+  it('hashes slices with nothing to canonicalize as they are, blank lines at slice and body ends included', async () => {
+    // Base64 lines (no WSP, CRLF only) filling the first 1 MiB slice exactly, so that it ends in a
+    // blank line and the next begins with more; then spaces, a bare LF and blank lines at the end.
+    const lines = (count: number) => Array.from({ length: count }, () => `${randomBytes(57).toString('base64')}\r\n`).join('');
+    const first = `${'A'.repeat(20)}\r\n${lines(13_443)}`;
+    expect(first.length).toBe(1 << 20);
+    const body = `${first}\r\n\r\n\r\n${lines(20_000)}\r\n\r\nlast  line \n\r\n\r\n`;
+    const raw = Buffer.from(`From: zoe@example.com\r\nSubject: big\r\n\r\n${body}`, 'latin1');
+    expect(raw.length).toBeGreaterThan(2 << 20);
+    const ours = Buffer.concat([Buffer.from(await dkimSignatureHeader(raw, options), 'latin1'), raw]);
+    const theirs = await dkimSign(raw, { signatureData: [{ signingDomain: 'example.com', selector: 'p', privateKey: keys['rsa-sha256'].privateKeyPem }] } as never);
+    const mailauthHash = /\bbh=([^;]+);/.exec(theirs.signatures.replace(/\r\n[ \t]+/g, ' '))?.[1];
+    expect(await verdict(ours)).toEqual({ result: 'pass', bodyHash: mailauthHash });
+  });
+
   it('signs Ed25519 (RFC 8463) so that mailauth verifies it, and refuses a key of the wrong type', async () => {
     const raw = await message();
     const signed = Buffer.concat([Buffer.from(await dkimSignatureHeader(raw, { ...options, selector: 'e', algorithm: 'ed25519-sha256', key: ed }), 'latin1'), raw]);

@@ -1,3 +1,4 @@
+import { randomBytes } from 'node:crypto';
 import { readFileSync } from 'node:fs';
 import { simpleParser } from 'mailparser';
 import type { AddressObject, ParsedMail } from 'mailparser';
@@ -130,6 +131,18 @@ describe('createComposer', () => {
     expect(parsed.headers.get('content-type')).toMatchObject({ value: 'multipart/mixed' });
     expect(parsed.html).toBe(mail.html);
     expect(parsed.attachments.map((a) => a.filename)).toEqual(['T3 résumé.pdf']);
+  });
+
+  it('encodes a large attachment in slices exactly as in one piece: 76-character lines that decode to the same bytes', async () => {
+    // Not a multiple of the slice size or of 3, so slices end mid-group and mid-line.
+    const big = randomBytes(3 * 49_152 + 1_001);
+    const raw = await createComposer().compose({ ...fullMessage(), attachments: [{ filename: 'big.bin', content: big }] }, ids);
+    const parsed = await simpleParser(raw);
+    expect(parsed.attachments[0]?.content.equals(big)).toBe(true);
+    const part = raw.toString('latin1').split('\r\n\r\n').find((block) => /^[A-Za-z0-9+/]{76}\r\n/.test(block)) ?? '';
+    const lines = part.split('\r\n').filter((line) => /^[A-Za-z0-9+/=]+$/.test(line));
+    expect(lines.slice(0, -1).every((line) => line.length === 76)).toBe(true);
+    expect(lines.join('')).toBe(big.toString('base64'));
   });
 
   it('keeps a bracketed message id as is and refuses gateway-owned headers', async () => {

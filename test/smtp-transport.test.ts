@@ -1,9 +1,13 @@
 /** The relay transport against real smtp-server peers: TLS, replies per recipient, reuse, auth. */
+import { mkdtempSync } from 'node:fs';
 import net, { type AddressInfo } from 'node:net';
+import { tmpdir } from 'node:os';
+import path from 'node:path';
 import { afterEach, describe, expect, it } from 'vitest';
 import type { Transport } from '../src/core/ports.js';
 import { createRelayTransport, type RelayTransportConfig } from '../src/delivery/relay-transport.js';
 import { parseReply } from '../src/delivery/smtp-reply.js';
+import { createFileBlobStore } from '../src/store/sqlite/blob-store.js';
 import { closeAfterTest, closeAll, deadPort, envelope, RAW, sinkFor, TLS } from './helpers/smtp-peers.js';
 
 afterEach(closeAll);
@@ -51,6 +55,25 @@ describe('relay transport', () => {
     expect(sink.messages).toHaveLength(1);
     expect(sink.messages[0]).toMatchObject({ mailFrom: 'a@sender.test', rcptTo: ['b@example.test'], secure: true });
     expect(sink.messages[0]?.raw.equals(RAW)).toBe(true);
+  });
+
+  it('streams a message stored as a file: the same bytes, SIZE and BODY=8BITMIME declared, and again on the next attempt', async () => {
+    const sink = await sinkFor({ size: 50 * 2 ** 20 });
+    const transport = relay({ port: sink.port });
+    const blobs = createFileBlobStore(mkdtempSync(path.join(tmpdir(), 'stream-blob-')));
+    // Larger than any socket or stream buffer, with one 8-bit byte near the end.
+    const raw = Buffer.concat([RAW.subarray(0, RAW.indexOf('\r\n\r\n') + 4), Buffer.from(`${'line of text\r\n'.repeat(300_000)}caf\xe9\r\n`, 'latin1')]);
+    await blobs.put('m-stream', raw);
+    const content = await blobs.read('m-stream');
+    expect(Buffer.isBuffer(content)).toBe(false);
+
+    const first = await transport.send(envelope(['b@example.test']), content);
+    const second = await transport.send(envelope(['c@example.test']), content);
+
+    expect(first).toMatchObject({ bytes: raw.length, replies: { 'b@example.test': { outcome: 'delivered', code: 250 } } });
+    expect(second).toMatchObject({ bytes: raw.length, replies: { 'c@example.test': { outcome: 'delivered', code: 250 } } });
+    expect(sink.messages.map((m) => m.raw.equals(raw))).toEqual([true, true]);
+    expect(sink.messages[0]?.mailFromArgs).toMatchObject({ BODY: '8BITMIME', SIZE: String(raw.length) });
   });
 
   it('speaks implicit TLS to an smtps:// relay', async () => {

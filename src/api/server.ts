@@ -11,6 +11,7 @@ import { mimecastTokenPlugin } from './mimecast/token.js';
 import { worksLimiterFor, worksPlugin, type WorksLimiter } from './works/plugin.js';
 import { worksTokenPlugin } from './works/token.js';
 import { addAccessLog, dialectOfPath } from './access-log.js';
+import { addBodyMemoryBudget } from './body-memory.js';
 import { opsRoutes } from './ops-routes.js';
 import { quarantinePlugin } from './quarantine/plugin.js';
 
@@ -32,6 +33,7 @@ function newApp(gateway: Gateway): FastifyInstance {
   app.server.headersTimeout = Math.min(config.httpHeadersTimeoutSeconds, config.httpRequestTimeoutSeconds) * 1000;
   app.server.maxConnections = config.httpMaxConnections;
   addRetryAfterOn503(app);
+  addBodyMemoryBudget(app, gateway);
   return app;
 }
 

@@ -11,6 +11,10 @@ import { MailgateError } from '../core/errors.js';
 /** Registers `routes` in a child context whose every content type passes the body through unread. */
 export function streamBodyRoutes(app: FastifyInstance, routes: (child: FastifyInstance) => void): void {
   void app.register(async (child) => {
+    // body-memory.ts leaves these out of its budget: they never hold the whole body.
+    child.addHook('onRoute', (route) => {
+      route.config = { ...route.config, streamedBody: true };
+    });
     child.removeAllContentTypeParsers();
     child.addContentTypeParser('*', (_request, payload, done) => done(null, payload));
     routes(child);

@@ -17,6 +17,8 @@ export interface ConnectionConfig {
   httpMaxRequestsPerSocket: number;
   /** Open connections per HTTP listener; past it new ones are dropped at once (Node `maxConnections`). */
   httpMaxConnections: number;
+  /** Megabytes of request bodies read whole that may be in memory at once; more requests wait (docs/request-limits.md#body-memory). */
+  httpBodyMemoryMb: number;
   /** Seconds an SMTP client may stay silent (smtp-server `socketTimeout`). */
   smtpSocketTimeoutSeconds: number;
   /** SMTP sessions at once; past it a client is answered `421` and disconnected (smtp-server `maxClients`). */
@@ -33,6 +35,7 @@ export function connectionOptions() {
     httpKeepAliveSeconds: { key: 'httpKeepAliveSeconds', env: 'MAILGATE_HTTP_KEEP_ALIVE_SECONDS', parse: int(1, 3600, 72) },
     httpMaxRequestsPerSocket: { key: 'httpMaxRequestsPerSocket', env: 'MAILGATE_HTTP_MAX_REQUESTS_PER_SOCKET', parse: int(0, 10_000_000, 10_000) },
     httpMaxConnections: { key: 'httpMaxConnections', env: 'MAILGATE_HTTP_MAX_CONNECTIONS', parse: int(1, 1_000_000, 4096) },
+    httpBodyMemoryMb: { key: 'httpBodyMemoryMb', env: 'MAILGATE_HTTP_BODY_MEMORY_MB', parse: int(1, 1 << 20, 32) },
     // smtp-server's default. RFC 5321 4.5.3.2 suggests minutes per command for a server; a cap on sessions, not a long timeout, is what keeps slow clients from crowding others out.
     smtpSocketTimeoutSeconds: { key: 'smtpSocketTimeoutSeconds', env: 'MAILGATE_SMTP_SOCKET_TIMEOUT_SECONDS', parse: int(1, 3600, 60) },
     smtpMaxClients: { key: 'smtpMaxClients', env: 'MAILGATE_SMTP_MAX_CLIENTS', parse: int(1, 1_000_000, 1000) },

@@ -23,6 +23,7 @@ import type {
   RawPreparer,
   Signer,
 } from './ports.js';
+import { prepend } from './message-bytes.js';
 import { EVENT_KIND, ROUTE, TRANSPORT, type Route, type TransportName } from './tracking.js';
 import { assertAddress, validateComposeContent } from './validate.js';
 
@@ -194,7 +195,7 @@ export async function ingest(submission: Submission, deps: IngestDeps): Promise<
         deps.screening,
       )
     : undefined;
-  if (screened?.headers) raw = Buffer.concat([Buffer.from(screened.headers, 'utf8'), raw]);
+  if (screened?.headers) raw = prepend(Buffer.from(screened.headers, 'utf8'), raw);
   // DKIM is the From domain's promise (DMARC aligns on From): given only for mail whose sender
   // passed the send-as rule; mail arriving from outside keeps its own signatures.
   const signingAddress = mail ? mail.from.address : claimed.find((c) => c.field === 'from')?.address;

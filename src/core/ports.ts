@@ -1,4 +1,5 @@
 /** The small interfaces the core needs from the outside world. */
+import type { Readable } from 'node:stream';
 import type { ComposeContent } from './message.js';
 import type { HoldDecision } from './policy.js';
 import type { EventKind, RecipientStatus, Route, TransportName } from './tracking.js';
@@ -24,8 +25,24 @@ export interface BlobStore {
    */
   putStream(key: string, source: AsyncIterable<Uint8Array>, maxBytes: number): Promise<StreamedBlob>;
   get(key: string): Promise<Buffer>;
+  /** The blob for sending on: in memory when small, otherwise a file read as a stream (docs/storage.md#large-messages). */
+  read(key: string): Promise<Content>;
   delete(key: string): Promise<void>;
 }
+
+/**
+ * A stored message too large to hold in memory while it is sent: read from disk in pieces, as often
+ * as needed (each attempt streams it again).
+ */
+export interface ContentFile {
+  size: number;
+  /** Whether any byte is outside US-ASCII (SMTP's 8BITMIME), found by one pass over the file. */
+  eightBit(): Promise<boolean>;
+  stream(): Readable;
+}
+
+/** What a transport sends: the bytes, or a file to stream them from. */
+export type Content = Buffer | ContentFile;
 
 export interface NewEvent {
   messageId: string;
@@ -177,6 +194,6 @@ export interface OutboundEnvelope {
 
 /** Moves a message to its next hop; never throws for remote refusals, only records them. */
 export interface Transport {
-  send(envelope: OutboundEnvelope, raw: Buffer): Promise<AttemptRecord>;
+  send(envelope: OutboundEnvelope, content: Content): Promise<AttemptRecord>;
   close(): Promise<void>;
 }

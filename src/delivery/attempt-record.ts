@@ -1,5 +1,6 @@
 /** The AttemptRecord of one delivery attempt: per-recipient replies and what the session showed. */
-import type { AttemptRecord, OutboundEnvelope, RecipientReply } from '../core/ports.js';
+import { contentSize } from '../core/content.js';
+import type { AttemptRecord, Content, OutboundEnvelope, RecipientReply } from '../core/ports.js';
 import type { TransportName } from '../core/tracking.js';
 import { describeFailure, parseReply, toRecipientReply, type Reply, type SmtpError } from './smtp-reply.js';
 import { where, type Session } from './smtp-session.js';
@@ -51,7 +52,7 @@ export function sessionAttempt(
   transport: TransportName,
   session: Session,
   envelope: OutboundEnvelope,
-  raw: Buffer,
+  content: Content,
   sent: Sent,
   startedAt: number,
   endedAt: number,
@@ -66,7 +67,7 @@ export function sessionAttempt(
     ...(session.tlsProtocol ? { tlsProtocol: session.tlsProtocol } : {}),
     ...(session.tlsCipher ? { tlsCipher: session.tlsCipher } : {}),
     // The message's own size once its body went out; the wire count adds dot-stuffing and the final dot.
-    bytes: sent.messageSize !== undefined || session.transcript.bodySent ? raw.length : 0,
+    bytes: sent.messageSize !== undefined || session.transcript.bodySent ? contentSize(content) : 0,
     replies: repliesOf(session, envelope, sent),
   };
 }

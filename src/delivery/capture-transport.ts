@@ -2,6 +2,8 @@
 import { randomBytes } from 'node:crypto';
 import { mkdir, rename, writeFile } from 'node:fs/promises';
 import path from 'node:path';
+import type { Readable } from 'node:stream';
+import { contentSize } from '../core/content.js';
 import { systemClock, type AttemptRecord, type Clock, type RecipientReply, type Transport } from '../core/ports.js';
 
 /** The sidecar `<name>.json` written next to each captured `<name>.eml`. */
@@ -17,14 +19,14 @@ export function createCaptureTransport(dir: string, opts: { clock?: Clock } = {}
   const clock = opts.clock ?? systemClock;
 
   // Written under a temporary name and renamed, so a watcher never sees half a file.
-  async function writeAtomically(file: string, data: Buffer | string): Promise<void> {
+  async function writeAtomically(file: string, data: Buffer | string | Readable): Promise<void> {
     const partial = `${file}.partial`;
     await writeFile(partial, data, { mode: 0o600 });
     await rename(partial, file);
   }
 
   return {
-    async send(envelope, raw) {
+    async send(envelope, content) {
       const startedAt = clock.now();
       const stamp = new Date(startedAt).toISOString().replace(/[:.]/g, '-');
       const base = path.join(dir, `${stamp}-${randomBytes(6).toString('hex')}`);
@@ -39,7 +41,7 @@ export function createCaptureTransport(dir: string, opts: { clock?: Clock } = {}
         };
         // The envelope goes first: whoever picks up the .eml can rely on its .json being there.
         await writeAtomically(`${base}.json`, JSON.stringify(sidecar, null, 2) + '\n');
-        await writeAtomically(`${base}.eml`, raw);
+        await writeAtomically(`${base}.eml`, Buffer.isBuffer(content) ? content : content.stream());
         reply = { outcome: 'delivered', code: 250, reply: 'captured' };
       } catch (err) {
         // A full or read-only disk is an operator's problem to fix; the mail stays queued meanwhile.
@@ -51,7 +53,7 @@ export function createCaptureTransport(dir: string, opts: { clock?: Clock } = {}
         transport: 'capture',
         startedAt,
         endedAt: clock.now(),
-        bytes: reply.outcome === 'delivered' ? raw.length : 0,
+        bytes: reply.outcome === 'delivered' ? contentSize(content) : 0,
         replies,
       };
       return record;

@@ -1,4 +1,5 @@
 /** Delivery into the gateway's own mailboxes, for recipients in local domains. */
+import { contentBytes } from '../core/content.js';
 import { MENTIONS_META_KEY, mentionsAddress, mentionsIn, type Mention } from '../core/mentions.js';
 import type { AttemptRecord, Clock, OutboundEnvelope, RecipientReply, Transport } from '../core/ports.js';
 import { summaryOfRaw } from '../mime/mailbox-summary.js';
@@ -28,13 +29,14 @@ export function createLocalTransport(
   opts: LocalTransportOptions,
 ): Transport {
   return {
-    async send(envelope: LocalEnvelope, raw) {
+    async send(envelope: LocalEnvelope, content) {
       const startedAt = opts.clock.now();
       const replies: Record<string, RecipientReply> = {};
       let bytes = 0;
       try {
         const users = await Promise.all(envelope.rcptTo.map((address) => store.getUserByEmail(address)));
         if (users.some((u) => u !== undefined)) {
+          const raw = await contentBytes(content);
           // One copy of the bytes, shared by every local recipient of this transaction.
           const blobKey = `mailbox-${opts.newId()}`;
           await store.blobs.put(blobKey, raw);

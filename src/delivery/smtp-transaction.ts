@@ -1,6 +1,6 @@
 /** One mail transaction (MAIL, RCPT, DATA) over an open session. */
-import { isAscii } from 'node:buffer';
-import type { OutboundEnvelope } from '../core/ports.js';
+import { contentSize, isEightBit } from '../core/content.js';
+import type { Content, OutboundEnvelope } from '../core/ports.js';
 import type { SmtpError } from './smtp-reply.js';
 import type { Session } from './smtp-session.js';
 
@@ -11,12 +11,14 @@ export interface Sent {
   messageSize: number | undefined;
 }
 
-export function transact(session: Session, envelope: OutboundEnvelope, raw: Buffer): Promise<Sent> {
+/** A large message streams from its file, so no attempt holds all of it in memory (docs/storage.md#large-messages). */
+export async function transact(session: Session, envelope: OutboundEnvelope, content: Content): Promise<Sent> {
+  const use8BitMime = await isEightBit(content);
   session.transcript.beginTransaction();
   return new Promise((resolve) => {
     session.conn.send(
-      { from: envelope.mailFrom, to: envelope.rcptTo, size: raw.length, use8BitMime: !isAscii(raw) },
-      raw,
+      { from: envelope.mailFrom, to: envelope.rcptTo, size: contentSize(content), use8BitMime },
+      Buffer.isBuffer(content) ? content : content.stream(),
       (err, info) => resolve({ err: err ?? null, response: info?.response, messageSize: info?.messageSize }),
     );
   });

@@ -55,7 +55,7 @@ export function createSmtpTransport(
   }
 
   return {
-    async send(envelope, raw) {
+    async send(envelope, content) {
       const startedAt = s.clock.now();
       if (envelope.rcptTo.length === 0) return { transport: name, startedAt, endedAt: startedAt, bytes: 0, replies: {} };
       const routed = await route(envelope.domain);
@@ -63,10 +63,10 @@ export function createSmtpTransport(
       const opened = await acquire(routed.targets);
       if (!opened.ok) return failedAttempt(name, envelope, opened.reply, startedAt, s.clock.now());
       const { session } = opened;
-      const sent = await transact(session, envelope, raw);
+      const sent = await transact(session, envelope, content);
       session.messages++;
       if (!sessionSurvives(sent.err)) session.broken = true;
-      const record = sessionAttempt(name, session, envelope, raw, sent, startedAt, s.clock.now());
+      const record = sessionAttempt(name, session, envelope, content, sent, startedAt, s.clock.now());
       pool.give(session);
       return record;
     },

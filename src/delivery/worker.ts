@@ -4,7 +4,7 @@
  */
 import type { Logger } from 'pino';
 import type { Config } from '../config/config.js';
-import type { AttemptRecord, Clock, DeliveryJob, NewEvent, RecipientReply, Transport } from '../core/ports.js';
+import type { AttemptRecord, Clock, Content, DeliveryJob, NewEvent, RecipientReply, Transport } from '../core/ports.js';
 import { EVENT_KIND, type TransportName } from '../core/tracking.js';
 import type { Settlement, Store } from '../core/storage/store.js';
 import { retryDecision } from './backoff.js';
@@ -180,9 +180,9 @@ export function createDeliveryWorker(deps: DeliveryWorkerDeps): DeliveryWorker {
     // Mail queued for a transport this process was started without (e.g. relay removed from the
     // config): keep it until someone restores the transport or the message expires.
     if (!transport) return failAll(temporary(`4.3.5 transport "${first.transport}" is not configured`));
-    let raw: Buffer;
+    let content: Content;
     try {
-      raw = await store.blobs.get(first.blobKey);
+      content = await store.blobs.read(first.blobKey);
     } catch (err) {
       log.error({ err, messageId: first.messageId }, 'delivery: message content unreadable');
       return failAll(temporary(`4.3.0 message content unavailable: ${(err as Error).message}`));
@@ -190,7 +190,7 @@ export function createDeliveryWorker(deps: DeliveryWorkerDeps): DeliveryWorker {
     const rcptTo = [...new Map(group.map((j) => [j.address.toLowerCase(), j.address])).values()];
     const envelope: LocalEnvelope = { mailFrom: first.mailFrom, rcptTo, domain: first.domain, messageId: first.messageId };
     try {
-      return await transport.send(envelope, raw);
+      return await transport.send(envelope, content);
     } catch (err) {
       // Transports record refusals rather than throw; a throw is a bug, but must not lose mail.
       log.error({ err, messageId: first.messageId, transport: first.transport }, 'delivery: transport threw');

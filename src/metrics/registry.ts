@@ -33,6 +33,9 @@ export interface GatewayMetrics {
   readonly queueOldestAge: Gauge;
   /** Webhook events waiting in the outbox; fed by the webhook service through `onScrape`. */
   readonly webhookBacklog: Gauge;
+  /** The request body memory budget (api/body-memory.ts): bytes admitted, requests waiting. */
+  readonly httpBodyMemory: Gauge;
+  readonly httpBodyWaiting: Gauge;
   /**
    * Runs `collect` before every scrape (e.g. to set a gauge from the store). A collector that
    * throws is logged and counted in `mailgate_metrics_collector_errors_total`; the others still run.
@@ -122,6 +125,16 @@ export function createMetrics(log: Logger): GatewayMetrics {
     webhookBacklog: new Gauge({
       name: 'mailgate_webhook_backlog',
       help: 'Webhook events waiting to be sent',
+      registers,
+    }),
+    httpBodyMemory: new Gauge({
+      name: 'mailgate_http_body_memory_bytes',
+      help: 'Bytes of request bodies read whole that the memory budget (MAILGATE_HTTP_BODY_MEMORY_MB) has let in',
+      registers,
+    }),
+    httpBodyWaiting: new Gauge({
+      name: 'mailgate_http_body_waiting',
+      help: 'Requests waiting for room in the body memory budget before their body is read',
       registers,
     }),
     onScrape(collect) {

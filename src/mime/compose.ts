@@ -1,7 +1,9 @@
 /** Builds RFC 5322 bytes from a validated ComposeContent with nodemailer's MailComposer. */
+import { Readable } from 'node:stream';
 import MailComposer from 'nodemailer/lib/mail-composer';
 import type { MailComposerAttachment, MailComposerOptions } from 'nodemailer/lib/mail-composer';
 import type { AttachmentInput, ComposeContent, MailAddress } from '../core/message.js';
+import { assemble } from '../core/message-bytes.js';
 import type { Composer, MessageIds } from '../core/ports.js';
 import { assertHeaderName } from '../core/validate.js';
 import { plainAlternativeOf } from './html-text.js';
@@ -12,13 +14,20 @@ function mailbox(address: MailAddress): { name: string; address: string } {
   return { name: address.name ?? '', address: address.address };
 }
 
+/** Attachments are encoded a slice at a time: nodemailer turns a Buffer into base64 in one piece (several copies of it). */
+const ENCODE_SLICE = 48 * 1024;
+
+function* slices(content: Buffer): Generator<Buffer> {
+  for (let start = 0; start < content.length; start += ENCODE_SLICE) yield content.subarray(start, start + ENCODE_SLICE);
+}
+
 function attachment(input: AttachmentInput): MailComposerAttachment {
   // Content-ID parts display inline unless the client says otherwise; nodemailer only infers
   // that for images, which would turn an inline CSS or font part into a visible attachment.
   const inline = input.inline ?? input.contentId !== undefined;
   const out: MailComposerAttachment = {
     filename: input.filename,
-    content: input.content,
+    content: input.content.length > ENCODE_SLICE ? Readable.from(slices(input.content), { objectMode: false }) : input.content,
     contentDisposition: inline ? 'inline' : 'attachment',
   };
   // Left unset, nodemailer guesses the type from the file name's extension.
@@ -58,8 +67,8 @@ export function createComposer(): Composer {
       // write one: text-only readers see words, and spam filters score HTML-only mail higher.
       if (mail.html !== undefined && mail.text === undefined) options.text = plainAlternativeOf(mail.html);
       if (mail.text === undefined && mail.html === undefined) options.text = '';
-      const raw = await new MailComposer(options).compile().build();
-      return restoreHeaderNames(raw, mail.headers.map((h) => h.name));
+      const stream = new MailComposer(options).compile().createReadStream() as AsyncIterable<Buffer>;
+      return restoreHeaderNames(await assemble(stream), mail.headers.map((h) => h.name));
     },
   };
 }
@@ -68,7 +77,8 @@ export function createComposer(): Composer {
  * nodemailer re-cases every header name it is given (`X-Campaign-Id` becomes `X-Campaign-ID`,
  * `X-MC-Tag` becomes `X-Mc-Tag`). Field names are case-insensitive (RFC 5322 1.2.2), but clients
  * match them byte for byte, so the client's spelling is put back in the top-level header block
- * (docs/vendor-apis.md, "Mimecast API 1.0" > "Case of addresses and header names").
+ * (docs/vendor-apis.md, "Mimecast API 1.0" > "Case of addresses and header names"). Only the case
+ * of ASCII names changes, never their length, so `raw` is rewritten in place.
  */
 export function restoreHeaderNames(raw: Buffer, names: readonly string[]): Buffer {
   if (names.length === 0) return raw;
@@ -76,15 +86,17 @@ export function restoreHeaderNames(raw: Buffer, names: readonly string[]): Buffe
   for (const name of names) spellings.set(name.toLowerCase(), [...(spellings.get(name.toLowerCase()) ?? []), name]);
   const end = raw.indexOf('\r\n\r\n');
   if (end < 0) return raw;
-  // latin1 maps each byte to one char, so everything but the renamed field names is copied byte-exact.
-  const lines = raw.toString('latin1', 0, end).split('\r\n');
-  const renamed = lines.map((line) => {
+  let start = 0;
+  // latin1 maps each byte to one char, so string offsets are byte offsets.
+  for (const line of raw.toString('latin1', 0, end).split('\r\n')) {
     const colon = line.indexOf(':');
-    if (colon <= 0 || line.startsWith(' ') || line.startsWith('\t')) return line;
-    const queue = spellings.get(line.slice(0, colon).toLowerCase());
-    // Repeated fields take the client's spellings in order; the last one covers any extra.
-    const spelling = queue && queue.length > 1 ? queue.shift() : queue?.[0];
-    return spelling === undefined ? line : spelling + line.slice(colon);
-  });
-  return Buffer.concat([Buffer.from(renamed.join('\r\n'), 'latin1'), raw.subarray(end)]);
+    if (colon > 0 && !line.startsWith(' ') && !line.startsWith('\t')) {
+      const queue = spellings.get(line.slice(0, colon).toLowerCase());
+      // Repeated fields take the client's spellings in order; the last one covers any extra.
+      const spelling = queue && queue.length > 1 ? queue.shift() : queue?.[0];
+      if (spelling !== undefined && spelling.length === colon) raw.write(spelling, start, 'latin1');
+    }
+    start += line.length + 2;
+  }
+  return raw;
 }

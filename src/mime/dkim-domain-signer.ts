@@ -1,6 +1,7 @@
 /** DKIM-signs outbound mail with the sender domain's newest key, parsed once per cache period. */
 import { createPrivateKey, type KeyObject } from 'node:crypto';
 import { MailgateError } from '../core/errors.js';
+import { prepend } from '../core/message-bytes.js';
 import { systemClock } from '../core/ports.js';
 import type { Clock, Signer } from '../core/ports.js';
 import type { SecretBox } from '../auth/secret-box.js';
@@ -62,7 +63,7 @@ export function createDkimSigner(keys: Pick<Store, 'getDkimKey'>, secrets: Secre
           key: key.key,
           time: new Date(clock.now()),
         });
-        return Buffer.concat([Buffer.from(header, 'latin1'), raw]);
+        return prepend(Buffer.from(header, 'latin1'), raw);
       } catch (error) {
         throw new MailgateError('internal', `DKIM signing for ${signingDomain} failed: ${(error as Error).message}`);
       }

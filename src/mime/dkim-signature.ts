@@ -73,6 +73,16 @@ export function relaxedHeader(text: string): string {
   return `${name}:${value}`;
 }
 
+/** A slice relaxed canonicalization leaves as it is: no WSP at all, every line ended by CRLF. */
+function isCanonical(slice: Buffer): boolean {
+  if (slice.indexOf(0x20) !== -1 || slice.indexOf(0x09) !== -1) return false;
+  if (slice.length < 2 || slice[slice.length - 1] !== 0x0a || slice[slice.length - 2] !== 0x0d) return false;
+  for (let lf = slice.indexOf(0x0a); lf !== -1; lf = slice.indexOf(0x0a, lf + 1)) {
+    if (lf === 0 || slice[lf - 1] !== 0x0d) return false;
+  }
+  return true;
+}
+
 /**
  * RFC 6376 3.4.4 body hash: runs of WSP become one SP, WSP at line ends and empty lines at the end
  * of the body are dropped, and a non-empty body ends in CRLF. Bare LF counts as a line end, as the
@@ -89,24 +99,38 @@ export async function relaxedBodyHash(body: Buffer): Promise<string> {
       const newline = body.indexOf(0x0a, end);
       end = newline === -1 ? body.length : newline + 1;
     }
-    // Whole-slice regexes that leave lone spaces alone: per-line work, or rewriting every space
-    // with itself, costs tens of milliseconds per megabyte.
-    let text = body
-      .toString('latin1', start, end)
-      .replace(/\t[ \t]*| [ \t]+/g, ' ')
-      .replace(/ ?\r?\n/g, '\r\n');
-    // The body's last line may lack its line end; canonically it has one (unless it is empty).
-    if (end === body.length && !text.endsWith('\r\n')) {
-      text = text.replace(/ $/, '');
-      if (text !== '' && !text.endsWith('\r\n')) text += '\r\n';
+    const slice = body.subarray(start, end);
+    let content: Buffer | string;
+    let trailing: number;
+    if (isCanonical(slice)) {
+      // Base64 and most encoded text: nothing to rewrite, so the bytes are hashed as they are.
+      let stop = slice.length;
+      while (stop >= 2 && slice[stop - 1] === 0x0a && slice[stop - 2] === 0x0d) stop -= 2;
+      content = slice.subarray(0, stop);
+      trailing = (slice.length - stop) / 2;
+    } else {
+      // Whole-slice regexes that leave lone spaces alone: per-line work, or rewriting every space
+      // with itself, costs tens of milliseconds per megabyte.
+      let text = slice
+        .toString('latin1')
+        .replace(/\t[ \t]*| [ \t]+/g, ' ')
+        .replace(/ ?\r?\n/g, '\r\n');
+      // The body's last line may lack its line end; canonically it has one (unless it is empty).
+      if (end === body.length && !text.endsWith('\r\n')) {
+        text = text.replace(/ $/, '');
+        if (text !== '' && !text.endsWith('\r\n')) text += '\r\n';
+      }
+      content = text.replace(/(?:\r\n)+$/, '');
+      trailing = (text.length - content.length) / 2;
     }
-    const content = text.replace(/(?:\r\n)+$/, '');
-    const trailing = (text.length - content.length) / 2;
-    if (content === '') {
+    if (content.length === 0) {
       emptyLines += trailing;
     } else {
       // The first trailing CRLF ends the last non-empty line; the rest are empty lines, held back.
-      hash.update('\r\n'.repeat(emptyLines) + content + '\r\n', 'latin1');
+      hash.update('\r\n'.repeat(emptyLines));
+      if (typeof content === 'string') hash.update(content, 'latin1');
+      else hash.update(content);
+      hash.update('\r\n');
       emptyLines = trailing - 1;
     }
     start = end;

@@ -38,6 +38,9 @@ export function withRecentBlobCache(inner: BlobStore, maxBytes = 16 * 2 ** 20): 
     async get(key) {
       return recent.get(key) ?? inner.get(key);
     },
+    async read(key) {
+      return recent.get(key) ?? inner.read(key);
+    },
     async delete(key) {
       forget(key);
       await inner.delete(key);

@@ -11,6 +11,8 @@ export const TLS = await generateSelfSignedCertificate(['localhost'], 1);
 
 export interface Received {
   mailFrom: string;
+  /** MAIL FROM parameters (SIZE, BODY…), as smtp-server parsed them. */
+  mailFromArgs: Record<string, string>;
   rcptTo: string[];
   raw: Buffer;
   secure: boolean;
@@ -66,6 +68,7 @@ export async function startSink(
         if (dataReply) return callback(smtpError(dataReply[0], dataReply[1]));
         sink.messages.push({
           mailFrom: session.envelope.mailFrom ? session.envelope.mailFrom.address : '',
+          mailFromArgs: session.envelope.mailFrom ? ((session.envelope.mailFrom.args || {}) as Record<string, string>) : {},
           rcptTo: session.envelope.rcptTo.map((r) => r.address),
           raw: Buffer.concat(chunks),
           secure: session.secure,

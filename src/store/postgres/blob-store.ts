@@ -13,6 +13,15 @@ import { assertBlobKey } from '../blob-key.js';
 const PIECE_BYTES = 1024 * 1024;
 
 export function createPgBlobStore(pool: pg.Pool): BlobStore {
+  async function get(key: string): Promise<Buffer> {
+    const { rows } = await pool.query<{ data: Buffer }>('SELECT data FROM blobs WHERE key = $1', [key]);
+    const row = rows[0];
+    if (row) return row.data;
+    const pieces = await pool.query<{ data: Buffer }>('SELECT data FROM blob_pieces WHERE key = $1 ORDER BY seq', [key]);
+    if (pieces.rows.length === 0) throw Object.assign(new Error(`no blob "${key}"`), { code: 'ENOENT' });
+    return Buffer.concat(pieces.rows.map((p) => p.data));
+  }
+
   return {
     async put(key, data) {
       assertBlobKey(key);
@@ -60,14 +69,9 @@ export function createPgBlobStore(pool: pg.Pool): BlobStore {
       }
       return { size, sha256: hash.digest('hex') };
     },
-    async get(key) {
-      const { rows } = await pool.query<{ data: Buffer }>('SELECT data FROM blobs WHERE key = $1', [key]);
-      const row = rows[0];
-      if (row) return row.data;
-      const pieces = await pool.query<{ data: Buffer }>('SELECT data FROM blob_pieces WHERE key = $1 ORDER BY seq', [key]);
-      if (pieces.rows.length === 0) throw Object.assign(new Error(`no blob "${key}"`), { code: 'ENOENT' });
-      return Buffer.concat(pieces.rows.map((p) => p.data));
-    },
+    get,
+    // Pieces come back as one buffer: PostgreSQL rows are read whole.
+    read: get,
     async delete(key) {
       await pool.query('DELETE FROM blobs WHERE key = $1', [key]);
       await pool.query('DELETE FROM blob_pieces WHERE key = $1', [key]);

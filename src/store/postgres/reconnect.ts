@@ -85,6 +85,7 @@ export function blobsWithReconnect(blobs: BlobStore, policy: RetryPolicy): BlobS
     // A request body can be read only once: a streamed write that fails is not retried.
     putStream: (key, source, maxBytes) => blobs.putStream(key, source, maxBytes),
     get: (key) => withRetry('blobs.get', policy, () => blobs.get(key)),
+    read: (key) => withRetry('blobs.read', policy, () => blobs.read(key)),
     delete: (key) => withRetry('blobs.delete', policy, () => blobs.delete(key)),
   };
 }

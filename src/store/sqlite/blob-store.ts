@@ -1,6 +1,8 @@
 /** The SQLite backend's blobs: files under a directory, fsynced (file and directory) before `put` resolves. */
 import { createHash, randomBytes } from 'node:crypto';
-import { mkdir, open, readFile, rm, rename } from 'node:fs/promises';
+import { isAscii } from 'node:buffer';
+import { createReadStream } from 'node:fs';
+import { mkdir, open, readFile, rm, rename, stat } from 'node:fs/promises';
 import path from 'node:path';
 import { MailgateError } from '../../core/errors.js';
 import type { BlobStore } from '../../core/ports.js';
@@ -76,6 +78,18 @@ export function createFileBlobStore(root: string): BlobStore {
     },
     async get(key) {
       return readFile(locate(key).file);
+    },
+    async read(key) {
+      const { file } = locate(key);
+      const { size } = await stat(file);
+      return {
+        size,
+        async eightBit() {
+          for await (const piece of createReadStream(file)) if (!isAscii(piece as Buffer)) return true;
+          return false;
+        },
+        stream: () => createReadStream(file),
+      };
     },
     async delete(key) {
       await rm(locate(key).file, { force: true });

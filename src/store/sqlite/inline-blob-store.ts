@@ -17,6 +17,12 @@ import type { Database } from '../schema.js';
 export const INLINE_BLOB_MAX_BYTES = 256 * 1024;
 
 export function createInlineBlobStore(db: Kysely<Database>, writes: WriteBatcher, files: BlobStore): BlobStore {
+  async function inlineRow(key: string): Promise<Buffer | undefined> {
+    assertBlobKey(key);
+    const row = await db.selectFrom('blobs').select('data').where('key', '=', key).executeTakeFirst();
+    return row ? Buffer.from(row.data) : undefined;
+  }
+
   return {
     async put(key, data) {
       if (data.length > INLINE_BLOB_MAX_BYTES) return files.put(key, data);
@@ -29,9 +35,10 @@ export function createInlineBlobStore(db: Kysely<Database>, writes: WriteBatcher
     },
     putStream: (key, source, maxBytes) => files.putStream(key, source, maxBytes),
     async get(key) {
-      assertBlobKey(key);
-      const row = await db.selectFrom('blobs').select('data').where('key', '=', key).executeTakeFirst();
-      return row ? Buffer.from(row.data) : files.get(key);
+      return (await inlineRow(key)) ?? files.get(key);
+    },
+    async read(key) {
+      return (await inlineRow(key)) ?? files.read(key);
     },
     async delete(key) {
       assertBlobKey(key);
