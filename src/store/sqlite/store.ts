@@ -3,7 +3,6 @@ import Database from 'better-sqlite3';
 import { Kysely, sql } from 'kysely';
 import { mkdirSync } from 'node:fs';
 import path from 'node:path';
-import { withRecentBlobCache } from '../recent-blob-cache.js';
 import type { Database as Schema } from '../schema.js';
 import { createSqlStore } from '../sql/sql-store.js';
 import type { Capabilities, Store } from '../../core/storage/store.js';
@@ -56,7 +55,9 @@ export async function openSqliteStore(dataDir: string): Promise<Store> {
     capabilities: SQLITE_CAPABILITIES,
     // Julian days to Unix ms: SQLite's own clock, as PostgreSQL's is used there.
     now: sql<number>`CAST((julianday('now') - 2440587.5) * 86400000 AS INTEGER)`,
-    blobs: (writes) => withRecentBlobCache(createInlineBlobStore(db, writes, createFileBlobStore(path.join(dataDir, 'blobs')))),
+    // No cache of recent blobs: delivery threads read through their own connection, and an inline
+    // blob is one indexed row away.
+    blobs: (writes) => createInlineBlobStore(db, writes, createFileBlobStore(path.join(dataDir, 'blobs'))),
     relaxed: relaxedCommits(db, raw),
     sync: () => wal.sync(),
     // Commits by other processes (the CLI) on the same file.
