@@ -33,10 +33,10 @@ async function budget(): Promise<{ bytes: number; waiting: number }> {
 }
 
 /** Sends the headers and all but the last bytes of a signed send-email; `finish` sends the rest and reads the status line. */
-async function partialSend(body: string): Promise<{ finish(): Promise<string> }> {
+async function partialSend(body: string, signedBy: MimecastKeys = keys): Promise<{ finish(): Promise<string>; statusLine: Promise<string> }> {
   const socket = net.connect(Number(new URL(gw.url).port), '127.0.0.1');
   await once(socket, 'connect');
-  const headers = { Host: '127.0.0.1', 'Content-Type': 'application/json', 'Content-Length': String(Buffer.byteLength(body)), Connection: 'close', ...mcHeaders(keys, URI) };
+  const headers = { Host: '127.0.0.1', 'Content-Type': 'application/json', 'Content-Length': String(Buffer.byteLength(body)), Connection: 'close', ...mcHeaders(signedBy, URI) };
   socket.write(`POST ${URI} HTTP/1.1\r\n${Object.entries(headers).map(([k, v]) => `${k}: ${v}`).join('\r\n')}\r\n\r\n${body.slice(0, -10)}`);
   let answer = '';
   const statusLine = new Promise<string>((resolve, reject) => {
@@ -48,6 +48,7 @@ async function partialSend(body: string): Promise<{ finish(): Promise<string> }>
     socket.on('close', () => resolve(answer));
   });
   return {
+    statusLine,
     async finish() {
       socket.write(body.slice(-10));
       const line = await statusLine;
@@ -76,6 +77,16 @@ describe('request body memory budget', () => {
     expect(await gw.countRows('messages')).toBe(2);
     await waitFor(async () => (await budget()).bytes === 0, 'the budget to be given back');
     expect((await budget()).waiting).toBe(0);
+  });
+
+  it('takes no budget for a request its dialect refuses before the body (a wrong signature): 401 while the body is still unsent', async () => {
+    const forged = { ...keys, secretKey: Buffer.alloc(32, 1).toString('base64') };
+    const before = await gw.countRows('messages');
+    const refused = await partialSend(sendBody(900_000), forged);
+    expect(await refused.statusLine).toBe('HTTP/1.1 401 Unauthorized');
+    expect(await budget()).toEqual({ bytes: 0, waiting: 0 });
+    expect(await gw.countRows('messages')).toBe(before);
+    await refused.finish();
   });
 
   it('serves a body larger than the whole budget on its own', async () => {

@@ -1,5 +1,6 @@
 /** Helpers over Content (core/ports.ts): a message in memory or a file streamed from disk. */
 import { isAscii } from 'node:buffer';
+import { buffer } from 'node:stream/consumers';
 import type { Content } from './ports.js';
 
 export function contentSize(content: Content): number {
@@ -12,8 +13,5 @@ export async function isEightBit(content: Content): Promise<boolean> {
 
 /** The whole message in memory, for the consumers that parse or copy it (local delivery, capture). */
 export async function contentBytes(content: Content): Promise<Buffer> {
-  if (Buffer.isBuffer(content)) return content;
-  const pieces: Buffer[] = [];
-  for await (const piece of content.stream()) pieces.push(piece as Buffer);
-  return Buffer.concat(pieces);
+  return Buffer.isBuffer(content) ? content : buffer(content.stream());
 }
