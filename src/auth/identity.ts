@@ -42,6 +42,14 @@ export async function requireUser(store: Pick<Store, 'getUserByEmail'>, email: s
 }
 
 /** A new application and an access/secret key pair bound to the user; the plain secrets are shown once. */
+/** 32 base64url characters, never starting with `-`: a key is passed on command lines (`keys revoke <accessKey>`), where it would read as an option. */
+function newAccessKey(): string {
+  for (;;) {
+    const key = randomBytes(24).toString('base64url');
+    if (!key.startsWith('-')) return key;
+  }
+}
+
 export async function createMimecastKeys(
   store: Pick<Store, 'getUserByEmail' | 'createApiApp' | 'createApiKey'>,
   secrets: SecretBox,
@@ -52,7 +60,7 @@ export async function createMimecastKeys(
   const keys: MimecastKeys = {
     appId: randomUUID(),
     appKey: randomUUID(),
-    accessKey: randomBytes(24).toString('base64url'),
+    accessKey: newAccessKey(),
     // Clients base64-decode the secret to get the HMAC key.
     secretKey: randomBytes(32).toString('base64'),
   };
