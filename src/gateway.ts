@@ -11,6 +11,7 @@ import { assertMasterKey } from './auth/master-key-check.js';
 import { createTokenService, type TokenService } from './auth/tokens.js';
 import { createGuessGuard, type GuessGuard } from './auth/guess-guard.js';
 import { createHeldReview, type HeldReview } from './core/held-review.js';
+import { cachedDnsResolver } from './scan/dns-cache.js';
 import { createDnsResolver } from './scan/dns-resolver.js';
 import { createScanner } from './scan/scanner.js';
 import { createComposer } from './mime/compose.js';
@@ -155,7 +156,8 @@ export async function createGateway(config: Config, options: { log?: Logger; clo
   const resolve = createDnsResolver(config.dnsServers);
   const scanner = createScanner({
     store,
-    resolve,
+    // The console's "Check DNS" asks afresh (below); the checks on every message may reuse answers.
+    resolve: cachedDnsResolver(resolve, config.dnsCacheSeconds * 1000, clock),
     hostname: config.hostname,
     ...(config.rspamdUrl ? { rspamdUrl: config.rspamdUrl } : {}),
     log,

@@ -9,6 +9,7 @@ describe('config', () => {
     expect(config.delivery).toBe('capture');
     expect(config.databaseUrl).toBeUndefined();
     expect(config.relay).toBeUndefined();
+    expect(config.dnsCacheSeconds).toBe(60);
   });
 
   it('switches to relay when a relay URL is given, and parses credentials and TLS mode', () => {
@@ -45,6 +46,8 @@ describe('config', () => {
     ['MAILGATE_DATABASE_URL', 'mysql://localhost/mailgate'],
     ['MAILGATE_DATABASE_URL', 'localhost:5432'],
     ['MAILGATE_DATABASE_POOL_SIZE', '0'],
+    ['MAILGATE_DNS_CACHE_SECONDS', '3601'],
+    ['MAILGATE_DNS_CACHE_SECONDS', 'a minute'],
   ])('refuses %s=%s with an error naming the variable', (name, value) => {
     expect(() => loadConfig({ [name]: value })).toThrow(ConfigError);
     expect(() => loadConfig({ [name]: value })).toThrow(new RegExp(`^${name}: `));

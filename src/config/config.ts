@@ -42,6 +42,8 @@ export interface Config extends GuessingConfig, OpsConfig, DigestConfig, Connect
   smtpTrustedNetworks: Network[];
   /** DNS servers (`ip` or `ip:port`) for SPF/DKIM/DMARC/ARC and DNSBL lookups; empty = the system's. */
   dnsServers: string[];
+  /** Seconds the inbound checks keep a DNS answer (docs/dns-cache.md); 0 = ask every time. */
+  dnsCacheSeconds: number;
   /** rspamd's HTTP address; when set its score replaces the built-in rules'. */
   rspamdUrl: string | undefined;
   /** Seconds an unreviewed held message waits before it expires (and is rejected). */
@@ -152,6 +154,7 @@ const OPTIONS: { [K in keyof Config]: Option<K> } = {
       return servers;
     },
   },
+  dnsCacheSeconds: { key: 'dnsCacheSeconds', env: 'MAILGATE_DNS_CACHE_SECONDS', parse: int(0, 3600, 60) },
   rspamdUrl: {
     key: 'rspamdUrl',
     env: 'MAILGATE_RSPAMD_URL',
