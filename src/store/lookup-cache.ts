@@ -1,6 +1,7 @@
 /**
  * The lookups every request makes (its API key and app, its user, the sender's delegations and
- * mailbox, the hold policies), cached in this process for as long as the store's lookup version
+ * mailbox, the hold policies; for inbound mail the sender lists, DNSBL zones, recipients' own
+ * sender lists and the suppression list), cached in this process for as long as the store's lookup version
  * stays put (docs/storage.md, "Lookup cache"). Database triggers move the version on any change to
  * those tables, by any process or tool, so a revoked key or a removed user is refused by the next
  * request everywhere. The version itself is read once per turn of the event loop, shared by every
@@ -11,7 +12,17 @@ import type { Store } from '../core/storage/store.js';
 /** Entries kept at most; past that the oldest go first. */
 const MAX_ENTRIES = 10_000;
 
-const CACHED = ['getApiKey', 'getApiApp', 'getUserById', 'getUserByEmail', 'listDelegations', 'listPolicies'] as const satisfies ReadonlyArray<keyof Store>;
+const CACHED = [
+  'getApiKey',
+  'getApiApp',
+  'getUserById',
+  'getUserByEmail',
+  'listDelegations',
+  'listPolicies',
+  'listSenderEntries',
+  'listDnsblZones',
+  'listRecipientSenders',
+] as const satisfies ReadonlyArray<keyof Store>;
 
 /** This process's own writes to those tables: the next lookup reads afresh, even in the same turn. */
 const WRITERS = [
@@ -24,6 +35,13 @@ const WRITERS = [
   'putPolicy',
   'deletePolicy',
   'resealSecrets',
+  'addSenderEntry',
+  'removeSenderEntry',
+  'putDnsblZone',
+  'removeDnsblZone',
+  'putRecipientSender',
+  'putSuppression',
+  'removeSuppression',
 ] as const satisfies ReadonlyArray<keyof Store>;
 
 /** Callers share the returned records: they must not change them (none does). */
@@ -71,7 +89,15 @@ export function withLookupCache(store: Store): Store {
   }
   for (const name of CACHED) {
     const call = (store[name] as (...args: unknown[]) => Promise<unknown>).bind(store);
-    wrapped[name] = (...args: unknown[]) => cached(`${name}\u0000${args.map(String).join('\u0000')}`, () => call(...args));
+    wrapped[name] = (...args: unknown[]) => cached(JSON.stringify([name, ...args]), () => call(...args));
   }
-  return { ...store, ...(wrapped as Partial<Store>) };
+  // Entries in force depend on the time asked: the addresses' entries are kept whole, expired ones
+  // too, and each caller's `now` picks those in force.
+  const findSuppressions: Store['findSuppressions'] = async (addresses, now) => {
+    const all = (await cached(JSON.stringify(['findSuppressions', addresses]), () =>
+      store.findSuppressions(addresses, Number.MIN_SAFE_INTEGER),
+    )) as Awaited<ReturnType<Store['findSuppressions']>>;
+    return all.filter((entry) => entry.expiresAt === null || entry.expiresAt > now);
+  };
+  return { ...store, ...(wrapped as Partial<Store>), findSuppressions };
 }
