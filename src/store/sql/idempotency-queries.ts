@@ -1,7 +1,8 @@
 /** Idempotency keys in the database, so that a retry reaching any gateway process finds the first answer. */
 import type { Kysely, Selectable } from 'kysely';
-import type { IdempotencyRecord, IdempotencyStore } from '../../core/storage/idempotency-store.js';
+import type { IdempotencyClaim, IdempotencyRecord, IdempotencyStore } from '../../core/storage/idempotency-store.js';
 import { RELAXED, type WriteBatcher } from '../group-commit.js';
+import { compiledOnce } from './compiled-once.js';
 import type { Database } from '../schema.js';
 
 type Row = Selectable<Database['idempotency_keys']>;
@@ -25,6 +26,42 @@ function toRecord(row: Row): IdempotencyRecord {
  * it is sent, so a retry after a crash still finds it.
  */
 export function idempotencyQueries(db: Kysely<Database>, writes: WriteBatcher): IdempotencyStore {
+  // Every idempotent request runs these three: compiled once (compiled-once.ts).
+  const dropLapsed = compiledOnce(
+    (on, claim: IdempotencyClaim) =>
+      on
+        .deleteFrom('idempotency_keys')
+        .where('key', '=', claim.key)
+        .where((eb) => eb.or([eb('expires_at', '<=', claim.now), eb.and([eb('state', '=', 'pending'), eb('created_at', '<', claim.staleBefore)])])),
+    (claim) => [claim.key, claim.now, 'pending', claim.staleBefore],
+  );
+  const insertClaim = compiledOnce(
+    (on, claim: IdempotencyClaim) =>
+      on
+        .insertInto('idempotency_keys')
+        .values({
+          key: claim.key,
+          owner: claim.owner,
+          fingerprint: claim.fingerprint,
+          state: 'pending',
+          status: null,
+          content_type: null,
+          body: null,
+          created_at: claim.now,
+          expires_at: claim.expiresAt,
+        })
+        .onConflict((oc) => oc.column('key').doNothing()),
+    (claim) => [claim.key, claim.owner, claim.fingerprint, 'pending', null, null, null, claim.now, claim.expiresAt],
+  );
+  const complete = compiledOnce(
+    (on, done: { key: string; owner: string; status: number; contentType: string | null; body: string }) =>
+      on
+        .updateTable('idempotency_keys')
+        .set({ state: 'done', status: done.status, content_type: done.contentType, body: done.body })
+        .where('key', '=', done.key)
+        .where('owner', '=', done.owner),
+    (done) => ['done', done.status, done.contentType, done.body, done.key, done.owner],
+  );
   const find = async (key: string, now: number, on: Kysely<Database> = db) => {
     const row = await on.selectFrom('idempotency_keys').selectAll().where('key', '=', key).where('expires_at', '>', now).executeTakeFirst();
     return row && toRecord(row);
@@ -34,27 +71,9 @@ export function idempotencyQueries(db: Kysely<Database>, writes: WriteBatcher): 
       writes.run(async (trx) => {
         // A few rounds at most: another process may delete or insert the row between our statements.
         for (let round = 0; ; round++) {
-          await trx
-            .deleteFrom('idempotency_keys')
-            .where('key', '=', claim.key)
-            .where((eb) => eb.or([eb('expires_at', '<=', claim.now), eb.and([eb('state', '=', 'pending'), eb('created_at', '<', claim.staleBefore)])]))
-            .execute();
-          const inserted = await trx
-            .insertInto('idempotency_keys')
-            .values({
-              key: claim.key,
-              owner: claim.owner,
-              fingerprint: claim.fingerprint,
-              state: 'pending',
-              status: null,
-              content_type: null,
-              body: null,
-              created_at: claim.now,
-              expires_at: claim.expiresAt,
-            })
-            .onConflict((oc) => oc.column('key').doNothing())
-            .executeTakeFirst();
-          if (Number(inserted.numInsertedOrUpdatedRows ?? 0) === 1) return { claimed: true as const };
+          await dropLapsed(trx, claim);
+          const inserted = await insertClaim(trx, claim);
+          if (Number(inserted.numAffectedRows ?? 0) === 1) return { claimed: true as const };
           const record = await find(claim.key, claim.now, trx);
           if (record) return { claimed: false as const, record };
           if (round >= 3) throw new Error('idempotency key could not be claimed');
@@ -62,14 +81,8 @@ export function idempotencyQueries(db: Kysely<Database>, writes: WriteBatcher): 
       }, RELAXED),
     findIdempotencyKey: find,
     async completeIdempotencyKey(key, owner, answer) {
-      await writes.run((trx) =>
-        trx
-          .updateTable('idempotency_keys')
-          .set({ state: 'done', status: answer.status, content_type: answer.contentType, body: answer.body.toString('base64') })
-          .where('key', '=', key)
-          .where('owner', '=', owner)
-          .execute(),
-      );
+      const done = { key, owner, status: answer.status, contentType: answer.contentType, body: answer.body.toString('base64') };
+      await writes.run((trx) => complete(trx, done));
     },
     async releaseIdempotencyKey(key, owner) {
       await writes.run((trx) => trx.deleteFrom('idempotency_keys').where('key', '=', key).where('owner', '=', owner).where('state', '=', 'pending').execute(), RELAXED);

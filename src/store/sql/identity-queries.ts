@@ -2,6 +2,7 @@
 import type { Kysely } from 'kysely';
 import { apiAppRow, apiKeyRow, dkimRow, emailKey, toApiApp, toApiKey, toDkimKey, toUser, userRow } from '../identity-rows.js';
 import type { Database } from '../schema.js';
+import { compiledOnce } from './compiled-once.js';
 import type { Store } from '../../core/storage/store.js';
 
 export type IdentityQueries = Pick<
@@ -28,10 +29,15 @@ export type IdentityQueries = Pick<
 >;
 
 export function identityQueries(db: Kysely<Database>): IdentityQueries {
+  // Read at least once per turn of the event loop by every serving process (lookup-cache.ts).
+  const version = compiledOnce(
+    (on) => on.selectFrom('lookup_version').select('version').where('id', '=', 1),
+    () => [1],
+  );
   return {
     async lookupVersion() {
-      const row = await db.selectFrom('lookup_version').select('version').where('id', '=', 1).executeTakeFirst();
-      return Number(row?.version ?? 0);
+      const { rows } = await version<{ version: number | string }>(db, undefined);
+      return Number(rows[0]?.version ?? 0);
     },
     async createUser(user) {
       // Fresh ids (docs/retries.md): a row with this id is this write, landed by an earlier try; the

@@ -2,6 +2,7 @@
 import type { Kysely, Transaction } from 'kysely';
 import type { NewMessage } from '../../core/ports.js';
 import { holdRow } from '../inbound-rows.js';
+import { compiledInsert } from './compiled-once.js';
 import { eventRow, fileRow, messageRow, recipientRow, toEvent, toFile, toMessage, toRecipient, writtenEventRows } from '../message-rows.js';
 import type { Database } from '../schema.js';
 import type { Store } from '../../core/storage/store.js';
@@ -11,16 +12,17 @@ export type MessageQueries = Pick<
   'createFile' | 'getFile' | 'getMessage' | 'listRecipients' | 'listEvents' | 'appendEvents'
 >;
 
-/** Inserts accepted messages with their recipients and first events inside the caller's transaction. */
-export async function insertMessages(trx: Transaction<Database>, messages: readonly NewMessage[]): Promise<void> {
-  for (const m of messages) {
-    await trx.insertInto('messages').values(messageRow(m)).execute();
-    if (m.recipients.length > 0) {
-      await trx.insertInto('recipients').values(m.recipients.map((r) => recipientRow(m, r))).execute();
-    }
-    if (m.events.length > 0) await trx.insertInto('events').values(m.events.map(eventRow)).execute();
+/** Inserts an accepted message with its recipients and first events inside the caller's transaction (one per store). */
+export function messageInserter(): (trx: Transaction<Database>, m: NewMessage) => Promise<void> {
+  const messages = compiledInsert('messages');
+  const recipients = compiledInsert('recipients');
+  const events = compiledInsert('events');
+  return async (trx, m) => {
+    await messages(trx, [messageRow(m)]);
+    await recipients(trx, m.recipients.map((r) => recipientRow(m, r)));
+    await events(trx, m.events.map(eventRow));
     if (m.hold) await trx.insertInto('holds').values(holdRow(m.id, m.hold)).execute();
-  }
+  };
 }
 
 export function messageQueries(db: Kysely<Database>): MessageQueries {

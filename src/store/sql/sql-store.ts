@@ -15,7 +15,7 @@ import { inboundQueries } from './inbound-queries.js';
 import { mailboxQueries } from './mailbox-queries.js';
 import { mailboxStateQueries } from './mailbox-state-queries.js';
 import { instanceQueries } from './instance-queries.js';
-import { insertMessages, messageQueries } from './message-queries.js';
+import { messageInserter, messageQueries } from './message-queries.js';
 import { oauthGrantQueries } from './oauth-grant-queries.js';
 import { oauthQueries } from './oauth-queries.js';
 import { queueQueries } from './queue-queries.js';
@@ -62,13 +62,14 @@ export function createSqlStore(parts: SqlStoreParts): Store {
   const requeued = () => {
     newWork = true;
   };
+  const insertMessage = messageInserter();
   return {
     capabilities: parts.capabilities,
     blobs: parts.blobs(writes),
     onWake: parts.onWake ?? (() => () => undefined),
     acceptMessage: (message) =>
       writes.run(async (trx) => {
-        await insertMessages(trx, [message]);
+        await insertMessage(trx, message);
         newWork = true;
       }),
     ...identityQueries(db),

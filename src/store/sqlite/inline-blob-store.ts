@@ -11,12 +11,18 @@ import type { Kysely } from 'kysely';
 import type { BlobStore } from '../../core/ports.js';
 import { assertBlobKey } from '../blob-key.js';
 import { RELAXED, type WriteBatcher } from '../group-commit.js';
+import { compiledOnce } from '../sql/compiled-once.js';
 import type { Database } from '../schema.js';
 
 /** Larger blobs go to files: big rows would make every WAL checkpoint copy them again. */
 export const INLINE_BLOB_MAX_BYTES = 256 * 1024;
 
 export function createInlineBlobStore(db: Kysely<Database>, writes: WriteBatcher, files: BlobStore): BlobStore {
+  const insertRow = compiledOnce(
+    (on, row: { key: string; data: Buffer; created_at: number }) => on.insertInto('blobs').values(row).onConflict((oc) => oc.column('key').doNothing()),
+    (row) => [row.key, row.data, row.created_at],
+  );
+
   async function inlineRow(key: string): Promise<Buffer | undefined> {
     assertBlobKey(key);
     const row = await db.selectFrom('blobs').select('data').where('key', '=', key).executeTakeFirst();
@@ -28,10 +34,8 @@ export function createInlineBlobStore(db: Kysely<Database>, writes: WriteBatcher
       if (data.length > INLINE_BLOB_MAX_BYTES) return files.put(key, data);
       assertBlobKey(key);
       // A key names one immutable content, so a repeated put (a retry) changes nothing.
-      await writes.run(
-        (trx) => trx.insertInto('blobs').values({ key, data, created_at: Date.now() }).onConflict((oc) => oc.column('key').doNothing()).execute(),
-        RELAXED,
-      );
+      const row = { key, data, created_at: Date.now() };
+      await writes.run((trx) => insertRow(trx, row), RELAXED);
     },
     putStream: (key, source, maxBytes) => files.putStream(key, source, maxBytes),
     async get(key) {
