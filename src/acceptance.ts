@@ -33,7 +33,6 @@ export function createAcceptance(parts: AcceptanceParts): (submission: Submissio
   return (submission) =>
     ingest(submission, {
       sink: store,
-      blobs: store.blobs,
       composer,
       raw: {
         prepare(raw, ids) {

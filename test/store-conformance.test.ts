@@ -68,6 +68,24 @@ describe.each(backends)('store conformance: $name', (backend) => {
     expect((await store().listEvents(m.id)).map((e) => e.kind)).toEqual(['received']);
   });
 
+  it('stores an accepted message’s content with it, small or large, and stores neither when the message is refused', async () => {
+    const small = message();
+    const large = message();
+    const smallBytes = Buffer.from('Subject: small\r\n\r\nbody\r\n');
+    // Past SQLite's inline limit (256 KB): a file there, made durable before the commit.
+    const largeBytes = Buffer.alloc(300 * 1024, 'x');
+    await store().acceptMessage(small, smallBytes);
+    await store().acceptMessage(large, largeBytes);
+    expect(await store().blobs.get(small.blobKey)).toEqual(smallBytes);
+    expect(await store().blobs.get(large.blobKey)).toEqual(largeBytes);
+
+    // Same id: the message is refused, and the content written in its transaction goes with it.
+    const clash = { ...message(), id: small.id, blobKey: 'refused-blob-0001' };
+    await expect(store().acceptMessage(clash, Buffer.from('refused'))).rejects.toThrow(/UNIQUE|duplicate key/);
+    await expect(store().blobs.get('refused-blob-0001')).rejects.toThrow();
+    expect(await store().blobs.get(small.blobKey)).toEqual(smallBytes);
+  });
+
   it('group-commits concurrent acceptances, and one bad message does not fail its neighbours', async () => {
     const good = Array.from({ length: 50 }, () => message());
     const duplicate = { ...message(), id: good[0]!.id };

@@ -18,8 +18,12 @@ function harness() {
   const blobs = new Map<string, Buffer>();
   const signed: string[] = [];
   const deps: IngestDeps = {
-    sink: { acceptMessage: async (m) => void sunk.push(m) },
-    blobs: { put: async (k, d) => void blobs.set(k, d) },
+    sink: {
+      async acceptMessage(m, content) {
+        sunk.push(m);
+        if (content) blobs.set(m.blobKey, content);
+      },
+    },
     composer: createComposer(),
     raw: {
       prepare(raw, ids) {

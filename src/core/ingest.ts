@@ -11,7 +11,6 @@ import { screen, type ScreeningDeps } from './screening.js';
 import { assertMaySendAs, claimsLocalDomain, type ClaimedSender, type SenderDirectory } from './send-as.js';
 import { assertNotSuppressed, type SuppressionLookup } from './suppression.js';
 import type {
-  BlobStore,
   Clock,
   Composer,
   MessageSink,
@@ -29,7 +28,6 @@ import { assertAddress, validateComposeContent } from './validate.js';
 
 export interface IngestDeps {
   sink: MessageSink;
-  blobs: Pick<BlobStore, 'put'>;
   composer: Composer;
   raw: RawPreparer;
   signer: Signer;
@@ -249,27 +247,29 @@ export async function ingest(submission: Submission, deps: IngestDeps): Promise<
     ...(screened && !screened.spamInfo ? { detectionLevel: screened.detectionLevel } : {}),
   };
 
-  await deps.blobs.put(id, raw);
-  await deps.sink.acceptMessage({
-    id,
-    internetMessageId: header.messageId,
-    source: submission.source,
-    route,
-    userId: submission.principal?.userId ?? null,
-    mailFrom,
-    fromHeader: header.from,
-    subject: header.subject,
-    size: raw.length,
-    blobKey: id,
-    receivedAt: now,
-    expiresAt: now + deps.queueLifetimeMs,
-    purgeAt: now + deps.retentionMs,
-    meta,
-    ...(connection ? { senderIp: connection.remoteIp } : {}),
-    recipients,
-    events,
-    ...(hold ? { hold } : {}),
-  });
+  await deps.sink.acceptMessage(
+    {
+      id,
+      internetMessageId: header.messageId,
+      source: submission.source,
+      route,
+      userId: submission.principal?.userId ?? null,
+      mailFrom,
+      fromHeader: header.from,
+      subject: header.subject,
+      size: raw.length,
+      blobKey: id,
+      receivedAt: now,
+      expiresAt: now + deps.queueLifetimeMs,
+      purgeAt: now + deps.retentionMs,
+      meta,
+      ...(connection ? { senderIp: connection.remoteIp } : {}),
+      recipients,
+      events,
+      ...(hold ? { hold } : {}),
+    },
+    raw,
+  );
   deps.notifier.wake();
   return {
     id,

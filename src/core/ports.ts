@@ -99,7 +99,12 @@ export interface NewHold {
 
 /** Persists an accepted message, its recipients and first events in one durable commit. */
 export interface MessageSink {
-  acceptMessage(message: NewMessage): Promise<void>;
+  /**
+   * `content`, when given, is stored under `message.blobKey`: in the same commit when the store
+   * keeps blobs of that size in its database, otherwise made durable before the commit (a file).
+   * Without it the blob must already be stored.
+   */
+  acceptMessage(message: NewMessage, content?: Buffer): Promise<void>;
 }
 
 export interface MessageIds {

@@ -109,6 +109,8 @@ export async function openPostgresStore(options: PostgresOptions): Promise<Store
       capabilities: POSTGRES_CAPABILITIES,
       now: sql<number>`(extract(epoch from clock_timestamp()) * 1000)::bigint`,
       blobs: () => blobsWithReconnect(createPgBlobStore(pool), policy),
+      // Every blob is a row here: an accepted message's is written in the message's own commit.
+      inlineBlobMaxBytes: Number.POSITIVE_INFINITY,
       afterNewWork: () => wake.notify(),
       onWake: (listener) => wake.onWake(listener),
       async close() {

@@ -15,6 +15,7 @@ import { inboundQueries } from './inbound-queries.js';
 import { mailboxQueries } from './mailbox-queries.js';
 import { mailboxStateQueries } from './mailbox-state-queries.js';
 import { instanceQueries } from './instance-queries.js';
+import { blobRowInserter } from './blob-rows.js';
 import { messageInserter, messageQueries } from './message-queries.js';
 import { oauthGrantQueries } from './oauth-grant-queries.js';
 import { oauthQueries } from './oauth-queries.js';
@@ -34,6 +35,8 @@ export interface SqlStoreParts {
   now: RawBuilder<number>;
   /** The blob store, given the store's group commit (blobs in the database write through it). */
   blobs: (writes: WriteBatcher) => BlobStore;
+  /** Accepted messages up to this size are `blobs` rows written in the message's own commit. */
+  inlineBlobMaxBytes: number;
   /** Called after a commit that queued new work (e.g. NOTIFY other processes); must not throw. */
   afterNewWork?: () => void;
   /** Subscribes to new work committed by other processes (e.g. LISTEN); absent when none can exist. */
@@ -63,15 +66,22 @@ export function createSqlStore(parts: SqlStoreParts): Store {
     newWork = true;
   };
   const insertMessage = messageInserter();
+  const insertBlobRow = blobRowInserter();
+  const blobs = parts.blobs(writes);
   return {
     capabilities: parts.capabilities,
-    blobs: parts.blobs(writes),
+    blobs,
     onWake: parts.onWake ?? (() => () => undefined),
-    acceptMessage: (message) =>
-      writes.run(async (trx) => {
+    async acceptMessage(message, content) {
+      const inline = content !== undefined && content.length <= parts.inlineBlobMaxBytes;
+      // Larger content is durable on its own (a file and its fsync) before the row that names it.
+      if (content && !inline) await blobs.put(message.blobKey, content);
+      await writes.run(async (trx) => {
+        if (inline) await insertBlobRow(trx, message.blobKey, content);
         await insertMessage(trx, message);
         newWork = true;
-      }),
+      });
+    },
     ...identityQueries(db),
     ...messageQueries(db),
     ...queueQueries(db, writes, parts.capabilities),

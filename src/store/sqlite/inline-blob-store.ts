@@ -11,17 +11,14 @@ import type { Kysely } from 'kysely';
 import type { BlobStore } from '../../core/ports.js';
 import { assertBlobKey } from '../blob-key.js';
 import { RELAXED, type WriteBatcher } from '../group-commit.js';
-import { compiledOnce } from '../sql/compiled-once.js';
+import { blobRowInserter } from '../sql/blob-rows.js';
 import type { Database } from '../schema.js';
 
 /** Larger blobs go to files: big rows would make every WAL checkpoint copy them again. */
 export const INLINE_BLOB_MAX_BYTES = 256 * 1024;
 
 export function createInlineBlobStore(db: Kysely<Database>, writes: WriteBatcher, files: BlobStore): BlobStore {
-  const insertRow = compiledOnce(
-    (on, row: { key: string; data: Buffer; created_at: number }) => on.insertInto('blobs').values(row).onConflict((oc) => oc.column('key').doNothing()),
-    (row) => [row.key, row.data, row.created_at],
-  );
+  const insertRow = blobRowInserter();
 
   async function inlineRow(key: string): Promise<Buffer | undefined> {
     assertBlobKey(key);
@@ -32,10 +29,7 @@ export function createInlineBlobStore(db: Kysely<Database>, writes: WriteBatcher
   return {
     async put(key, data) {
       if (data.length > INLINE_BLOB_MAX_BYTES) return files.put(key, data);
-      assertBlobKey(key);
-      // A key names one immutable content, so a repeated put (a retry) changes nothing.
-      const row = { key, data, created_at: Date.now() };
-      await writes.run((trx) => insertRow(trx, row), RELAXED);
+      await writes.run((trx) => insertRow(trx, key, data), RELAXED);
     },
     putStream: (key, source, maxBytes) => files.putStream(key, source, maxBytes),
     async get(key) {

@@ -7,7 +7,7 @@ import type { Database as Schema } from '../schema.js';
 import { createSqlStore } from '../sql/sql-store.js';
 import type { Capabilities, Store } from '../../core/storage/store.js';
 import { createFileBlobStore } from './blob-store.js';
-import { createInlineBlobStore } from './inline-blob-store.js';
+import { createInlineBlobStore, INLINE_BLOB_MAX_BYTES } from './inline-blob-store.js';
 import { migrateSqlite } from './migrate.js';
 import { relaxedCommits } from './relaxed-commit.js';
 import { MailgateSqliteDialect } from './dialect.js';
@@ -58,6 +58,7 @@ export async function openSqliteStore(dataDir: string): Promise<Store> {
     // No cache of recent blobs: delivery threads read through their own connection, and an inline
     // blob is one indexed row away.
     blobs: (writes) => createInlineBlobStore(db, writes, createFileBlobStore(path.join(dataDir, 'blobs'))),
+    inlineBlobMaxBytes: INLINE_BLOB_MAX_BYTES,
     relaxed: relaxedCommits(db, raw),
     sync: () => wal.sync(),
     // Commits by other processes (the CLI) on the same file.
