@@ -10,7 +10,7 @@ import { createFileBlobStore } from './blob-store.js';
 import { createInlineBlobStore, INLINE_BLOB_MAX_BYTES } from './inline-blob-store.js';
 import { migrateSqlite } from './migrate.js';
 import { relaxedCommits } from './relaxed-commit.js';
-import { MailgateSqliteDialect } from './dialect.js';
+import { LOCK_WAIT_MS, MailgateSqliteDialect } from './dialect.js';
 import { openWakeChannel } from './wake-channel.js';
 import { createWalSync } from './wal-sync.js';
 
@@ -28,7 +28,9 @@ function openDatabase(file: string): Database.Database {
   // FULL: a commit is on disk before the API answers 2xx.
   db.pragma('synchronous = FULL');
   db.pragma('foreign_keys = ON');
-  db.pragma('busy_timeout = 5000');
+  // Statements outside a transaction wait this long for the write lock; transactions wait without
+  // blocking the thread for as long (dialect.ts).
+  db.pragma(`busy_timeout = ${LOCK_WAIT_MS}`);
   return db;
 }
 
