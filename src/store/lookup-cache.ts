@@ -1,8 +1,8 @@
 /**
  * The lookups every request makes (its API key and app, its user, the sender's delegations and
- * mailbox, the hold policies; for inbound mail the sender lists, DNSBL zones, recipients' own
- * sender lists and the suppression list), cached in this process for as long as the store's lookup version
- * stays put (docs/storage.md, "Lookup cache"). Database triggers move the version on any change to
+ * mailbox, the hold policies; for every message the sender lists, DNSBL zones, recipients' own
+ * sender lists and the suppression list), cached in this process for as long as the store's
+ * lookup version stays put (docs/storage.md, "Lookup cache"). Database triggers move the version on any change to
  * those tables, by any process or tool, so a revoked key or a removed user is refused by the next
  * request everywhere. The version itself is read once per turn of the event loop, shared by every
  * lookup made in that turn; this process's own writes drop the cache at once.
