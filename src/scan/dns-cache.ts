@@ -9,7 +9,7 @@ import type { Clock } from '../core/ports.js';
 import type { DnsResolve } from './dns-resolver.js';
 
 /** Names kept at most; past that the oldest go first. */
-export const DNS_CACHE_MAX_ENTRIES = 10_000;
+const DNS_CACHE_MAX_ENTRIES = 10_000;
 
 /** NXDOMAIN and NODATA: answers about the name, as cacheable as a record (RFC 2308). */
 const NEGATIVE = new Set(['ENOTFOUND', 'ENODATA']);

@@ -12,7 +12,7 @@ import type { Database } from '../schema.js';
 /** Shapes kept per statement; a statement with more (inserts of many rows) compiles the rest each time. */
 const MAX_SHAPES = 16;
 
-export type CompiledOnce<A> = <R = unknown>(on: Kysely<Database>, args: A, shape?: string) => Promise<QueryResult<R>>;
+type CompiledOnce<A> = <R = unknown>(on: Kysely<Database>, args: A, shape?: string) => Promise<QueryResult<R>>;
 
 export function compiledOnce<A>(build: (on: Kysely<Database>, args: A) => Compilable, params: (args: A) => readonly unknown[]): CompiledOnce<A> {
   const texts = new Map<string, string>();
