@@ -113,6 +113,19 @@ describe.each(backends)('store conformance: $name', (backend) => {
     expect(lost).toBe(false);
   });
 
+  it('leases every recipient it returns, whatever the batch size (1, 3, then 5 of 9)', async () => {
+    for (let i = 0; i < 3; i++) await store().acceptMessage(message({}, [`a${i}@remote.test`, `b${i}@remote.test`, `c${i}@remote.test`]));
+    const leased: string[] = [];
+    for (const [limit, owner] of [[1, 'a'], [3, 'b'], [5, 'c']] as const) {
+      const batch = await store().leaseDeliveries({ owner, limit, now: T0, leaseMs: 60_000 });
+      expect(batch).toHaveLength(limit);
+      expect(batch.every((j) => j.leaseOwner === owner)).toBe(true);
+      leased.push(...batch.map((j) => j.recipientId));
+    }
+    expect(new Set(leased).size).toBe(9);
+    expect(await store().leaseDeliveries({ owner: 'late', limit: 10, now: T0 + 1, leaseMs: 60_000 })).toHaveLength(0);
+  });
+
   it('settles deliveries with events and derives the message status', async () => {
     const m = message();
     await store().acceptMessage(m);
