@@ -206,6 +206,49 @@ describe('relay transport', () => {
     ]);
   });
 
+  it('starts the next transaction straight after a delivered one, and with RSET after a refused one', async () => {
+    const sink = await sinkFor({ rejectRcpt: { 'gone@example.test': [550, '5.1.1 no such user'] } });
+    const transport = relay({ port: sink.port });
+
+    const outcomes = [];
+    for (const to of ['b@example.test', 'gone@example.test', 'c@example.test', 'd@example.test']) {
+      outcomes.push((await transport.send(envelope([to]), RAW)).replies[to]?.outcome);
+    }
+
+    expect(outcomes).toEqual(['delivered', 'permanent', 'delivered', 'delivered']);
+    expect(sink.connections).toBe(1);
+    // RFC 5321 4.1.1.4: the end of a delivered message leaves the session ready for the next MAIL.
+    const verbs = sink.commands.map((c) => c.split(/[ :]/)[0]).filter((v) => v !== 'EHLO');
+    expect(verbs).toEqual(['MAIL', 'RCPT', 'DATA', 'MAIL', 'RCPT', 'DATA', 'RSET', 'MAIL', 'RCPT', 'DATA', 'MAIL', 'RCPT', 'DATA']);
+  });
+
+  it('sends over a new connection when a reused one answers MAIL FROM with 421, but takes a new one\'s 421 as the reply', async () => {
+    const closing = await sinkFor({
+      onMailFrom(_address, session, callback) {
+        // Like a server limiting messages per connection: the second transaction is refused.
+        callback(session.transaction > 1 ? Object.assign(new Error('4.7.0 too many messages, closing'), { responseCode: 421 }) : null);
+      },
+    });
+    const transport = relay({ port: closing.port });
+
+    const first = await transport.send(envelope(['b@example.test']), RAW);
+    const second = await transport.send(envelope(['c@example.test']), RAW);
+
+    expect([first.replies['b@example.test']?.outcome, second.replies['c@example.test']?.outcome]).toEqual(['delivered', 'delivered']);
+    expect(closing.connections).toBe(2);
+    expect(closing.messages.map((m) => m.rcptTo)).toEqual([['b@example.test'], ['c@example.test']]);
+
+    const refusing = await sinkFor({
+      onMailFrom(_address, _session, callback) {
+        callback(Object.assign(new Error('4.3.2 not now'), { responseCode: 421 }));
+      },
+    });
+    const record = await relay({ port: refusing.port }).send(envelope(['e@example.test']), RAW);
+    expect(record.replies['e@example.test']).toMatchObject({ outcome: 'temporary', code: 421 });
+    expect(refusing.connections).toBe(1);
+    expect(refusing.messages).toHaveLength(0);
+  });
+
   it('opens a new connection after close()', async () => {
     const sink = await sinkFor();
     const transport = relay({ port: sink.port });

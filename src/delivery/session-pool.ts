@@ -13,7 +13,7 @@ export class SessionPool {
     return (this.idle.get(key) ?? []).some((x) => !x.broken);
   }
 
-  /** A pooled session for `key`, RSET and known to answer, or undefined. */
+  /** A pooled session for `key`, in its initial state, or undefined (docs/smtp-connections.md). */
   async take(key: string): Promise<Session | undefined> {
     for (;;) {
       const list = this.idle.get(key);
@@ -23,7 +23,9 @@ export class SessionPool {
       if (session.idleTimer) clearTimeout(session.idleTimer);
       session.idleTimer = undefined;
       if (session.broken) continue;
-      // RSET both clears whatever the last transaction left and proves the peer is still there.
+      // A completed transaction leaves the session in its initial state; one the server refused
+      // may have left a MAIL FROM standing, which RSET clears.
+      if (!session.needsReset) return session;
       const alive = await Promise.race([
         new Promise<boolean>((done) => session.conn.reset((err) => done(!err))),
         session.ended.then(() => false),

@@ -39,6 +39,8 @@ export interface Session {
   tlsProtocol: string | undefined;
   tlsCipher: string | undefined;
   messages: number;
+  /** The last transaction was refused: RSET before the next one. */
+  needsReset: boolean;
   broken: boolean;
   ended: Promise<void>;
   idleTimer: NodeJS.Timeout | undefined;
@@ -129,6 +131,7 @@ export function openSession(target: Target, s: Settings): Promise<Opened> {
           tlsProtocol: secure?.getProtocol() ?? undefined,
           tlsCipher: secure?.getCipher()?.name,
           messages: 0,
+          needsReset: false,
           broken: false,
           ended,
           idleTimer: undefined,

@@ -28,3 +28,13 @@ export async function transact(session: Session, envelope: OutboundEnvelope, con
 export function sessionSurvives(err: SmtpError | null): boolean {
   return err === null || err.code === 'EENVELOPE' || err.code === 'EMESSAGE';
 }
+
+/**
+ * A reused session that failed before the server accepted MAIL FROM, with a dropped connection, a
+ * timeout or 421: the server closed it while it sat idle, and the message can go out over another
+ * connection, since the server has seen nothing of it (docs/smtp-connections.md).
+ */
+export function wentStale(session: Session, err: SmtpError | null): boolean {
+  if (err === null || session.messages === 0 || session.transcript.mailAccepted) return false;
+  return err.responseCode === 421 || err.code === 'ECONNECTION' || err.code === 'ESOCKET' || err.code === 'ETIMEDOUT';
+}

@@ -8,6 +8,8 @@ export class Transcript {
   private rcpt = new Map<string, string>();
   /** The DATA command got 354, so the body went out. */
   bodySent = false;
+  /** The server accepted MAIL FROM in this transaction: from here on it has seen part of it. */
+  mailAccepted = false;
 
   readonly logger = {
     trace: () => undefined,
@@ -21,6 +23,7 @@ export class Transcript {
   beginTransaction(): void {
     this.rcpt.clear();
     this.bodySent = false;
+    this.mailAccepted = false;
   }
 
   rcptReply(address: string): string | undefined {
@@ -44,5 +47,6 @@ export class Transcript {
     const rcpt = /^RCPT TO:<([^>]*)>/i.exec(command);
     if (rcpt) this.rcpt.set((rcpt[1] ?? '').toLowerCase(), message);
     else if (/^DATA$/i.test(command)) this.bodySent = message.startsWith('3');
+    else if (/^MAIL FROM:/i.test(command)) this.mailAccepted = message.startsWith('2');
   }
 }

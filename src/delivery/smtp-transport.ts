@@ -7,9 +7,9 @@ import type { TransportName } from '../core/tracking.js';
 import { failedAttempt, sessionAttempt } from './attempt-record.js';
 import { SessionPool } from './session-pool.js';
 import type { Reply } from './smtp-reply.js';
-import { openSession, type Opened, type Target } from './smtp-session.js';
+import { openSession, quit, type Opened, type Target } from './smtp-session.js';
 import type { Settings } from './smtp-settings.js';
-import { sessionSurvives, transact } from './smtp-transaction.js';
+import { sessionSurvives, transact, wentStale } from './smtp-transaction.js';
 
 /** Where a domain's mail may go, or the reply for every recipient when it can go nowhere. */
 export type Route = { ok: true; targets: Target[][] } | { ok: false; reply: Reply };
@@ -60,15 +60,23 @@ export function createSmtpTransport(
       if (envelope.rcptTo.length === 0) return { transport: name, startedAt, endedAt: startedAt, bytes: 0, replies: {} };
       const routed = await route(envelope.domain);
       if (!routed.ok) return failedAttempt(name, envelope, routed.reply, startedAt, s.clock.now());
-      const opened = await acquire(routed.targets);
-      if (!opened.ok) return failedAttempt(name, envelope, opened.reply, startedAt, s.clock.now());
-      const { session } = opened;
-      const sent = await transact(session, envelope, content);
-      session.messages++;
-      if (!sessionSurvives(sent.err)) session.broken = true;
-      const record = sessionAttempt(name, session, envelope, content, sent, startedAt, s.clock.now());
-      pool.give(session);
-      return record;
+      for (;;) {
+        const opened = await acquire(routed.targets);
+        if (!opened.ok) return failedAttempt(name, envelope, opened.reply, startedAt, s.clock.now());
+        const { session } = opened;
+        const sent = await transact(session, envelope, content);
+        // Each stale session leaves the pool, so this ends at a new connection at the latest.
+        if (wentStale(session, sent.err)) {
+          void quit(session);
+          continue;
+        }
+        session.messages++;
+        session.needsReset = sent.err !== null;
+        if (!sessionSurvives(sent.err)) session.broken = true;
+        const record = sessionAttempt(name, session, envelope, content, sent, startedAt, s.clock.now());
+        pool.give(session);
+        return record;
+      }
     },
     close: () => pool.close(),
   };

@@ -22,9 +22,13 @@ export interface Received {
 export interface Sink {
   port: number;
   connections: number;
+  /** SMTP command lines clients sent in plain text, in order (message content excluded). */
+  commands: string[];
   messages: Received[];
   close(): Promise<void>;
 }
+
+const COMMAND = /^(EHLO|HELO|MAIL FROM:|RCPT TO:|DATA$|RSET$|NOOP|QUIT$|STARTTLS$|AUTH )/;
 
 function smtpError(code: number, message: string): Error {
   return Object.assign(new Error(message), { responseCode: code });
@@ -39,7 +43,7 @@ export async function startSink(
   } = {},
 ): Promise<Sink> {
   const { rejectRcpt = {}, dataReply, users, ...serverOptions } = options;
-  const sink: Sink = { port: 0, connections: 0, messages: [], close: async () => undefined };
+  const sink: Sink = { port: 0, connections: 0, commands: [], messages: [], close: async () => undefined };
   const server = new SMTPServer({
     logger: false,
     banner: 'sink ready',
@@ -77,6 +81,11 @@ export async function startSink(
         callback();
       });
     },
+  });
+  server.server.on('connection', (socket: net.Socket) => {
+    socket.on('data', (chunk: Buffer) => {
+      for (const line of chunk.toString('latin1').split('\r\n')) if (COMMAND.test(line)) sink.commands.push(line);
+    });
   });
   await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
   sink.port = (server.server.address() as AddressInfo).port;
