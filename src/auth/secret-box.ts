@@ -17,8 +17,16 @@ export interface SecretBox {
 
 const VERSION = 'v1';
 
+/**
+ * Secrets opened by a box are kept, by their sealed text, in its memory: the Mimecast keys are
+ * opened for every signed request. A sealed text always opens to the same secret under one key
+ * (a new secret or master key is a new sealed text), so nothing kept goes stale.
+ */
+const OPENED_KEPT = 1024;
+
 export function createSecretBox(key: Buffer): SecretBox {
   if (key.length !== 32) throw new Error('the master key must be 32 bytes');
+  const opened = new Map<string, string>();
   return {
     seal(plain) {
       const iv = randomBytes(12);
@@ -27,11 +35,16 @@ export function createSecretBox(key: Buffer): SecretBox {
       return [VERSION, iv.toString('base64'), cipher.getAuthTag().toString('base64'), body.toString('base64')].join('.');
     },
     open(sealed) {
+      const known = opened.get(sealed);
+      if (known !== undefined) return known;
       const [version, iv, tag, body] = sealed.split('.');
       if (version !== VERSION || !iv || !tag || body === undefined) throw new Error('not a sealed secret');
       const decipher = createDecipheriv('aes-256-gcm', key, Buffer.from(iv, 'base64'));
       decipher.setAuthTag(Buffer.from(tag, 'base64'));
-      return Buffer.concat([decipher.update(Buffer.from(body, 'base64')), decipher.final()]).toString('utf8');
+      const plain = Buffer.concat([decipher.update(Buffer.from(body, 'base64')), decipher.final()]).toString('utf8');
+      if (opened.size >= OPENED_KEPT) opened.clear();
+      opened.set(sealed, plain);
+      return plain;
     },
     deriveKey(purpose) {
       return Buffer.from(hkdfSync('sha256', key, Buffer.alloc(0), `mailgate ${purpose}`, 32));
