@@ -3,6 +3,7 @@
  * loopback dnsmasq, message stored, delivery paused) against Postfix smtpd accepting the same
  * message into its queue (queue manager off), both driven by the same SMTP load generator.
  *   npx tsx bench/smtp-in.ts [--count 20000] [--size 5120] [--concurrency 1,16,64] [--max-load 1.5]
+ *     [--cpu-prof DIR]  (V8 CPU profiles of the gateway, one file per thread)
  */
 import { writeFileSync, mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
@@ -27,6 +28,7 @@ const { values } = parseArgs({
     concurrency: { type: 'string', default: '1,16,64' },
     'max-load': { type: 'string', default: '1.5' },
     'max-wait': { type: 'string', default: '600' },
+    'cpu-prof': { type: 'string' },
   },
 });
 const count = Number(values.count);
@@ -72,7 +74,8 @@ const rows: Row[] = [];
 try {
   for (const concurrency of values.concurrency.split(',').map(Number)) {
     const spec = { count, concurrency, mailFrom: 'sender@pass.test', rcptTo: RCPT, messageFile };
-    const gw = await startMailgate(template, { MAILGATE_WORKER_CONCURRENCY: '0', MAILGATE_DNS_SERVERS: dns.address });
+    const nodeArgs = values['cpu-prof'] ? ['--cpu-prof', `--cpu-prof-dir=${values['cpu-prof']}`] : [];
+    const gw = await startMailgate(template, { MAILGATE_WORKER_CONCURRENCY: '0', MAILGATE_DNS_SERVERS: dns.address }, nodeArgs);
     let ours: Row;
     try {
       ours = await drive(gw.pid, { ...spec, port: gw.smtpPort }, 'mailgate (SPF+DKIM+DMARC)');
