@@ -9,7 +9,7 @@ import { systemClock } from '../../core/ports.js';
 import { openStore } from '../../store/open-store.js';
 import { buildTransports } from '../transports.js';
 import { createDeliveryWorker } from '../worker.js';
-import type { FromThread, ThreadData, ToThread } from './protocol.js';
+import type { FromThread, Hook, ThreadData, ToThread } from './protocol.js';
 import { listenForWakes } from './wake-signal.js';
 
 const port = parentPort;
@@ -26,6 +26,17 @@ const { config, owner, slots, wakes } = workerData as ThreadData;
 const log = pino({ level: config.logLevel }).child({ deliveryThread: threadId });
 const post = (message: FromThread) => port.postMessage(message);
 
+// Hooks wait for the end of the turn and go as one message: a settle batch makes dozens at once.
+let hooks: Hook[] = [];
+function sendHooks(): void {
+  if (hooks.length > 0) post({ type: 'hooks', hooks });
+  hooks = [];
+}
+function hook(call: Hook): void {
+  if (hooks.length === 0) setImmediate(sendHooks);
+  hooks.push(call);
+}
+
 const store = await openStore(config, log);
 const transports = buildTransports(config, store, systemClock, slots);
 const worker = createDeliveryWorker({
@@ -35,9 +46,9 @@ const worker = createDeliveryWorker({
   config: { ...config, workerConcurrency: slots },
   owner,
   log,
-  onFinalFailure: async (job, reply) => post({ type: 'final-failure', job, reply }),
-  onSettled: (settlement, job) => post({ type: 'settled', settlement, job }),
-  onAttempt: (record) => post({ type: 'attempt', record }),
+  onFinalFailure: async (job, reply) => hook({ type: 'final-failure', job, reply }),
+  onSettled: (settlement, job) => hook({ type: 'settled', settlement, job }),
+  onAttempt: (record) => hook({ type: 'attempt', record }),
 });
 const stopListening = listenForWakes(wakes, () => worker.wake());
 // Commits by other processes on a shared database wake it too.
@@ -51,6 +62,7 @@ async function stop(): Promise<void> {
   stopListening();
   stopWaking();
   await worker.stop();
+  sendHooks();
   await Promise.all(Object.values(transports).map((t) => t.close()));
   await store.close();
   port?.close();

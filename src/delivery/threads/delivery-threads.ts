@@ -10,7 +10,7 @@ import { Worker } from 'node:worker_threads';
 import type { Logger } from 'pino';
 import type { Config } from '../../config/config.js';
 import type { DeliveryWorker, DeliveryWorkerDeps } from '../worker.js';
-import type { FromThread, ThreadData, ToThread } from './protocol.js';
+import type { FromThread, Hook, ThreadData, ToThread } from './protocol.js';
 import { createWakeSignal } from './wake-signal.js';
 
 export interface DeliveryThreadsDeps extends Pick<DeliveryWorkerDeps, 'onFinalFailure' | 'onSettled' | 'onAttempt'> {
@@ -45,15 +45,18 @@ export function createDeliveryThreads(deps: DeliveryThreadsDeps): DeliveryThread
   /** The first start of each thread, for ready(); restarts are only logged. */
   const starting: Array<Promise<void>> = [];
 
-  function handle(message: FromThread): void {
-    if (message.type === 'ready') return;
-    if (message.type === 'attempt') deps.onAttempt?.(message.record);
-    else if (message.type === 'settled') deps.onSettled?.(message.settlement, message.job);
+  function run(hook: Hook): void {
+    if (hook.type === 'attempt') deps.onAttempt?.(hook.record);
+    else if (hook.type === 'settled') deps.onSettled?.(hook.settlement, hook.job);
     else {
-      deps.onFinalFailure(message.job, message.reply).catch((err: unknown) => {
-        log.error({ err, messageId: message.job.messageId }, 'delivery: failure notice could not be sent');
+      deps.onFinalFailure(hook.job, hook.reply).catch((err: unknown) => {
+        log.error({ err, messageId: hook.job.messageId }, 'delivery: failure notice could not be sent');
       });
     }
+  }
+
+  function handle(message: FromThread): void {
+    if (message.type === 'hooks') message.hooks.forEach(run);
   }
 
   function spawn(index: number, first: boolean): void {

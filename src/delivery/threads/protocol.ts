@@ -17,10 +17,14 @@ export interface ThreadData {
 /** Stop leasing, settle what is in flight, close, exit. */
 export type ToThread = { type: 'stop' };
 
-/** The delivery worker's hooks, carried to the serving thread that owns metrics, events and notices. */
-export type FromThread =
-  /** Store open, loop running. */
-  | { type: 'ready' }
+/** One call of the delivery worker's hooks, carried to the serving thread that owns metrics, events and notices. */
+export type Hook =
   | { type: 'attempt'; record: AttemptRecord }
   | { type: 'settled'; settlement: Settlement; job: DeliveryJob }
   | { type: 'final-failure'; job: DeliveryJob; reply: RecipientReply };
+
+export type FromThread =
+  /** Store open, loop running. */
+  | { type: 'ready' }
+  /** The hooks called during one turn of the thread's event loop, in order: one message per turn, not per call. */
+  | { type: 'hooks'; hooks: Hook[] };
