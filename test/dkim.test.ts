@@ -238,6 +238,17 @@ describe('dkimSignatureHeader (node:crypto signer) against mailauth', () => {
     );
   });
 
+  it('makes the same verifying signature on the calling thread as on the thread pool, RSA and Ed25519', async () => {
+    const raw = Buffer.from('From: zoe@example.com\r\nTo: jane@example.org\r\nSubject: inline\r\n\r\nbody\r\n', 'latin1');
+    for (const key of [options, { ...options, selector: 'e', algorithm: 'ed25519-sha256' as const, key: ed }]) {
+      const pooled = await dkimSignatureHeader(raw, key);
+      const inline = await dkimSignatureHeader(raw, { ...key, inline: true });
+      // Both schemes are deterministic (RSASSA-PKCS1-v1_5, RFC 8032 Ed25519): the same input gives the same bytes.
+      expect(inline).toBe(pooled);
+      expect((await verdict(Buffer.concat([Buffer.from(inline, 'latin1'), raw]))).result).toBe('pass');
+    }
+  });
+
   it('computes the body hash mailauth computes, also across the 1 MiB slices of a large body', async () => {
     const body = `${'line with  spaces \t\r\n'.repeat(70_000)}end\r\n\r\n\r\n`;
     const raw = Buffer.from(`From: zoe@example.com\r\nSubject: big\r\n\r\n${body}`, 'latin1');

@@ -138,8 +138,16 @@ export interface RawPreparer {
 }
 
 /** DKIM-signs outbound mail for a sender domain; returns the input unchanged when it has no key. */
+export interface SignOptions {
+  /**
+   * Compute the signature on the calling thread: for a message nothing else is waiting behind,
+   * handing the work to the thread pool and back costs more time than it saves.
+   */
+  inline?: boolean;
+}
+
 export interface Signer {
-  sign(raw: Buffer, domain: string): Promise<Buffer>;
+  sign(raw: Buffer, domain: string, options?: SignOptions): Promise<Buffer>;
 }
 
 /** Wakes delivery workers when new work is committed. */

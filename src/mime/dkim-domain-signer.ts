@@ -3,7 +3,7 @@ import { createPrivateKey, type KeyObject } from 'node:crypto';
 import { MailgateError } from '../core/errors.js';
 import { prepend } from '../core/message-bytes.js';
 import { systemClock } from '../core/ports.js';
-import type { Clock, Signer } from '../core/ports.js';
+import type { Clock, SignOptions, Signer } from '../core/ports.js';
 import type { SecretBox } from '../auth/secret-box.js';
 import type { Store } from '../core/storage/store.js';
 import { dkimSignatureHeader } from './dkim-signature.js';
@@ -51,7 +51,7 @@ export function createDkimSigner(keys: Pick<Store, 'getDkimKey'>, secrets: Secre
   }
 
   return {
-    async sign(raw: Buffer, domain: string): Promise<Buffer> {
+    async sign(raw: Buffer, domain: string, options: SignOptions = {}): Promise<Buffer> {
       const signingDomain = domain.trim().toLowerCase();
       const key = await lookup(signingDomain);
       if (!key) return raw;
@@ -62,6 +62,7 @@ export function createDkimSigner(keys: Pick<Store, 'getDkimKey'>, secrets: Secre
           algorithm: key.algorithm,
           key: key.key,
           time: new Date(clock.now()),
+          inline: options.inline ?? false,
         });
         return prepend(Buffer.from(header, 'latin1'), raw);
       } catch (error) {

@@ -31,6 +31,8 @@ export interface DkimSignOptions {
   key: KeyObject;
   /** Signature time (t=), seconds are taken from it. */
   time: Date;
+  /** Sign on this thread rather than the thread pool (SignOptions.inline). */
+  inline?: boolean;
 }
 
 interface HeaderField {
@@ -167,10 +169,8 @@ export async function dkimSignatureHeader(raw: Buffer, options: DkimSignOptions)
   const data = Buffer.from([...signed.map((f) => `${relaxedHeader(f.text)}\r\n`), relaxedHeader(unsigned)].join(''), 'latin1');
 
   // RFC 8463 3: Ed25519 signs the SHA-256 hash of the data; RSA hashes as part of signing.
-  const signature =
-    options.algorithm === 'ed25519-sha256'
-      ? await signAsync(null, createHash('sha256').update(data).digest(), options.key)
-      : await signAsync('sha256', data, options.key);
+  const [algorithm, input] = options.algorithm === 'ed25519-sha256' ? [null, createHash('sha256').update(data).digest()] : ['sha256', data];
+  const signature = options.inline ? cryptoSign(algorithm, input, options.key) : await signAsync(algorithm, input, options.key);
   const lastLine = unsigned.slice(unsigned.lastIndexOf('\n') + 1);
   return `${unsigned}${foldBase64(signature.toString('base64'), Math.max(76 - lastLine.length, 0))}\r\n`;
 }
