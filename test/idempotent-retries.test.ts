@@ -238,3 +238,69 @@ describe('LINE WORKS Idempotency-Key', () => {
     ).toBe(1);
   });
 });
+
+describe("the answer's commit carries its message (docs/storage.md)", () => {
+  type Store = TestGateway['server']['gateway']['store'];
+  /** Records, in order, what a request asks of the gateway's real store; `failing` makes those calls throw instead. */
+  function recordWrites(failing: Array<'completeIdempotencyKey' | 'flushWrites'> = []): { log: string[]; restore(): void } {
+    const store: Store = f.gw.server.gateway.store;
+    const original = { acceptMessage: store.acceptMessage, completeIdempotencyKey: store.completeIdempotencyKey, flushWrites: store.flushWrites };
+    const log: string[] = [];
+    store.acceptMessage = async (message, content, options) => {
+      await original.acceptMessage.call(store, message, content, options);
+      log.push(`accept ${options?.durable === false ? 'relaxed' : 'durable'}`);
+    };
+    store.completeIdempotencyKey = async (...args) => {
+      if (failing.includes('completeIdempotencyKey')) throw new Error('answer not recorded');
+      await original.completeIdempotencyKey.call(store, ...args);
+      log.push('answer');
+    };
+    store.flushWrites = async () => {
+      if (failing.includes('flushWrites')) throw new Error('disk gone');
+      await original.flushWrites.call(store);
+      log.push('flush');
+    };
+    return { log, restore: () => Object.assign(store, original) };
+  }
+
+  it('a keyed send commits its message without its own sync, and the durable answer follows before the reply', async () => {
+    const writes = recordWrites();
+    try {
+      const answer = await mimecastSender(f.gw, mc, 'carry-1-a-b-c')(mimecastBody('carried'));
+      expect(answer.status).toBe(200);
+      expect(writes.log).toEqual(['accept relaxed', 'answer']);
+    } finally {
+      writes.restore();
+    }
+  });
+
+  it('a send without a key commits its message durably', async () => {
+    const writes = recordWrites();
+    try {
+      expect((await graphSend('no key, own sync', {})).status).toBe(202);
+      expect(writes.log[0]).toBe('accept durable');
+      expect(writes.log).not.toContain('flush');
+    } finally {
+      writes.restore();
+    }
+  });
+
+  it('when the answer cannot be recorded, the messages are flushed before the success goes out, and a failed flush is a 500', async () => {
+    let writes = recordWrites(['completeIdempotencyKey']);
+    try {
+      const answer = await mimecastSender(f.gw, mc, 'carry-2-a-b-c')(mimecastBody('flushed'));
+      expect(answer.status).toBe(200);
+      expect(writes.log).toEqual(['accept relaxed', 'flush']);
+    } finally {
+      writes.restore();
+    }
+    writes = recordWrites(['completeIdempotencyKey', 'flushWrites']);
+    try {
+      const answer = await mimecastSender(f.gw, mc, 'carry-3-a-b-c')(mimecastBody('not confirmed'));
+      expect(answer.status).toBe(500);
+      expect(writes.log).toEqual(['accept relaxed']);
+    } finally {
+      writes.restore();
+    }
+  });
+});

@@ -113,6 +113,14 @@ describe.each(backends)('store conformance: $name', (backend) => {
     expect(lost).toBe(false);
   });
 
+  it('accepts a message whose durability a later write brings, and flushes on request', async () => {
+    const m = message();
+    await store().acceptMessage(m, Buffer.from('carried'), { durable: false });
+    expect(await store().getMessage(m.id)).toMatchObject({ id: m.id });
+    await store().flushWrites();
+    expect(await store().blobs.get(m.blobKey)).toEqual(Buffer.from('carried'));
+  });
+
   it('leases every recipient it returns, whatever the batch size (1, 3, then 5 of 9)', async () => {
     for (let i = 0; i < 3; i++) await store().acceptMessage(message({}, [`a${i}@remote.test`, `b${i}@remote.test`, `c${i}@remote.test`]));
     const leased: string[] = [];

@@ -21,8 +21,16 @@ function apiClientFacts(request: FastifyRequest): ApiClientFacts {
   return { ip: request.ip, requestSize };
 }
 
-/** The submission with its HTTP client's facts attached, reporting its id to the request's access-log line. */
+/**
+ * The submission with its HTTP client's facts attached, reporting its id to the request's
+ * access-log line; under an idempotency claim its durability comes with the recorded answer.
+ */
 export function fromClient(submission: Submission, request: FastifyRequest): Submission {
   const acceptedIds = request.accessLog?.messageIds;
-  return { ...submission, meta: { ...submission.meta, client: apiClientFacts(request) }, ...(acceptedIds ? { acceptedIds } : {}) };
+  return {
+    ...submission,
+    meta: { ...submission.meta, client: apiClientFacts(request) },
+    ...(acceptedIds ? { acceptedIds } : {}),
+    ...(request.idempotencyClaim ? { durableWithAnswer: true } : {}),
+  };
 }

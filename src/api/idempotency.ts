@@ -99,6 +99,10 @@ export function idempotentHooks(
     const claim = request.idempotencyClaim;
     if (!claim) return payload;
     request.idempotencyClaim = undefined;
+    // Messages this request accepted were committed without waiting for the disk (fromClient):
+    // the durable commit of the answer carries them, or else a flush must before anyone is told.
+    const accepted = (request.accessLog?.messageIds.length ?? 0) > 0;
+    let durable = !accepted;
     try {
       if (reply.statusCode >= 200 && reply.statusCode < 300 && (payload === null || payload === undefined || typeof payload === 'string' || Buffer.isBuffer(payload))) {
         const contentType = reply.getHeader('content-type');
@@ -107,6 +111,7 @@ export function idempotentHooks(
           contentType: typeof contentType === 'string' ? contentType : null,
           body: Buffer.isBuffer(payload) ? payload : Buffer.from(payload ?? ''),
         });
+        durable = true;
       } else {
         await store.releaseIdempotencyKey(claim.key, claim.owner);
       }
@@ -114,6 +119,8 @@ export function idempotentHooks(
       // The answer still goes out; the claim goes stale after STALE_CLAIM_MS and a retry then runs for real.
       request.log.error({ err }, 'could not record the answer of an idempotent request');
     }
+    // Failing this fails the request (500): a message that may not be on disk is not reported accepted.
+    if (!durable) await store.flushWrites();
     return payload;
   };
 

@@ -269,6 +269,7 @@ export async function ingest(submission: Submission, deps: IngestDeps): Promise<
       ...(hold ? { hold } : {}),
     },
     raw,
+    { durable: !submission.durableWithAnswer },
   );
   deps.notifier.wake();
   return {

@@ -85,6 +85,12 @@ export interface Submission {
   connection?: InboundConnection;
   /** The serving HTTP request's list of accepted ids, for its access-log line (api/access-log.ts). */
   acceptedIds?: string[];
+  /**
+   * The request's answer is recorded by a durable commit before anyone sees it (an idempotency
+   * key's answer, api/idempotency.ts), and that commit makes the message durable with it: the
+   * message's own commit does not wait for the disk (docs/storage.md, "An answer's commit carries its message").
+   */
+  durableWithAnswer?: boolean;
 }
 
 export interface AcceptedMessage {

@@ -97,14 +97,23 @@ export interface NewHold {
   expiresAt: number;
 }
 
-/** Persists an accepted message, its recipients and first events in one durable commit. */
+export interface AcceptOptions {
+  /**
+   * false: the commit need not reach the disk by itself, because the caller makes it durable
+   * (a later durable write, or `flushWrites()`) before it tells anyone the message was accepted
+   * (docs/storage.md, "An answer's commit carries its message").
+   */
+  durable?: boolean;
+}
+
+/** Persists an accepted message, its recipients and first events in one commit, durable unless told otherwise. */
 export interface MessageSink {
   /**
    * `content`, when given, is stored under `message.blobKey`: in the same commit when the store
    * keeps blobs of that size in its database, otherwise made durable before the commit (a file).
    * Without it the blob must already be stored.
    */
-  acceptMessage(message: NewMessage, content?: Buffer): Promise<void>;
+  acceptMessage(message: NewMessage, content?: Buffer, options?: AcceptOptions): Promise<void>;
 }
 
 export interface MessageIds {

@@ -66,6 +66,8 @@ export interface Store
   readonly blobs: BlobStore;
   /** Calls `listener` when another process committed new work; returns the unsubscribe function. */
   onWake(listener: () => void): () => void;
+  /** Resolves once every write committed so far is durable (after `acceptMessage(…, { durable: false })`). */
+  flushWrites(): Promise<void>;
 
   /**
    * A number that changes whenever users, delegations, API apps or keys, or hold policies change,

@@ -64,9 +64,9 @@ export function withReconnect(store: Store, policy: RetryPolicy): Store {
     settleDelivery: (settlement, now, writeId = newId()) => retrying.settleDelivery(settlement, now, writeId),
     claimDigest: (recipient, period, now, writer = newId()) => retrying.claimDigest(recipient, period, now, writer),
     useDigestLink: (tokenId, now, expiresAt, writer = newId()) => retrying.useDigestLink(tokenId, now, expiresAt, writer),
-    async acceptMessage(message, content) {
+    async acceptMessage(message, content, options) {
       try {
-        await retrying.acceptMessage(message, content);
+        await retrying.acceptMessage(message, content, options);
       } catch (error) {
         // The connection died during COMMIT and the commit landed: the retry finds this very
         // message already stored, which is success, not a clash with another message.

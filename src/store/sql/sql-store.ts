@@ -1,7 +1,7 @@
 /** A Store from one Kysely connection: every backend shares these queries and differs only in capabilities. */
 import type { Kysely, RawBuilder } from 'kysely';
 import type { BlobStore } from '../../core/ports.js';
-import { createWriteBatcher, type WriteBatcher, type WriteBatcherOptions } from '../group-commit.js';
+import { createWriteBatcher, RELAXED, type WriteBatcher, type WriteBatcherOptions } from '../group-commit.js';
 import type { Database } from '../schema.js';
 import type { Capabilities, Store } from '../../core/storage/store.js';
 import { digestQueries } from './digest-queries.js';
@@ -72,16 +72,21 @@ export function createSqlStore(parts: SqlStoreParts): Store {
     capabilities: parts.capabilities,
     blobs,
     onWake: parts.onWake ?? (() => () => undefined),
-    async acceptMessage(message, content) {
+    async acceptMessage(message, content, options = {}) {
       const inline = content !== undefined && content.length <= parts.inlineBlobMaxBytes;
       // Larger content is durable on its own (a file and its fsync) before the row that names it.
       if (content && !inline) await blobs.put(message.blobKey, content);
-      await writes.run(async (trx) => {
-        if (inline) await insertBlobRow(trx, message.blobKey, content);
-        await insertMessage(trx, message);
-        newWork = true;
-      });
+      await writes.run(
+        async (trx) => {
+          if (inline) await insertBlobRow(trx, message.blobKey, content);
+          await insertMessage(trx, message);
+          newWork = true;
+        },
+        options.durable === false ? RELAXED : undefined,
+      );
     },
+    // An empty durable write: its commit waits for the disk, and so for every commit before it.
+    flushWrites: () => writes.run(async () => undefined),
     ...identityQueries(db),
     ...messageQueries(db),
     ...queueQueries(db, writes, parts.capabilities),
