@@ -101,4 +101,49 @@ describe('group commit durability (SQLite)', () => {
       await remove();
     }
   });
+  it('syncs a durable batch with nothing queued behind it on the calling thread, one with writes waiting on the pool', async () => {
+    const { dir, remove } = await withTempDir();
+    const file = path.join(dir, 'here.sqlite');
+    const raw = new Database(file);
+    raw.pragma('journal_mode = WAL');
+    const db = new Kysely<Schema>({ dialect: new SqliteDialect({ database: raw }) });
+    await sql`CREATE TABLE t (n INTEGER)`.execute(db);
+    const wal = createWalSync(`${file}-wal`);
+    const calls: string[] = [];
+    let failHere = false;
+    const writes = createWriteBatcher(db, {
+      relaxed: relaxedCommits(db, raw),
+      sync: async () => {
+        calls.push('pool');
+        await wal.sync();
+      },
+      syncHere: () => {
+        calls.push('here');
+        if (failHere) throw new Error('EIO');
+        wal.syncHere();
+      },
+    });
+    const insert = (n: number) => writes.run((trx) => sql`INSERT INTO t VALUES (${n})`.execute(trx));
+    try {
+      await insert(1);
+      expect(calls).toEqual(['here']);
+      // A write arriving while this batch commits waits behind it: the batch goes to the pool.
+      let behind: Promise<unknown> | undefined;
+      await writes.run(async (trx) => {
+        behind = insert(3);
+        await sql`INSERT INTO t VALUES (2)`.execute(trx);
+      });
+      await behind;
+      expect(calls).toEqual(['here', 'pool', 'here']);
+      // Relaxed batches are not synced at all.
+      await writes.run((trx) => sql`INSERT INTO t VALUES (4)`.execute(trx), { durable: false });
+      expect(calls).toHaveLength(3);
+      failHere = true;
+      await expect(insert(5)).rejects.toThrow('EIO');
+    } finally {
+      await db.destroy();
+      await wal.close();
+      await remove();
+    }
+  });
 });

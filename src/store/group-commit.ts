@@ -38,6 +38,12 @@ export interface WriteBatcherOptions {
    * batch commits while the disk is busy (docs/storage.md).
    */
   sync?: () => Promise<void>;
+  /**
+   * The same as `sync`, on the calling thread. Used for a batch with no write queued behind it:
+   * the round trip through the thread pool would add as much again as the sync itself, and no
+   * other write is waiting for the disk (docs/storage.md).
+   */
+  syncHere?: () => void;
 }
 
 interface Pending {
@@ -45,6 +51,15 @@ interface Pending {
   work: Work<unknown>;
   resolve: (value: unknown) => void;
   reject: (error: unknown) => void;
+}
+
+function syncedHere(syncHere: () => void): Promise<void> {
+  try {
+    syncHere();
+    return Promise.resolve();
+  } catch (error) {
+    return Promise.reject(error);
+  }
 }
 
 export function createWriteBatcher(db: Kysely<Database>, options: WriteBatcherOptions = {}): WriteBatcher {
@@ -67,7 +82,8 @@ export function createWriteBatcher(db: Kysely<Database>, options: WriteBatcherOp
   /** Answers the batch once it is durable; the drain loop goes on meanwhile. */
   function settle(batch: Pending[], results: unknown[]): void {
     // A durable batch that commit() ran relaxed is on disk only after the sync.
-    const onDisk = relaxed && sync && batch.some((p) => p.durable) ? sync() : Promise.resolve();
+    const needsSync = relaxed && sync && batch.some((p) => p.durable);
+    const onDisk = !needsSync ? Promise.resolve() : queue.length === 0 && options.syncHere ? syncedHere(options.syncHere) : sync();
     onDisk
       .then(async () => {
         await options.afterCommit?.();

@@ -45,6 +45,8 @@ export interface SqlStoreParts {
   relaxed?: WriteBatcherOptions['relaxed'];
   /** Makes relaxed commits durable off the event loop (see WriteBatcherOptions). */
   sync?: WriteBatcherOptions['sync'];
+  /** `sync` on the calling thread (see WriteBatcherOptions). */
+  syncHere?: WriteBatcherOptions['syncHere'];
   close(): Promise<void>;
 }
 
@@ -61,6 +63,7 @@ export function createSqlStore(parts: SqlStoreParts): Store {
     ...(afterNewWork ? { afterCommit } : {}),
     ...(parts.relaxed ? { relaxed: parts.relaxed } : {}),
     ...(parts.sync ? { sync: parts.sync } : {}),
+    ...(parts.syncHere ? { syncHere: parts.syncHere } : {}),
   });
   const requeued = () => {
     newWork = true;

@@ -63,6 +63,7 @@ export async function openSqliteStore(dataDir: string): Promise<Store> {
     inlineBlobMaxBytes: INLINE_BLOB_MAX_BYTES,
     relaxed: relaxedCommits(db, raw),
     sync: () => wal.sync(),
+    syncHere: () => wal.syncHere(),
     // Commits by other processes (the CLI) on the same file.
     onWake: (listener) => wake.onWake(listener),
     close: async () => {

@@ -10,27 +10,29 @@
  * checkpoint moved frames into the main file first, it synced them there (NORMAL syncs at every
  * checkpoint).
  */
-import { open, type FileHandle } from 'node:fs/promises';
+import { closeSync, fdatasync, fdatasyncSync, openSync } from 'node:fs';
+import { promisify } from 'node:util';
+
+const datasync = promisify(fdatasync);
 
 export interface WalSync {
   sync(): Promise<void>;
+  /** The same sync on the calling thread, for when nothing else waits for the event loop (group-commit.ts). */
+  syncHere(): void;
   close(): Promise<void>;
 }
 
 export function createWalSync(walFile: string): WalSync {
-  let handle: Promise<FileHandle> | undefined;
+  let fd: number | undefined;
   let inFlight: Promise<void> | undefined;
   let queued: Promise<void> | undefined;
 
-  async function syncOnce(): Promise<void> {
-    // Opened at the first sync: by then a commit has created the file.
-    handle ??= open(walFile, 'r');
-    await (await handle).datasync();
-  }
+  // Opened at the first sync: by then a commit has created the file.
+  const descriptor = () => (fd ??= openSync(walFile, 'r'));
 
   function sync(): Promise<void> {
     if (!inFlight) {
-      inFlight = syncOnce().finally(() => {
+      inFlight = datasync(descriptor()).finally(() => {
         inFlight = undefined;
       });
       return inFlight;
@@ -47,10 +49,11 @@ export function createWalSync(walFile: string): WalSync {
 
   return {
     sync,
+    syncHere: () => fdatasyncSync(descriptor()),
     async close() {
       await inFlight?.catch(() => undefined);
       await queued?.catch(() => undefined);
-      if (handle) await (await handle).close();
+      if (fd !== undefined) closeSync(fd);
     },
   };
 }
