@@ -27,6 +27,7 @@ const log = pino({ level: config.logLevel }).child({ deliveryThread: threadId })
 const post = (message: FromThread) => port.postMessage(message);
 
 // Hooks wait for the end of the turn and go as one message: a settle batch makes dozens at once.
+// A final failure goes at once (with what waits before it): the sender's notice hangs on it.
 let hooks: Hook[] = [];
 function sendHooks(): void {
   if (hooks.length > 0) post({ type: 'hooks', hooks });
@@ -35,6 +36,7 @@ function sendHooks(): void {
 function hook(call: Hook): void {
   if (hooks.length === 0) setImmediate(sendHooks);
   hooks.push(call);
+  if (call.type === 'final-failure') sendHooks();
 }
 
 const store = await openStore(config, log);
