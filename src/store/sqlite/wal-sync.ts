@@ -17,7 +17,7 @@ const datasync = promisify(fdatasync);
 
 export interface WalSync {
   sync(): Promise<void>;
-  /** The same sync on the calling thread, for when nothing else waits for the event loop (group-commit.ts). */
+  /** The same sync on the calling thread, for a batch no other write waits behind (group-commit.ts). */
   syncHere(): void;
   close(): Promise<void>;
 }
@@ -29,10 +29,12 @@ export function createWalSync(walFile: string): WalSync {
 
   // Opened at the first sync: by then a commit has created the file.
   const descriptor = () => (fd ??= openSync(walFile, 'r'));
+  // A failure to open rejects, as a failed sync does.
+  const syncOnce = async () => datasync(descriptor());
 
   function sync(): Promise<void> {
     if (!inFlight) {
-      inFlight = datasync(descriptor()).finally(() => {
+      inFlight = syncOnce().finally(() => {
         inFlight = undefined;
       });
       return inFlight;
