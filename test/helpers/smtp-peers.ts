@@ -83,8 +83,12 @@ export async function startSink(
     },
   });
   server.server.on('connection', (socket: net.Socket) => {
+    // A line may arrive in two chunks: the part after the last CRLF waits for the next one.
+    let partial = '';
     socket.on('data', (chunk: Buffer) => {
-      for (const line of chunk.toString('latin1').split('\r\n')) if (COMMAND.test(line)) sink.commands.push(line);
+      const lines = (partial + chunk.toString('latin1')).split('\r\n');
+      partial = lines.pop() ?? '';
+      for (const line of lines) if (COMMAND.test(line)) sink.commands.push(line);
     });
   });
   await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
