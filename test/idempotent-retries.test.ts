@@ -241,8 +241,11 @@ describe('LINE WORKS Idempotency-Key', () => {
 
 describe("the answer's commit carries its message (docs/storage.md)", () => {
   type Store = TestGateway['server']['gateway']['store'];
-  /** Records, in order, what a request asks of the gateway's real store; `failing` makes those calls throw instead. */
-  function recordWrites(failing: Array<'completeIdempotencyKey' | 'flushWrites'> = []): { log: string[]; restore(): void } {
+  /**
+   * Runs `act` while recording, in order, what requests ask of the gateway's real store; `failing`
+   * makes those calls throw instead. The store is restored afterwards.
+   */
+  async function recordingWrites(failing: Array<'completeIdempotencyKey' | 'flushWrites'>, act: (log: string[]) => Promise<void>): Promise<void> {
     const store: Store = f.gw.server.gateway.store;
     const original = { acceptMessage: store.acceptMessage, completeIdempotencyKey: store.completeIdempotencyKey, flushWrites: store.flushWrites };
     const log: string[] = [];
@@ -260,47 +263,39 @@ describe("the answer's commit carries its message (docs/storage.md)", () => {
       await original.flushWrites.call(store);
       log.push('flush');
     };
-    return { log, restore: () => Object.assign(store, original) };
+    try {
+      await act(log);
+    } finally {
+      Object.assign(store, original);
+    }
   }
 
   it('a keyed send commits its message without its own sync, and the durable answer follows before the reply', async () => {
-    const writes = recordWrites();
-    try {
+    await recordingWrites([], async (log) => {
       const answer = await mimecastSender(f.gw, mc, 'carry-1-a-b-c')(mimecastBody('carried'));
       expect(answer.status).toBe(200);
-      expect(writes.log).toEqual(['accept relaxed', 'answer']);
-    } finally {
-      writes.restore();
-    }
+      expect(log).toEqual(['accept relaxed', 'answer']);
+    });
   });
 
   it('a send without a key commits its message durably', async () => {
-    const writes = recordWrites();
-    try {
+    await recordingWrites([], async (log) => {
       expect((await graphSend('no key, own sync', {})).status).toBe(202);
-      expect(writes.log[0]).toBe('accept durable');
-      expect(writes.log).not.toContain('flush');
-    } finally {
-      writes.restore();
-    }
+      expect(log[0]).toBe('accept durable');
+      expect(log).not.toContain('flush');
+    });
   });
 
   it('when the answer cannot be recorded, the messages are flushed before the success goes out, and a failed flush is a 500', async () => {
-    let writes = recordWrites(['completeIdempotencyKey']);
-    try {
+    await recordingWrites(['completeIdempotencyKey'], async (log) => {
       const answer = await mimecastSender(f.gw, mc, 'carry-2-a-b-c')(mimecastBody('flushed'));
       expect(answer.status).toBe(200);
-      expect(writes.log).toEqual(['accept relaxed', 'flush']);
-    } finally {
-      writes.restore();
-    }
-    writes = recordWrites(['completeIdempotencyKey', 'flushWrites']);
-    try {
+      expect(log).toEqual(['accept relaxed', 'flush']);
+    });
+    await recordingWrites(['completeIdempotencyKey', 'flushWrites'], async (log) => {
       const answer = await mimecastSender(f.gw, mc, 'carry-3-a-b-c')(mimecastBody('not confirmed'));
       expect(answer.status).toBe(500);
-      expect(writes.log).toEqual(['accept relaxed']);
-    } finally {
-      writes.restore();
-    }
+      expect(log).toEqual(['accept relaxed']);
+    });
   });
 });

@@ -53,15 +53,6 @@ interface Pending {
   reject: (error: unknown) => void;
 }
 
-function syncedHere(syncHere: () => void): Promise<void> {
-  try {
-    syncHere();
-    return Promise.resolve();
-  } catch (error) {
-    return Promise.reject(error);
-  }
-}
-
 export function createWriteBatcher(db: Kysely<Database>, options: WriteBatcherOptions = {}): WriteBatcher {
   const maxBatch = options.maxBatch ?? 256;
   const { relaxed, sync } = options;
@@ -83,7 +74,9 @@ export function createWriteBatcher(db: Kysely<Database>, options: WriteBatcherOp
   function settle(batch: Pending[], results: unknown[]): void {
     // A durable batch that commit() ran relaxed is on disk only after the sync.
     const needsSync = relaxed && sync && batch.some((p) => p.durable);
-    const onDisk = !needsSync ? Promise.resolve() : queue.length === 0 && options.syncHere ? syncedHere(options.syncHere) : sync();
+    const { syncHere } = options;
+    // A throw from syncHere inside the executor rejects, as a failed sync does.
+    const onDisk = !needsSync ? Promise.resolve() : queue.length === 0 && syncHere ? new Promise<void>((resolve) => resolve(syncHere())) : sync();
     onDisk
       .then(async () => {
         await options.afterCommit?.();
